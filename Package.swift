@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flows through the targets in this order:
+//   desired state (StrictYAML -> DesiredState)
+//   + observed nginx (Nginx) + observed DNS (DNS)
+//   -> findings -> plan -> apply (Reconciler)
+// `reconcile` and `reconcile-bench` are thin executables over those libraries.
+let package = Package(
+    name: "reconcile",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reconcile", targets: ["reconcile"]),
+        .executable(name: "reconcile-bench", targets: ["reconcile-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The system libyaml (pkg-config yaml-0.1, Debian libyaml-dev), never a vendored copy.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "StrictYAML", dependencies: ["CYAML"]),
+        .target(name: "DesiredState", dependencies: ["StrictYAML"]),
+        .target(name: "Nginx"),
+        .target(
+            name: "DNS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Reconciler", dependencies: ["DesiredState", "Nginx", "DNS"]),
+        .executableTarget(
+            name: "reconcile",
+            dependencies: [
+                "Reconciler", "DesiredState",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "reconcile-bench",
+            dependencies: [
+                "StrictYAML", "DesiredState", "Nginx", "DNS", "Reconciler", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Start/stop of real nginx and named for tests and benchmarks; no mocks.
+        .target(name: "TestSupport"),
+        .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
+        .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
+        .testTarget(name: "NginxTests", dependencies: ["Nginx", "TestSupport"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "TestSupport"]),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "TestSupport"]
+        ),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The DNS engine: wire codec, TSIG, transport, AXFR, UPDATE, zone files (DESIGN §5).
+public enum DNSEngine {}

@@ -1,0 +1,3 @@
+import StrictYAML
+/// Desired state.
+public enum DesiredStatePlaceholder {}

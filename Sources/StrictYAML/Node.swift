@@ -1,0 +1,2 @@
+/// Strict YAML over the system libyaml.
+public enum StrictYAMLPlaceholder {}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Locates the real server programs (nginx, named, named-checkzone, ...) that integration
+/// tests run.
+///
+/// Rule of the project: under `CI` a missing binary is a failure, never a skip. Outside CI a
+/// test may be disabled with a visible reason via ``ServerBinary/testsEnabled(_:)``.
+public enum ServerBinary {
+    static let searchPath: [String] = {
+        let env = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return env.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin"]
+    }()
+
+    /// True when running under CI (the `CI` environment variable is set and not "false"/"0").
+    public static var isCI: Bool {
+        guard let value = ProcessInfo.processInfo.environment["CI"] else { return false }
+        return !value.isEmpty && value != "false" && value != "0"
+    }
+
+    /// Absolute path of `name`, or nil when it is not installed.
+    public static func find(_ name: String) -> String? {
+        for dir in searchPath {
+            let candidate = (dir as NSString).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Absolute path of `name`; throws a clear error when it is missing.
+    public static func require(_ name: String) throws -> String {
+        guard let path = find(name) else { throw MissingServerBinary(name: name) }
+        return path
+    }
+
+    /// Whether tests needing all of `names` should run: always under CI (so a missing binary
+    /// fails loudly in ``require(_:)``), otherwise only when all are installed.
+    public static func testsEnabled(_ names: String...) -> Bool {
+        isCI || names.allSatisfy { find($0) != nil }
+    }
+}
+
+public struct MissingServerBinary: Error, CustomStringConvertible {
+    public let name: String
+    public var description: String {
+        "\(name) is not installed; run .ci/run (apt-get install -y nginx-light bind9 bind9-dnsutils) first"
+    }
+}

@@ -1,2 +1,0 @@
-/// The DNS engine: wire codec, TSIG, transport, AXFR, UPDATE, zone files (DESIGN §5).
-public enum DNSEngine {}

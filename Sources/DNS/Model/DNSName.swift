@@ -1,0 +1,154 @@
+/// A domain name as a sequence of labels (bytes, not Unicode), compared case-insensitively
+/// (ASCII only, RFC 4343). Always absolute: the root is the empty label list.
+public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// Labels from left to right, without the root label. Each is 1...63 bytes.
+    public let labels: [[UInt8]]
+
+    /// Maximum wire length of a name including length bytes and the root (RFC 1035 §2.3.4).
+    public static let maxWireLength = 255
+    public static let maxLabelLength = 63
+    public static let root = DNSName(uncheckedLabels: [])
+
+    public init(uncheckedLabels labels: [[UInt8]]) { self.labels = labels }
+
+    /// Builds a name from labels, checking label and total length.
+    public init(labels: [[UInt8]]) throws(DNSNameError) {
+        var wire = 1
+        for label in labels {
+            guard !label.isEmpty else { throw .emptyLabel }
+            guard label.count <= Self.maxLabelLength else { throw .labelTooLong(label.count) }
+            wire += 1 + label.count
+        }
+        guard wire <= Self.maxWireLength else { throw .nameTooLong(wire) }
+        self.labels = labels
+    }
+
+    /// Parses presentation form (`media.example.social.` or relative `media`), with `\.` and
+    /// `\DDD` escapes. A name without a trailing dot is made absolute by appending `origin`
+    /// (or the root when nil). `@` alone means `origin`.
+    public init(_ text: String, origin: DNSName? = nil) throws(DNSNameError) {
+        let bytes = Array(text.utf8)
+        if bytes == [UInt8(ascii: "@")] {
+            guard let origin else { throw .relativeWithoutOrigin(text) }
+            self = origin
+            return
+        }
+        if bytes == [UInt8(ascii: ".")] {
+            self = .root
+            return
+        }
+        guard !bytes.isEmpty else { throw .emptyLabel }
+        var labels: [[UInt8]] = []
+        var current: [UInt8] = []
+        var i = 0
+        var absolute = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\\") {
+                guard i + 1 < bytes.count else { throw .badEscape(text) }
+                let next = bytes[i + 1]
+                if next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9") {
+                    guard i + 3 < bytes.count else { throw .badEscape(text) }
+                    let digits = bytes[(i + 1)...(i + 3)]
+                    guard digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw .badEscape(text) }
+                    let value = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+                    guard value <= 255 else { throw .badEscape(text) }
+                    current.append(UInt8(value))
+                    i += 4
+                } else {
+                    current.append(next)
+                    i += 2
+                }
+                continue
+            }
+            if b == UInt8(ascii: ".") {
+                guard !current.isEmpty else { throw .emptyLabel }
+                labels.append(current)
+                current = []
+                if i == bytes.count - 1 { absolute = true }
+                i += 1
+                continue
+            }
+            current.append(b)
+            i += 1
+        }
+        if !current.isEmpty { labels.append(current) }
+        if !absolute {
+            guard let origin else { throw .relativeWithoutOrigin(text) }
+            labels += origin.labels
+        }
+        try self.init(labels: labels)
+    }
+
+    /// Lowercased labels, the canonical form for comparison and hashing.
+    public var canonicalLabels: [[UInt8]] {
+        labels.map { $0.map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 } }
+    }
+
+    /// Wire length including length bytes and the root byte.
+    public var wireLength: Int { labels.reduce(1) { $0 + 1 + $1.count } }
+
+    /// True when `self` equals `ancestor` or lies under it.
+    public func isSubdomain(of ancestor: DNSName) -> Bool {
+        guard labels.count >= ancestor.labels.count else { return false }
+        return Array(canonicalLabels.suffix(ancestor.labels.count)) == ancestor.canonicalLabels
+    }
+
+    /// Presentation form with a trailing dot, escaping bytes that are not plain.
+    public var description: String {
+        if labels.isEmpty { return "." }
+        var out = ""
+        for label in labels {
+            for b in label {
+                switch b {
+                case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
+                    UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
+                    out += "\\" + String(UnicodeScalar(b))
+                case 0x21...0x7E:
+                    out += String(UnicodeScalar(b))
+                default:
+                    let s = String(b)
+                    out += "\\" + String(repeating: "0", count: 3 - s.count) + s
+                }
+            }
+            out += "."
+        }
+        return out
+    }
+
+    public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
+        lhs.labels.count == rhs.labels.count && lhs.canonicalLabels == rhs.canonicalLabels
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(canonicalLabels)
+    }
+
+    /// Canonical DNS ordering (RFC 4034 §6.1): by labels from the right, bytewise, lowercased.
+    public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
+        let l = Array(lhs.canonicalLabels.reversed())
+        let r = Array(rhs.canonicalLabels.reversed())
+        for (a, b) in zip(l, r) where a != b {
+            return a.lexicographicallyPrecedes(b)
+        }
+        return l.count < r.count
+    }
+}
+
+public enum DNSNameError: Error, Equatable, Sendable, CustomStringConvertible {
+    case emptyLabel
+    case labelTooLong(Int)
+    case nameTooLong(Int)
+    case badEscape(String)
+    case relativeWithoutOrigin(String)
+
+    public var description: String {
+        switch self {
+        case .emptyLabel: "empty label in domain name"
+        case .labelTooLong(let n): "label of \(n) bytes (at most 63 allowed)"
+        case .nameTooLong(let n): "name of \(n) bytes on the wire (at most 255 allowed)"
+        case .badEscape(let t): "bad escape in domain name \"\(t)\""
+        case .relativeWithoutOrigin(let t): "relative name \"\(t)\" with no origin"
+        }
+    }
+}

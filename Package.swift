@@ -26,7 +26,7 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "StrictYAML", dependencies: ["CYAML"]),
-        .target(name: "DesiredState", dependencies: ["StrictYAML"]),
+        .target(name: "DesiredState", dependencies: ["StrictYAML", "DNS"]),
         .target(name: "Nginx"),
         .target(
             name: "DNS",

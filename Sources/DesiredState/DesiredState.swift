@@ -1,3 +1,173 @@
+import DNS
 import StrictYAML
-/// Desired state.
-public enum DesiredStatePlaceholder {}
+
+/// What the operator wants, as read and checked from the desired-state directory (DESIGN §3).
+/// Every value here has been validated: nothing in it can inject into nginx syntax or a DNS
+/// message.
+public struct DesiredState: Sendable {
+    public var host: HostAddresses
+    public var nginx: NginxSettings
+    public var dns: DNSSettings
+    /// Sorted by name.
+    public var vhosts: [Vhost]
+    /// The YAML files read, in load order.
+    public var files: [String]
+
+    public init(host: HostAddresses, nginx: NginxSettings, dns: DNSSettings, vhosts: [Vhost], files: [String]) {
+        self.host = host
+        self.nginx = nginx
+        self.dns = dns
+        self.vhosts = vhosts
+        self.files = files
+    }
+}
+
+/// This machine's public addresses, per family.
+public struct HostAddresses: Sendable, Hashable {
+    public var ipv4: [IPv4Bytes]
+    public var ipv6: [IPv6Bytes]
+
+    public init(ipv4: [IPv4Bytes], ipv6: [IPv6Bytes]) {
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+    }
+
+    /// The addresses of `family` in canonical text form.
+    public func addresses(_ family: AddressFamily) -> [String] {
+        family == .ipv4 ? ipv4.map(\.description) : ipv6.map(\.description)
+    }
+}
+
+/// Where nginx's configuration is and how to test and reload it.
+public struct NginxSettings: Sendable, Hashable {
+    /// Absolute path of the main configuration file.
+    public var config: String
+    /// argv of the configuration test (default `nginx -t -q -c <config>`).
+    public var test: [String]
+    /// argv of the reload (default `nginx -s reload -c <config>`).
+    public var reload: [String]
+
+    public init(config: String, test: [String]? = nil, reload: [String]? = nil) {
+        self.config = config
+        self.test = test ?? ["nginx", "-t", "-q", "-c", config]
+        self.reload = reload ?? ["nginx", "-s", "reload", "-c", config]
+    }
+}
+
+/// How DNS is read and written.
+public struct DNSSettings: Sendable, Hashable {
+    public var provider: DNSProviderSettings
+    /// The zones reconcile manages; every vhost lies in one of them.
+    public var zones: [DNSName]
+    /// TTL of the records reconcile writes.
+    public var ttl: UInt32
+
+    public init(provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32) {
+        self.provider = provider
+        self.zones = zones
+        self.ttl = ttl
+    }
+
+    /// The most specific managed zone containing `name`, if any.
+    public func zone(containing name: DNSName) -> DNSName? {
+        zones.filter { name.isSubdomain(of: $0) }.max { $0.labels.count < $1.labels.count }
+    }
+}
+
+public enum DNSProviderSettings: Sendable, Hashable {
+    /// A server spoken to with queries, AXFR and RFC 2136 UPDATE. No key: read-only.
+    case rfc2136(server: DNSServerAddress, tsig: TSIGSettings?)
+    /// An RFC 1035 master file edited in place, then an optional reload command.
+    case zonefile(path: String, reload: [String]?)
+}
+
+/// A DNS server's IP literal and port.
+public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The address in canonical text form, without brackets.
+    public var host: String
+    public var port: UInt16
+    public var family: AddressFamily
+
+    public init(host: String, port: UInt16, family: AddressFamily) {
+        self.host = host
+        self.port = port
+        self.family = family
+    }
+
+    /// `127.0.0.1:53` or `[::1]:53`.
+    public var description: String { family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Parses `127.0.0.1`, `127.0.0.1:5353`, `::1`, `[::1]` or `[::1]:5353` (port default 53).
+    public static func parse(_ text: String) -> DNSServerAddress? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            let inner = String(text[text.index(after: text.startIndex)..<close])
+            guard let v6 = IPv6Bytes(inner) else { return nil }
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return DNSServerAddress(host: v6.description, port: 53, family: .ipv6) }
+            guard rest.hasPrefix(":"), let port = parsePort(String(rest.dropFirst())) else { return nil }
+            return DNSServerAddress(host: v6.description, port: port, family: .ipv6)
+        }
+        if let v6 = IPv6Bytes(text) { return DNSServerAddress(host: v6.description, port: 53, family: .ipv6) }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard let v4 = IPv4Bytes(String(parts[0])), parts.count <= 2 else { return nil }
+        if parts.count == 1 { return DNSServerAddress(host: v4.description, port: 53, family: .ipv4) }
+        guard let port = parsePort(String(parts[1])) else { return nil }
+        return DNSServerAddress(host: v4.description, port: port, family: .ipv4)
+    }
+
+    static func parsePort(_ text: String) -> UInt16? {
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }),
+            text == "0" || !text.hasPrefix("0"), let value = Int(text), (1...65535).contains(value)
+        else { return nil }
+        return UInt16(value)
+    }
+}
+
+/// The TSIG key used to sign updates. The secret itself is never held here: only the file.
+public struct TSIGSettings: Sendable, Hashable {
+    public enum Algorithm: String, Sendable, Hashable, CaseIterable {
+        case hmacSHA256 = "hmac-sha256"
+        case hmacSHA512 = "hmac-sha512"
+    }
+
+    public var name: DNSName
+    public var algorithm: Algorithm
+    /// Absolute path of a file holding the base64 secret or a BIND `key` clause.
+    public var secretFile: String
+
+    public init(name: DNSName, algorithm: Algorithm, secretFile: String) {
+        self.name = name
+        self.algorithm = algorithm
+        self.secretFile = secretFile
+    }
+}
+
+/// One virtual host: a name nginx must serve and DNS must publish, per family and port.
+public struct Vhost: Sendable, Hashable {
+    /// Lowercase host name without a trailing dot; may start with `*.`.
+    public var name: String
+    public var dnsName: DNSName
+    /// Sorted, at least one.
+    public var families: [AddressFamily]
+    /// Sorted, at least one.
+    public var ports: [UInt16]
+    /// The managed zone the name lies in.
+    public var zone: DNSName
+    /// Where the vhost is declared.
+    public var declaredAt: YAMLMark
+
+    public init(
+        name: String, dnsName: DNSName, families: [AddressFamily], ports: [UInt16], zone: DNSName,
+        declaredAt: YAMLMark
+    ) {
+        self.name = name
+        self.dnsName = dnsName
+        self.families = families
+        self.ports = ports
+        self.zone = zone
+        self.declaredAt = declaredAt
+    }
+
+    public var isWildcard: Bool { name.hasPrefix("*.") }
+}

@@ -1,0 +1,475 @@
+import DNS
+import StrictYAML
+
+/// Reads every `*.yaml`/`*.yml` file under a directory (sorted, recursively), merges them and
+/// checks the result against the schema of DESIGN §3.
+public struct DesiredStateLoader: Sendable {
+    public let fileSystem: any DesiredStateFileSystem
+    public var limits: YAMLParser.Limits
+
+    public init(fileSystem: any DesiredStateFileSystem = DiskFileSystem(), limits: YAMLParser.Limits = .init()) {
+        self.fileSystem = fileSystem
+        self.limits = limits
+    }
+
+    static let topLevelKeys = ["host", "nginx", "dns", "vhosts"]
+    static let familyNames = AddressFamily.allCases.map(\.rawValue)
+
+    /// A vhost entry before zones and host addresses are checked against it.
+    private struct VhostEntry {
+        let name: String
+        let keyNode: YAMLNode
+        let families: [AddressFamily]
+        let familiesNode: YAMLNode?
+        let ports: [UInt16]
+    }
+
+    /// Loads and validates `directory`; throws every problem found.
+    public func load(directory: String) throws(DesiredStateError) -> DesiredState {
+        var reader = SchemaReader()
+        let files: [String]
+        do {
+            files = try fileSystem.yamlFiles(in: directory)
+        } catch {
+            throw DesiredStateError([.init(file: directory, line: nil, column: nil, message: "\(error)")])
+        }
+        guard !files.isEmpty else {
+            throw DesiredStateError([
+                .init(
+                    file: directory, line: nil, column: nil,
+                    message: "no *.yaml or *.yml files here (expected at least host, nginx, dns and vhosts)")
+            ])
+        }
+        let cwd = fileSystem.currentDirectory
+        var host: (HostAddresses, YAMLNode)?
+        var nginx: (NginxSettings, YAMLNode)?
+        var dns: (DNSSettings, YAMLNode)?
+        var sectionsSeen: [String: YAMLMark] = [:]
+        var vhosts: [VhostEntry] = []
+        var vhostsSeen: [String: YAMLMark] = [:]
+        var paths: [String] = []
+
+        for relative in files {
+            let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            paths.append(path)
+            let bytes: [UInt8]
+            do {
+                bytes = try fileSystem.contents(of: path)
+            } catch {
+                reader.problems.append(.init(file: path, line: nil, column: nil, message: "\(error)"))
+                continue
+            }
+            let document: YAMLNode?
+            do {
+                document = try YAMLParser.parse(bytes, file: path, limits: limits)
+            } catch {
+                reader.problems.append(.init(error.message, at: error.mark))
+                continue
+            }
+            guard let root = document else {
+                reader.problems.append(
+                    .init(
+                        file: path, line: 1, column: 1,
+                        message: "file is empty (expected a mapping with any of host, nginx, dns, vhosts)"))
+                continue
+            }
+            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level") else { continue }
+            for key in Self.topLevelKeys {
+                guard let pair = sections[key] else { continue }
+                if key != "vhosts" {
+                    if let first = sectionsSeen[key] {
+                        reader.fail("\(key) is already defined at \(first)", at: pair.key)
+                        continue
+                    }
+                    sectionsSeen[key] = pair.key.mark
+                }
+                switch key {
+                case "host":
+                    if let value = readHost(pair.value, &reader) { host = (value, pair.key) }
+                case "nginx":
+                    if let value = readNginx(pair.value, &reader, cwd: cwd) { nginx = (value, pair.key) }
+                case "dns":
+                    if let value = readDNS(pair.value, &reader, cwd: cwd) { dns = (value, pair.key) }
+                default:
+                    readVhosts(pair.value, &reader, into: &vhosts, seen: &vhostsSeen)
+                }
+            }
+        }
+
+        for key in ["host", "nginx", "dns"] where sectionsSeen[key] == nil {
+            let example =
+                switch key {
+                case "host": "host: {ipv4: [203.0.113.10], ipv6: [2001:db8::10]}"
+                case "nginx": "nginx: {config: /etc/nginx/nginx.conf}"
+                default: "dns: {provider: rfc2136, server: \"[::1]:53\", zones: [example.social]}"
+                }
+            reader.problems.append(
+                .init(file: directory, line: nil, column: nil, message: "no file defines \(key) (expected \(example))"))
+        }
+
+        var result: [Vhost] = []
+        for entry in vhosts {
+            if let (addresses, _) = host {
+                for family in entry.families where addresses.addresses(family).isEmpty {
+                    reader.fail(
+                        "vhost \(YAMLScalar.quote(entry.name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
+                        at: entry.familiesNode ?? entry.keyNode)
+                }
+            }
+            guard let dnsName = try? DNSName(entry.name + ".") else {
+                reader.fail("vhost \(YAMLScalar.quote(entry.name)) is not a valid DNS name", at: entry.keyNode)
+                continue
+            }
+            var zone = DNSName.root
+            if let (settings, _) = dns {
+                guard let found = settings.zone(containing: dnsName) else {
+                    let zones = settings.zones.map { String($0.description.dropLast()) }.joined(separator: ", ")
+                    reader.fail(
+                        "vhost \(YAMLScalar.quote(entry.name)) is not inside any managed zone (dns.zones: \(zones))",
+                        at: entry.keyNode)
+                    continue
+                }
+                zone = found
+            }
+            result.append(
+                Vhost(
+                    name: entry.name, dnsName: dnsName, families: entry.families, ports: entry.ports, zone: zone,
+                    declaredAt: entry.keyNode.mark))
+        }
+
+        guard reader.problems.isEmpty, let (hostValue, _) = host, let (nginxValue, _) = nginx, let (dnsValue, _) = dns
+        else {
+            throw DesiredStateError(reader.problems)
+        }
+        result.sort { $0.name < $1.name }
+        return DesiredState(host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths)
+    }
+
+    // MARK: sections
+
+    private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader) -> HostAddresses? {
+        guard let keys = reader.mapping(node, allowed: ["ipv4", "ipv6"], what: "host") else { return nil }
+        var ipv4: [IPv4Bytes] = []
+        var ipv6: [IPv6Bytes] = []
+        var ok = true
+        if let pair = keys["ipv4"], let items = reader.list(pair.value, what: "host.ipv4", example: "[203.0.113.10]") {
+            for item in items {
+                guard let text = reader.string(item, what: "an address in host.ipv4") else {
+                    ok = false
+                    continue
+                }
+                if let address = IPv4Bytes(text) {
+                    if ipv4.contains(address) {
+                        reader.fail("address \(text) is listed twice in host.ipv4", at: item)
+                        ok = false
+                    }
+                    ipv4.append(address)
+                } else if IPv6Bytes(text) != nil {
+                    reader.fail(
+                        "\(YAMLScalar.quote(text)) is an IPv6 address; host.ipv4 takes IPv4 addresses like 203.0.113.10",
+                        at: item)
+                    ok = false
+                } else {
+                    reader.fail(
+                        "\(YAMLScalar.quote(text)) is not an IPv4 address (expected dotted decimal like 203.0.113.10)",
+                        at: item)
+                    ok = false
+                }
+            }
+        }
+        if let pair = keys["ipv6"], let items = reader.list(pair.value, what: "host.ipv6", example: "[2001:db8::10]") {
+            for item in items {
+                guard let text = reader.string(item, what: "an address in host.ipv6") else {
+                    ok = false
+                    continue
+                }
+                if let address = IPv6Bytes(text) {
+                    if ipv6.contains(address) {
+                        reader.fail("address \(text) is listed twice in host.ipv6", at: item)
+                        ok = false
+                    }
+                    ipv6.append(address)
+                } else if IPv4Bytes(text) != nil {
+                    reader.fail(
+                        "\(YAMLScalar.quote(text)) is an IPv4 address; host.ipv6 takes IPv6 addresses like 2001:db8::10",
+                        at: item)
+                    ok = false
+                } else {
+                    reader.fail(
+                        "\(YAMLScalar.quote(text)) is not an IPv6 address (expected a form like 2001:db8::10, no brackets)",
+                        at: item)
+                    ok = false
+                }
+            }
+        }
+        if keys["ipv4"] == nil && keys["ipv6"] == nil {
+            reader.fail("host must list at least one address under ipv4 or ipv6", at: node)
+            return nil
+        }
+        return ok ? HostAddresses(ipv4: ipv4, ipv6: ipv6) : nil
+    }
+
+    private func readNginx(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> NginxSettings? {
+        guard let keys = reader.mapping(node, allowed: ["config", "test", "reload"], what: "nginx") else { return nil }
+        guard let configPair = keys["config"] else {
+            reader.fail("nginx needs config: the path of nginx's main configuration file", at: node)
+            return nil
+        }
+        guard let config = reader.path(configPair.value, what: "nginx.config", currentDirectory: cwd) else { return nil }
+        let test = keys["test"].map { reader.command($0.value, what: "nginx.test") }
+        let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload") }
+        if test == .some(nil) || reload == .some(nil) { return nil }
+        return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil)
+    }
+
+    private func readDNS(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> DNSSettings? {
+        let allowed = ["provider", "server", "zones", "ttl", "tsig", "zonefile"]
+        guard let keys = reader.mapping(node, allowed: allowed, what: "dns") else { return nil }
+        var ok = true
+        var providerName = "rfc2136"
+        if let pair = keys["provider"], let text = reader.string(pair.value, what: "dns.provider") {
+            if text == "rfc2136" || text == "zonefile" {
+                providerName = text
+            } else {
+                reader.fail("unknown DNS provider \(YAMLScalar.quote(text)) (expected rfc2136 or zonefile)", at: pair.value)
+                ok = false
+            }
+        }
+        var zones: [DNSName] = []
+        if let pair = keys["zones"] {
+            if let items = reader.list(pair.value, what: "dns.zones", example: "[example.social]") {
+                if items.isEmpty {
+                    reader.fail("dns.zones must list at least one zone", at: pair.value)
+                    ok = false
+                }
+                for item in items {
+                    guard let text = reader.string(item, what: "a zone in dns.zones") else {
+                        ok = false
+                        continue
+                    }
+                    switch HostName.validate(text, allowWildcard: false) {
+                    case .success(let name):
+                        if let zone = try? DNSName(name + ".") {
+                            if zones.contains(zone) {
+                                reader.fail("zone \(name) is listed twice in dns.zones", at: item)
+                                ok = false
+                            }
+                            zones.append(zone)
+                        }
+                    case .failure(let error):
+                        reader.fail(error.message, at: item)
+                        ok = false
+                    }
+                }
+            } else {
+                ok = false
+            }
+        } else {
+            reader.fail("dns needs zones: the zones reconcile manages, like [example.social]", at: node)
+            ok = false
+        }
+        var ttl: UInt32 = 300
+        if let pair = keys["ttl"] {
+            if let value = reader.integer(pair.value, what: "dns.ttl", range: 1...2_147_483_647) {
+                ttl = UInt32(value)
+            } else {
+                ok = false
+            }
+        }
+        let provider: DNSProviderSettings?
+        if providerName == "rfc2136" {
+            if let pair = keys["zonefile"] {
+                reader.fail("dns.zonefile applies only with provider: zonefile", at: pair.key)
+                ok = false
+            }
+            provider = readRFC2136(node, keys, &reader, cwd: cwd)
+        } else {
+            for key in ["server", "tsig"] {
+                if let pair = keys[key] {
+                    reader.fail("dns.\(key) applies only with provider: rfc2136", at: pair.key)
+                    ok = false
+                }
+            }
+            provider = readZoneFile(node, keys, &reader, cwd: cwd, zoneCount: zones.count)
+        }
+        guard ok, let provider else { return nil }
+        return DNSSettings(provider: provider, zones: zones, ttl: ttl)
+    }
+
+    private func readRFC2136(
+        _ node: YAMLNode, _ keys: [String: YAMLPair], _ reader: inout SchemaReader, cwd: String
+    ) -> DNSProviderSettings? {
+        guard let serverPair = keys["server"] else {
+            reader.fail("dns needs server: the address of the authoritative server, like \"[::1]:53\"", at: node)
+            return nil
+        }
+        guard let text = reader.string(serverPair.value, what: "dns.server") else { return nil }
+        guard let server = DNSServerAddress.parse(text) else {
+            reader.fail(
+                "dns.server \(YAMLScalar.quote(text)) is not an IP address with optional port "
+                    + "(expected 192.0.2.53, 192.0.2.53:5353 or \"[2001:db8::53]:53\")",
+                at: serverPair.value)
+            return nil
+        }
+        guard let tsigPair = keys["tsig"] else { return .rfc2136(server: server, tsig: nil) }
+        guard let tsig = reader.mapping(tsigPair.value, allowed: ["name", "algorithm", "secret-file", "secret"], what: "dns.tsig")
+        else { return nil }
+        var ok = true
+        if let secret = tsig["secret"] {
+            reader.fail(
+                "dns.tsig.secret is not allowed: keep the secret out of the repository and name a file with secret-file",
+                at: secret.key)
+            ok = false
+        }
+        var name: DNSName?
+        if let pair = tsig["name"] {
+            if let text = reader.string(pair.value, what: "dns.tsig.name") {
+                let plain = text.unicodeScalars.allSatisfy {
+                    ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9")
+                        || $0 == "-" || $0 == "_" || $0 == "."
+                }
+                if plain, let parsed = try? DNSName(text.hasSuffix(".") ? text : text + ".") {
+                    name = parsed
+                } else {
+                    reader.fail(
+                        "dns.tsig.name \(YAMLScalar.quote(text)) is not a key name (letters, digits, \"-\", \"_\" and \".\")",
+                        at: pair.value)
+                    ok = false
+                }
+            }
+        } else {
+            reader.fail("dns.tsig needs name: the key's name as the server knows it", at: tsigPair.value)
+            ok = false
+        }
+        var algorithm = TSIGSettings.Algorithm.hmacSHA256
+        if let pair = tsig["algorithm"], let text = reader.string(pair.value, what: "dns.tsig.algorithm") {
+            if let value = TSIGSettings.Algorithm(rawValue: text.lowercased()) {
+                algorithm = value
+            } else {
+                reader.fail("unknown TSIG algorithm \(YAMLScalar.quote(text)) (expected hmac-sha256 or hmac-sha512)", at: pair.value)
+                ok = false
+            }
+        }
+        var secretFile: String?
+        if let pair = tsig["secret-file"] {
+            secretFile = reader.path(pair.value, what: "dns.tsig.secret-file", currentDirectory: cwd)
+        } else if tsig["secret"] == nil {
+            reader.fail("dns.tsig needs secret-file: a file holding the key's secret", at: tsigPair.value)
+            ok = false
+        }
+        guard ok, let name, let secretFile else { return nil }
+        return .rfc2136(server: server, tsig: TSIGSettings(name: name, algorithm: algorithm, secretFile: secretFile))
+    }
+
+    private func readZoneFile(
+        _ node: YAMLNode, _ keys: [String: YAMLPair], _ reader: inout SchemaReader, cwd: String, zoneCount: Int
+    ) -> DNSProviderSettings? {
+        guard let pair = keys["zonefile"] else {
+            reader.fail("dns needs zonefile: {path: ...} with provider: zonefile", at: node)
+            return nil
+        }
+        guard let settings = reader.mapping(pair.value, allowed: ["path", "reload"], what: "dns.zonefile") else { return nil }
+        if zoneCount > 1 {
+            reader.fail("provider zonefile manages one zone; dns.zones lists \(zoneCount)", at: pair.key)
+            return nil
+        }
+        guard let pathPair = settings["path"] else {
+            reader.fail("dns.zonefile needs path: the zone's master file", at: pair.value)
+            return nil
+        }
+        guard let path = reader.path(pathPair.value, what: "dns.zonefile.path", currentDirectory: cwd) else { return nil }
+        var reload: [String]?
+        if let reloadPair = settings["reload"] {
+            guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload") else { return nil }
+            reload = argv
+        }
+        return .zonefile(path: path, reload: reload)
+    }
+
+    private func readVhosts(
+        _ node: YAMLNode, _ reader: inout SchemaReader, into vhosts: inout [VhostEntry], seen: inout [String: YAMLMark]
+    ) {
+        guard case .mapping(let pairs) = node.content else {
+            reader.fail(
+                "vhosts must be a mapping of host names to {families, ports}, found \(node.kindDescription)", at: node)
+            return
+        }
+        for pair in pairs {
+            let name: String
+            switch HostName.validate(pair.keyText) {
+            case .success(let valid): name = valid
+            case .failure(let error):
+                reader.fail(error.message, at: pair.key)
+                continue
+            }
+            if let first = seen[name] {
+                reader.fail("vhost \(YAMLScalar.quote(name)) is declared twice: here and at \(first)", at: pair.key)
+                continue
+            }
+            seen[name] = pair.key.mark
+            let what = "vhost \(YAMLScalar.quote(name))"
+            guard let keys = reader.mapping(pair.value, allowed: ["families", "ports"], what: what) else { continue }
+            var families: [AddressFamily] = [.ipv4, .ipv6]
+            var ok = true
+            if let familiesPair = keys["families"] {
+                if let items = reader.list(familiesPair.value, what: "families", example: "[ipv4, ipv6]") {
+                    var chosen: [AddressFamily] = []
+                    for item in items {
+                        guard let text = reader.string(item, what: "a family") else {
+                            ok = false
+                            continue
+                        }
+                        guard let family = AddressFamily(rawValue: text) else {
+                            var message = "unknown family \(YAMLScalar.quote(text)) (expected ipv4 or ipv6)"
+                            if let guess = Suggestion.closest(to: text, among: Self.familyNames), guess != text {
+                                message += "; did you mean \"\(guess)\"?"
+                            }
+                            reader.fail(message, at: item)
+                            ok = false
+                            continue
+                        }
+                        if chosen.contains(family) {
+                            reader.fail("family \(text) is listed twice", at: item)
+                            ok = false
+                        }
+                        chosen.append(family)
+                    }
+                    if items.isEmpty {
+                        reader.fail("families must list at least one of ipv4, ipv6", at: familiesPair.value)
+                        ok = false
+                    }
+                    families = Array(Set(chosen)).sorted()
+                } else {
+                    ok = false
+                }
+            }
+            var ports: [UInt16] = [80, 443]
+            if let portsPair = keys["ports"] {
+                if let items = reader.list(portsPair.value, what: "ports", example: "[80, 443]") {
+                    var chosen: [UInt16] = []
+                    for item in items {
+                        guard let port = reader.integer(item, what: "port", range: 1...65535) else {
+                            ok = false
+                            continue
+                        }
+                        if chosen.contains(UInt16(port)) {
+                            reader.fail("port \(port) is listed twice", at: item)
+                            ok = false
+                        }
+                        chosen.append(UInt16(port))
+                    }
+                    if items.isEmpty {
+                        reader.fail("ports must list at least one port", at: portsPair.value)
+                        ok = false
+                    }
+                    ports = Array(Set(chosen)).sorted()
+                } else {
+                    ok = false
+                }
+            }
+            guard ok else { continue }
+            vhosts.append(
+                VhostEntry(name: name, keyNode: pair.key, families: families, familiesNode: keys["families"]?.value, ports: ports))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// Strict YAML over the system libyaml.
-public enum StrictYAMLPlaceholder {}

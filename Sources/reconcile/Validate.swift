@@ -1,0 +1,94 @@
+import ArgumentParser
+import DesiredState
+import Foundation
+
+extension Reconcile {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load and check the desired state only (no network, no nginx).",
+            discussion: """
+                Reads every *.yaml and *.yml file under --desired (recursively, sorted; hidden \
+                directories such as .git are skipped), merges them and checks them: unknown keys, \
+                wrong types, bad host names and addresses, out-of-range ports, vhosts declared \
+                twice. Every problem is printed as file:line:column: message.
+
+                Exit codes: 0 valid, 1 invalid.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let loader = DesiredStateLoader()
+            do {
+                let state = try loader.load(directory: options.desired)
+                switch options.format {
+                case .text:
+                    let vhosts = state.vhosts.count
+                    let files = state.files.count
+                    print(
+                        "\(options.desired): valid: \(vhosts) vhost\(vhosts == 1 ? "" : "s") in \(files) file\(files == 1 ? "" : "s")"
+                    )
+                    if options.verbose {
+                        for vhost in state.vhosts {
+                            let families = vhost.families.map(\.rawValue).joined(separator: ", ")
+                            let ports = vhost.ports.map(String.init).joined(separator: ", ")
+                            print("  \(vhost.name)  families: \(families)  ports: \(ports)")
+                        }
+                    }
+                case .json:
+                    JSONOutput.print(ValidationReport(state: state))
+                }
+            } catch {
+                switch options.format {
+                case .text:
+                    for problem in error.problems { Terminal.printError(problem.description) }
+                    let count = error.problems.count
+                    Terminal.printError("\(count) error\(count == 1 ? "" : "s") in \(options.desired)")
+                case .json:
+                    JSONOutput.print(ValidationReport(errors: error.problems))
+                }
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// The JSON form of `validate` (schema 1).
+struct ValidationReport: Encodable {
+    struct Location: Encodable {
+        let file: String
+        let line: Int?
+        let column: Int?
+        let message: String
+    }
+
+    struct VhostSummary: Encodable {
+        let name: String
+        let families: [String]
+        let ports: [UInt16]
+        let zone: String
+    }
+
+    let schema = 1
+    let valid: Bool
+    let files: [String]
+    let vhosts: [VhostSummary]
+    let errors: [Location]
+
+    init(state: DesiredState) {
+        valid = true
+        files = state.files
+        vhosts = state.vhosts.map {
+            VhostSummary(name: $0.name, families: $0.families.map(\.rawValue), ports: $0.ports, zone: $0.zone.description)
+        }
+        errors = []
+    }
+
+    init(errors problems: [DesiredStateError.Problem]) {
+        valid = false
+        files = []
+        vhosts = []
+        errors = problems.map { Location(file: $0.file, line: $0.line, column: $0.column, message: $0.message) }
+    }
+}

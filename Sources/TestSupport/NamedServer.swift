@@ -1,0 +1,183 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real BIND `named` for tests and benchmarks: runs in the foreground (`-g`) in its own
+/// temporary directory, listens only on 127.0.0.1 and ::1 on a free high port, serves the
+/// given zones as primary, and knows TSIG keys made by `tsig-keygen`. Always call ``stop()``
+/// (in a `defer`); `deinit` stops it too as a safety net.
+public final class NamedServer: @unchecked Sendable {
+    /// Who may transfer a zone (AXFR).
+    public enum TransferAccess: Sendable {
+        case anyone
+        case keysOnly
+        case nobody
+    }
+
+    /// A zone to serve from a master file written into the server's directory.
+    public struct Zone: Sendable {
+        public var name: String
+        public var contents: String
+        /// Allow RFC 2136 updates signed with any of the server's keys.
+        public var allowUpdate: Bool
+        public var allowTransfer: TransferAccess
+
+        public init(name: String, contents: String, allowUpdate: Bool = true, allowTransfer: TransferAccess = .anyone) {
+            self.name = name
+            self.contents = contents
+            self.allowUpdate = allowUpdate
+            self.allowTransfer = allowTransfer
+        }
+
+        /// File name of the zone inside the server directory.
+        var fileName: String { "zone-\(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))).db" }
+    }
+
+    /// A TSIG key the server trusts, with the text `tsig-keygen` printed for it.
+    public struct Key: Sendable {
+        public let name: String
+        public let algorithm: String
+        /// `key "name" { algorithm ...; secret "..."; };`
+        public let keyFile: String
+    }
+
+    public let port: UInt16
+    public let directory: TemporaryDirectory
+    public let keys: [Key]
+    public let zones: [Zone]
+    private let process: Process
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// Writes the configuration, zone files and keys, starts `named`, and returns once it
+    /// answers. Throws (after stopping it) when it does not come up within `startupTimeout`.
+    public init(
+        zones: [Zone], keyAlgorithms: [String] = ["hmac-sha256", "hmac-sha512"], startupTimeout: Double = 30
+    ) throws {
+        let named = try ServerBinary.require("named")
+        let keygen = try ServerBinary.require("tsig-keygen")
+        let directory = try TemporaryDirectory(prefix: "reconcile-named")
+        var keys: [Key] = []
+        for algorithm in keyAlgorithms {
+            let name = "reconcile-\(algorithm)"
+            let text = try ChildProcess.check([keygen, "-a", algorithm, name]).stdout
+            keys.append(Key(name: name, algorithm: algorithm, keyFile: text))
+        }
+        let port = LoopbackPort.free()
+        var config = keys.map(\.keyFile).joined(separator: "\n")
+        config += """
+
+            options {
+                directory "\(directory.path)";
+                pid-file "\(directory.path)/named.pid";
+                listen-on port \(port) { 127.0.0.1; };
+                listen-on-v6 port \(port) { ::1; };
+                recursion no;
+                notify no;
+                dnssec-validation no;
+                allow-query { any; };
+            };
+            controls { };
+
+            """
+        let keyList = keys.map { "key \"\($0.name)\"; " }.joined()
+        for zone in zones {
+            try directory.write(zone.fileName, zone.contents)
+            let transfer: String
+            switch zone.allowTransfer {
+            case .anyone: transfer = "any;"
+            case .keysOnly: transfer = keyList.isEmpty ? "none;" : keyList
+            case .nobody: transfer = "none;"
+            }
+            let update = zone.allowUpdate && !keyList.isEmpty ? keyList : "none;"
+            config += """
+                zone "\(zone.name)" {
+                    type primary;
+                    file "\(zone.fileName)";
+                    allow-update { \(update) };
+                    allow-transfer { \(transfer) };
+                };
+
+                """
+        }
+        try directory.write("named.conf", config)
+        let logURL = directory.url.appendingPathComponent("named.log")
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
+            throw NamedServerFailure(reason: "cannot create \(logURL.path)", log: "")
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: named)
+        process.arguments = ["-g", "-n", "2", "-c", directory.url.appendingPathComponent("named.conf").path]
+        process.currentDirectoryURL = directory.url
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? log.close()
+        self.port = port
+        self.directory = directory
+        self.keys = keys
+        self.zones = zones
+        self.process = process
+        do {
+            try waitUntilRunning(timeout: startupTimeout)
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    /// The key made for `algorithm` (`hmac-sha256`, `hmac-sha512`).
+    public func key(_ algorithm: String) -> Key? { keys.first { $0.algorithm == algorithm } }
+
+    /// Path of the master file of `zone` (the server writes its journal beside it).
+    public func zoneFilePath(_ zone: String) -> String? {
+        zones.first { $0.name == zone }.map { directory.url.appendingPathComponent($0.fileName).path }
+    }
+
+    /// What named printed so far.
+    public var log: String {
+        (try? String(contentsOf: directory.url.appendingPathComponent("named.log"), encoding: .utf8)) ?? ""
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    private func waitUntilRunning(timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            // named -g logs a line that is just "<timestamp> running" once zones are loaded.
+            if log.split(separator: "\n").contains(where: { $0.hasSuffix(" running") }) { return }
+            guard process.isRunning else {
+                throw NamedServerFailure(reason: "named exited with status \(process.terminationStatus)", log: log)
+            }
+            usleep(20_000)
+        }
+        throw NamedServerFailure(reason: "named did not report running within \(timeout)s", log: log)
+    }
+
+    /// Stops named (SIGTERM, then SIGKILL after 10 s) and waits for it. Idempotent.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+/// named did not start; carries its log so the test output shows why.
+public struct NamedServerFailure: Error, CustomStringConvertible {
+    public let reason: String
+    public let log: String
+    public var description: String { "\(reason)\n--- named log ---\n\(log.suffix(4000))" }
+}

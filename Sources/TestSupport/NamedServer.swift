@@ -181,3 +181,32 @@ public struct NamedServerFailure: Error, CustomStringConvertible {
     public let log: String
     public var description: String { "\(reason)\n--- named log ---\n\(log.suffix(4000))" }
 }
+
+extension NamedServer {
+    /// A generated zone like the one DESIGN §12 measures: for each of `vhosts` names an A and
+    /// an AAAA record, for two in five a `www` CNAME, for two in five a TXT record (about 2.8
+    /// records per vhost), plus SOA, NS and the name server's address.
+    public static func generatedZone(origin: String, vhosts: Int, serial: UInt32 = 2024010101) -> String {
+        var text = """
+            $ORIGIN \(origin).
+            $TTL 300
+            @ IN SOA ns1 hostmaster \(serial) 3600 600 86400 300
+            @ IN NS ns1
+            ns1 IN A 127.0.0.1
+
+            """
+        text.reserveCapacity(vhosts * 120)
+        for i in 0..<vhosts {
+            let high = (i >> 8) & 0xFF
+            let low = i & 0xFF
+            text += "vh\(i) IN A 10.\(i >> 16).\(high).\(low)\n"
+            text += "vh\(i) IN AAAA 2001:db8::\(String(i >> 16, radix: 16)):\(String(i & 0xFFFF, radix: 16))\n"
+            switch i % 5 {
+            case 0, 1: text += "www.vh\(i) IN CNAME vh\(i)\n"
+            case 3, 4: text += "vh\(i) IN TXT \"vhost \(i)\" \"owner=team-\(i % 17)\"\n"
+            default: break
+            }
+        }
+        return text
+    }
+}

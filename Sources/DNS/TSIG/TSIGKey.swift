@@ -22,13 +22,13 @@ public struct TSIGKey: Hashable, Sendable, CustomStringConvertible, CustomDebugS
         _ text: String, source: String, name: DNSName? = nil, algorithm: TSIGAlgorithm? = nil
     ) throws(DNSError) -> TSIGKey {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.hasPrefix("key") else {
+        let tokens = tokenize(trimmed)
+        guard tokens.first == "key" else {
             guard let name, let algorithm else {
                 throw .invalidKey(source: source, reason: "a bare base64 secret needs a key name and algorithm")
             }
             return TSIGKey(name: name, algorithm: algorithm, secret: try decodeSecret(trimmed, source: source))
         }
-        let tokens = tokenize(trimmed)
         // key "name" { algorithm X; secret "Y"; };
         guard tokens.count >= 3, tokens[0] == "key", tokens[2] == "{" else {
             throw .invalidKey(source: source, reason: "expected key \"name\" { ... }; as tsig-keygen writes it")

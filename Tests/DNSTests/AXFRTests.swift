@@ -3,79 +3,81 @@ import Testing
 import TestSupport
 @testable import DNS
 
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("named", "tsig-keygen", "named-compilezone")))
-struct AXFRTests {
-    static let origin = "bulk.test"
-    static let zone = WireSample.name("bulk.test.")
+extension SerializedDNSTests {
+    @Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("named", "tsig-keygen", "named-compilezone")))
+    struct AXFRTests {
+        static let origin = "bulk.test"
+        static let zone = WireSample.name("bulk.test.")
 
-    /// What named-compilezone says the zone file holds, parsed into records.
-    static func compiledRecords(of zoneFile: String) throws -> Set<ResourceRecord> {
-        let compile = try ServerBinary.require("named-compilezone")
-        // Through a file: the output is larger than ChildProcess captures.
-        let outputFile = zoneFile + ".compiled"
-        try ChildProcess.check([compile, "-q", "-o", outputFile, origin, zoneFile], timeout: 120)
-        let output = try String(contentsOfFile: outputFile, encoding: .utf8)
-        var records = Set<ResourceRecord>()
-        for line in output.split(separator: "\n") where !line.hasPrefix(";") {
-            records.insert(try CompiledZoneLine.parse(String(line)))
+        /// What named-compilezone says the zone file holds, parsed into records.
+        static func compiledRecords(of zoneFile: String) throws -> Set<ResourceRecord> {
+            let compile = try ServerBinary.require("named-compilezone")
+            // Through a file: the output is larger than ChildProcess captures.
+            let outputFile = zoneFile + ".compiled"
+            try ChildProcess.check([compile, "-q", "-o", outputFile, origin, zoneFile], timeout: 120)
+            let output = try String(contentsOfFile: outputFile, encoding: .utf8)
+            var records = Set<ResourceRecord>()
+            for line in output.split(separator: "\n") where !line.hasPrefix(";") {
+                records.insert(try CompiledZoneLine.parse(String(line)))
+            }
+            return records
         }
-        return records
-    }
 
-    @Test func transferOfFiftyThousandRecordsEqualsNamedCompilezone() async throws {
-        let named = try NamedServer(zones: [
-            NamedServer.Zone(name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: 18_000))
-        ])
-        defer { named.stop() }
-        let expected = try Self.compiledRecords(of: try #require(named.zoneFilePath(Self.origin)))
-        #expect(expected.count >= 50_000)
+        @Test func transferOfFiftyThousandRecordsEqualsNamedCompilezone() async throws {
+            let named = try NamedServer(zones: [
+                NamedServer.Zone(name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: 18_000))
+            ])
+            defer { named.stop() }
+            let expected = try Self.compiledRecords(of: try #require(named.zoneFilePath(Self.origin)))
+            #expect(expected.count >= 50_000)
 
-        let client = try NamedFixture.client(named, timeout: .seconds(10))
-        let unsigned = try await client.transferZone(Self.zone, key: nil)
-        #expect(unsigned.serial == 2024010101)
-        #expect(unsigned.records.count == expected.count)
-        #expect(Set(unsigned.records) == expected)
-        #expect(unsigned.messageCount > 1)
+            let client = try NamedFixture.client(named, timeout: .seconds(10))
+            let unsigned = try await client.transferZone(Self.zone, key: nil)
+            #expect(unsigned.serial == 2024010101)
+            #expect(unsigned.records.count == expected.count)
+            #expect(Set(unsigned.records) == expected)
+            #expect(unsigned.messageCount > 1)
 
-        for algorithm in TSIGAlgorithm.allCases {
-            let signed = try await client.transferZone(Self.zone, key: try NamedFixture.key(named, algorithm))
-            #expect(Set(signed.records) == expected, "signed with \(algorithm)")
+            for algorithm in TSIGAlgorithm.allCases {
+                let signed = try await client.transferZone(Self.zone, key: try NamedFixture.key(named, algorithm))
+                #expect(Set(signed.records) == expected, "signed with \(algorithm)")
+            }
         }
-    }
 
-    @Test func refusedTransferIsDistinguishable() async throws {
-        let named = try NamedServer(zones: [
-            NamedServer.Zone(name: "example.test", contents: NamedFixture.smallZone(), allowTransfer: .nobody)
-        ])
-        defer { named.stop() }
-        let client = try NamedFixture.client(named)
-        await #expect {
-            _ = try await client.transferZone(NamedFixture.zone, key: nil)
-        } throws: { error in
-            guard case DNSError.refused = error else { return false }
-            return true
+        @Test func refusedTransferIsDistinguishable() async throws {
+            let named = try NamedServer(zones: [
+                NamedServer.Zone(name: "example.test", contents: NamedFixture.smallZone(), allowTransfer: .nobody)
+            ])
+            defer { named.stop() }
+            let client = try NamedFixture.client(named)
+            await #expect {
+                _ = try await client.transferZone(NamedFixture.zone, key: nil)
+            } throws: { error in
+                guard case DNSError.refused = error else { return false }
+                return true
+            }
+            // Queries still work: the caller's fallback.
+            #expect(try await client.query(WireSample.name("www.example.test."), .a).answers.count == 2)
         }
-        // Queries still work: the caller's fallback.
-        #expect(try await client.query(WireSample.name("www.example.test."), .a).answers.count == 2)
-    }
 
-    @Test func transferWithWrongSecretIsRejected() async throws {
-        let named = try NamedServer(zones: [
-            NamedServer.Zone(name: "example.test", contents: NamedFixture.smallZone(), allowTransfer: .keysOnly)
-        ])
-        defer { named.stop() }
-        let client = try NamedFixture.client(named)
-        let real = try NamedFixture.key(named, .hmacSHA256)
-        let wrong = TSIGKey(name: real.name, algorithm: real.algorithm, secret: Array(repeating: 0x42, count: 32))
-        await #expect {
-            _ = try await client.transferZone(NamedFixture.zone, key: wrong)
-        } throws: { error in
-            guard case DNSError.badSignature(_, let key) = error else { return false }
-            return key == real.name && "\(error)".contains("secret")
+        @Test func transferWithWrongSecretIsRejected() async throws {
+            let named = try NamedServer(zones: [
+                NamedServer.Zone(name: "example.test", contents: NamedFixture.smallZone(), allowTransfer: .keysOnly)
+            ])
+            defer { named.stop() }
+            let client = try NamedFixture.client(named)
+            let real = try NamedFixture.key(named, .hmacSHA256)
+            let wrong = TSIGKey(name: real.name, algorithm: real.algorithm, secret: Array(repeating: 0x42, count: 32))
+            await #expect {
+                _ = try await client.transferZone(NamedFixture.zone, key: wrong)
+            } throws: { error in
+                guard case DNSError.badSignature(_, let key) = error else { return false }
+                return key == real.name && "\(error)".contains("secret")
+            }
+            let good = try await client.transferZone(NamedFixture.zone, key: real)
+            #expect(good.records.contains { $0.type == .aaaa })
+            await #expect(throws: DNSError.self) { _ = try await client.transferZone(NamedFixture.zone, key: nil) }
         }
-        let good = try await client.transferZone(NamedFixture.zone, key: real)
-        #expect(good.records.contains { $0.type == .aaaa })
-        await #expect(throws: DNSError.self) { _ = try await client.transferZone(NamedFixture.zone, key: nil) }
     }
 }
 

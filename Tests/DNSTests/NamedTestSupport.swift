@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 @testable import DNS
 
@@ -45,3 +46,7 @@ enum NamedFixture {
 
     enum NamedFixtureError: Error { case noKey(String) }
 }
+
+/// Parent of the suites that start servers, measure time or burn CPU: they run one at a time,
+/// so a timing bound is not broken by a neighbour starving the cooperative thread pool.
+@Suite(.serialized) enum SerializedDNSTests {}

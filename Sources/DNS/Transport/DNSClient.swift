@@ -45,7 +45,8 @@ public struct DNSClient: Sendable {
         let start = clock.now
         if signed.bytes.count <= 512 {
             var attempts = 0
-            while attempts <= retries {
+            var truncated = false
+            while !truncated && attempts <= retries {
                 attempts += 1
                 let reply: [UInt8]?
                 do {
@@ -55,10 +56,10 @@ public struct DNSClient: Sendable {
                 }
                 guard let reply else { continue }
                 let response = try verify(reply, request: request, key: key, requestMAC: signed.mac)
-                if !response.header.truncated { return (response, false) }
-                break
+                guard response.header.truncated else { return (response, false) }
+                truncated = true
             }
-            if attempts > retries {
+            if !truncated {
                 throw .timeout(server: server, elapsed: clock.now - start, attempts: attempts)
             }
         }

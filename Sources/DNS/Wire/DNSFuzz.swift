@@ -11,3 +11,17 @@ public enum DNSFuzz {
         return true
     }
 }
+
+extension DNSFuzz {
+    /// The body of a libFuzzer `LLVMFuzzerTestOneInput`: a harness executable built with
+    /// `-sanitize=fuzzer` only needs
+    /// `@_cdecl("LLVMFuzzerTestOneInput") func f(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { DNSFuzz.testOneInput(d, n) }`.
+    public static func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        guard let data, size > 0 else {
+            decode([])
+            return 0
+        }
+        decode(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
+}

@@ -1,39 +1,20 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 import TestSupport
 @testable import DNS
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension SerializedDNSTests {
     @Suite struct TransportTimeoutTests {
-        /// A UDP socket on 127.0.0.1 that receives and never answers, like a dead server whose
-        /// packets are dropped (no ICMP unreachable).
-        final class SilentUDPServer {
-            let fd: Int32
-            let port: UInt16
-            init() throws {
-                port = LoopbackPort.free()
-                fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-                var addr = sockaddr_in()
-                addr.sin_family = sa_family_t(AF_INET)
-                addr.sin_port = port.bigEndian
-                addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-                let bound = withUnsafePointer(to: &addr) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                    }
-                }
-                guard fd >= 0, bound else { throw POSIXError(.EADDRINUSE) }
-            }
-            deinit { close(fd) }
-        }
-
         @Test func silentServerTimesOutWithinTheConfiguredBound() async throws {
-            let silent = try SilentUDPServer()
-            let server = try DNSServerAddress(host: "127.0.0.1", port: silent.port)
+            // A UDP socket that receives and never answers, like a dead server whose packets are
+            // dropped (no ICMP unreachable): a channel without handlers discards what it reads.
+            let silent = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get()
+            defer { silent.close(promise: nil) }
+            let port = try #require(silent.localAddress?.port)
+            let server = try DNSServerAddress(host: "127.0.0.1", port: UInt16(port))
             let client = DNSClient(server: server, timeout: .milliseconds(300), retries: 2)
             let clock = ContinuousClock()
             let start = clock.now
@@ -42,10 +23,29 @@ extension SerializedDNSTests {
             } throws: { error in
                 guard case DNSError.timeout(let s, let elapsed, let attempts) = error else { return false }
                 return s == server && attempts == 3 && elapsed >= .milliseconds(900)
-                    && "\(error)".contains("127.0.0.1:\(silent.port)")
+                    && "\(error)".contains("127.0.0.1:\(port)")
             }
             let elapsed = clock.now - start
             #expect(elapsed < .seconds(5), "took \(elapsed) with a 3 x 300 ms bound")
+        }
+
+        @Test func silentTCPServerTimesOutATransfer() async throws {
+            // Accepts connections and never writes: the transfer must give up after the timeout.
+            let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get()
+            defer { silent.close(promise: nil) }
+            let port = try #require(silent.localAddress?.port)
+            let client = DNSClient(
+                server: try DNSServerAddress(host: "127.0.0.1", port: UInt16(port)), timeout: .milliseconds(400))
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect {
+                _ = try await client.transferZone(NamedFixture.zone, key: nil)
+            } throws: { error in
+                guard case DNSError.timeout(_, let elapsed, _) = error else { return false }
+                return elapsed >= .milliseconds(400)
+            }
+            #expect(clock.now - start < .seconds(5))
         }
 
         @Test func serverAddressesMustBeLiterals() throws {

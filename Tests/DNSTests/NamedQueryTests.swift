@@ -32,6 +32,36 @@ extension SerializedDNSTests {
             #expect(value.mname == WireSample.name("ns1.example.test."))
         }
 
+        @Test func decodesCompressedMXAndUnknownTypes() async throws {
+            let named = try NamedFixture.start()
+            defer { named.stop() }
+            let client = try NamedFixture.client(named)
+            let mx = try await client.query(WireSample.name("mail.example.test."), .mx)
+            // named compresses the exchange name; the decoder stores it expanded.
+            var expected: [UInt8] = [0, 10]
+            WireWriter.appendUncompressed(WireSample.name("www.example.test."), to: &expected)
+            #expect(mx.answers.map(\.data) == [.opaque(expected)])
+            let unknown = try await client.query(WireSample.name("unknown.example.test."), RecordType(rawValue: 65280))
+            #expect(unknown.answers.map(\.data) == [.opaque([0x0A, 0x0B, 0x0C, 0x0D])])
+        }
+
+        @Test func closedUDPPortFailsFast() async throws {
+            // Nothing listens there: the ICMP unreachable must end the request, not hang it.
+            let client = DNSClient(
+                server: try DNSServerAddress(host: "127.0.0.1", port: LoopbackPort.free()), timeout: .seconds(1), retries: 1)
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect {
+                _ = try await client.query(WireSample.name("www.example.test."), .a)
+            } throws: { error in
+                switch error as? DNSError {
+                case .connectionFailed(let server, _), .timeout(let server, _, _): return server == client.server
+                default: return false
+                }
+            }
+            #expect(clock.now - start < .seconds(4))
+        }
+
         @Test func nxdomainAndNodataAreResults() async throws {
             let named = try NamedFixture.start()
             defer { named.stop() }

@@ -20,6 +20,8 @@ enum NamedFixture {
             www     IN AAAA 2001:db8::10
             media   IN CNAME www
             txt     IN TXT "hello" "world"
+            mail    IN MX 10 www
+            unknown IN TYPE65280 \\# 4 0A0B0C0D
 
             """
         for i in 0..<20 {

@@ -6,7 +6,8 @@ import Foundation
 public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No answer within the per-request timeout, after every retry.
     case timeout(server: DNSServerAddress, elapsed: Duration, attempts: Int)
-    /// The TCP connection could not be opened or broke.
+    /// The connection could not be opened or broke (TCP), or the server's host reported the
+    /// port unreachable (UDP).
     case connectionFailed(server: DNSServerAddress, reason: String)
     /// The server answered REFUSED (not authoritative for / not allowing this request).
     case refused(server: DNSServerAddress, request: String)
@@ -46,7 +47,7 @@ public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timeout(let server, let elapsed, let attempts):
             "DNS server \(server) did not answer: timed out after \(Self.seconds(elapsed)) (\(attempts) attempt\(attempts == 1 ? "" : "s")); check that it is running and reachable"
         case .connectionFailed(let server, let reason):
-            "could not talk to DNS server \(server) over TCP: \(reason)"
+            "could not talk to DNS server \(server): \(reason)"
         case .refused(let server, let request):
             "DNS server \(server) refused \(request); check that it serves this zone and allows this client (allow-query / allow-transfer / allow-update)"
         case .notAuth(let server, let zone):

@@ -39,6 +39,7 @@ struct DNSTransport: Sendable {
     /// Sends `request` over TCP and hands each response message to `receive` until it returns
     /// true. Returns false when the timeout (between messages) expired first.
     func tcp(_ request: [UInt8], receive: ([UInt8]) throws -> Bool) async throws -> Bool {
+        guard request.count <= Int(UInt16.max) else { throw DNSError.messageTooLarge(size: request.count) }
         let remote = try server.socketAddress()
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {

@@ -40,7 +40,9 @@ final class IdleTimer: @unchecked Sendable {
 
 extension TimeAmount {
     init(_ duration: Duration) {
+        // Saturates instead of trapping on absurdly long timeouts.
         let c = duration.components
-        self = .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+        let (whole, overflow) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = .nanoseconds(overflow ? .max : whole.addingReportingOverflow(c.attoseconds / 1_000_000_000).partialValue)
     }
 }

@@ -65,13 +65,38 @@ public final class NamedServer: @unchecked Sendable {
             let text = try ChildProcess.check([keygen, "-a", algorithm, name]).stdout
             keys.append(Key(name: name, algorithm: algorithm, keyFile: text))
         }
-        let port = LoopbackPort.free()
+        for zone in zones { try directory.write(zone.fileName, zone.contents) }
+        // The free port can be taken between probing and named binding it; named then keeps
+        // running without that socket, so its log is checked and another port tried.
+        var failure: NamedServerFailure?
+        for _ in 0..<3 {
+            let port = LoopbackPort.free()
+            try directory.write("named.conf", Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones))
+            let process = try Self.launch(named, in: directory)
+            do {
+                try Self.waitUntilRunning(process, directory: directory, timeout: startupTimeout)
+                self.port = port
+                self.directory = directory
+                self.keys = keys
+                self.zones = zones
+                self.process = process
+                return
+            } catch let error as NamedServerFailure {
+                Self.terminate(process)
+                failure = error
+                if !error.log.contains("address in use") { break }
+            }
+        }
+        throw failure ?? NamedServerFailure(reason: "named did not start", log: "")
+    }
+
+    static func configuration(port: UInt16, directory: String, keys: [Key], zones: [Zone]) -> String {
         var config = keys.map(\.keyFile).joined(separator: "\n")
         config += """
 
             options {
-                directory "\(directory.path)";
-                pid-file "\(directory.path)/named.pid";
+                directory "\(directory)";
+                pid-file "\(directory)/named.pid";
                 listen-on port \(port) { 127.0.0.1; };
                 listen-on-v6 port \(port) { ::1; };
                 recursion no;
@@ -84,7 +109,6 @@ public final class NamedServer: @unchecked Sendable {
             """
         let keyList = keys.map { "key \"\($0.name)\"; " }.joined()
         for zone in zones {
-            try directory.write(zone.fileName, zone.contents)
             let transfer: String
             switch zone.allowTransfer {
             case .anyone: transfer = "any;"
@@ -102,12 +126,16 @@ public final class NamedServer: @unchecked Sendable {
 
                 """
         }
-        try directory.write("named.conf", config)
+        return config
+    }
+
+    static func launch(_ named: String, in directory: TemporaryDirectory) throws -> Process {
         let logURL = directory.url.appendingPathComponent("named.log")
         guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
             throw NamedServerFailure(reason: "cannot create \(logURL.path)", log: "")
         }
         let log = try FileHandle(forWritingTo: logURL)
+        defer { try? log.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: named)
         process.arguments = ["-g", "-n", "2", "-c", directory.url.appendingPathComponent("named.conf").path]
@@ -116,18 +144,39 @@ public final class NamedServer: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        try? log.close()
-        self.port = port
-        self.directory = directory
-        self.keys = keys
-        self.zones = zones
-        self.process = process
-        do {
-            try waitUntilRunning(timeout: startupTimeout)
-        } catch {
-            stop()
-            throw error
+        return process
+    }
+
+    static func readLog(_ directory: TemporaryDirectory) -> String {
+        (try? String(contentsOf: directory.url.appendingPathComponent("named.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// Waits for the line named -g prints once zones are loaded ("<timestamp> running"), and
+    /// fails when named exited or could not bind a listening socket.
+    static func waitUntilRunning(_ process: Process, directory: TemporaryDirectory, timeout: Double) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let log = readLog(directory)
+            if log.contains("could not listen") || log.contains("address in use") {
+                throw NamedServerFailure(reason: "named could not listen on its port", log: log)
+            }
+            if log.split(separator: "\n").contains(where: { $0.hasSuffix(" running") }) { return }
+            guard process.isRunning else {
+                throw NamedServerFailure(reason: "named exited with status \(process.terminationStatus)", log: log)
+            }
+            usleep(20_000)
         }
+        throw NamedServerFailure(reason: "named did not report running within \(timeout)s", log: readLog(directory))
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s; waits for the exit.
+    static func terminate(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     /// The key made for `algorithm` (`hmac-sha256`, `hmac-sha512`).
@@ -139,24 +188,9 @@ public final class NamedServer: @unchecked Sendable {
     }
 
     /// What named printed so far.
-    public var log: String {
-        (try? String(contentsOf: directory.url.appendingPathComponent("named.log"), encoding: .utf8)) ?? ""
-    }
+    public var log: String { Self.readLog(directory) }
 
     public var processIdentifier: Int32 { process.processIdentifier }
-
-    private func waitUntilRunning(timeout: Double) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            // named -g logs a line that is just "<timestamp> running" once zones are loaded.
-            if log.split(separator: "\n").contains(where: { $0.hasSuffix(" running") }) { return }
-            guard process.isRunning else {
-                throw NamedServerFailure(reason: "named exited with status \(process.terminationStatus)", log: log)
-            }
-            usleep(20_000)
-        }
-        throw NamedServerFailure(reason: "named did not report running within \(timeout)s", log: log)
-    }
 
     /// Stops named (SIGTERM, then SIGKILL after 10 s) and waits for it. Idempotent.
     public func stop() {
@@ -164,12 +198,7 @@ public final class NamedServer: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        Self.terminate(process)
     }
 
     deinit { stop() }

@@ -24,6 +24,9 @@ public struct QueryResult: Hashable, Sendable {
     /// The name does not exist.
     public var isNXDomain: Bool { rcode == .nxDomain }
 
+    /// The name exists but owns no record of the asked type (and is not an alias).
+    public var isNoData: Bool { rcode == .noError && answers.isEmpty }
+
     /// The answer records of `type` owned by `name`.
     public func records(_ type: RecordType, of name: DNSName) -> [ResourceRecord] {
         answers.filter { $0.type == type && $0.name == name }

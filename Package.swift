@@ -56,7 +56,14 @@ let package = Package(
         .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "NginxTests", dependencies: ["Nginx", "TestSupport"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "TestSupport"]),
+        .testTarget(
+            name: "DNSTests",
+            dependencies: [
+                "DNS", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "TestSupport"]

@@ -81,49 +81,6 @@ public enum DNSProviderSettings: Sendable, Hashable {
     case zonefile(path: String, reload: [String]?)
 }
 
-/// A DNS server's IP literal and port.
-public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The address in canonical text form, without brackets.
-    public var host: String
-    public var port: UInt16
-    public var family: AddressFamily
-
-    public init(host: String, port: UInt16, family: AddressFamily) {
-        self.host = host
-        self.port = port
-        self.family = family
-    }
-
-    /// `127.0.0.1:53` or `[::1]:53`.
-    public var description: String { family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    /// Parses `127.0.0.1`, `127.0.0.1:5353`, `::1`, `[::1]` or `[::1]:5353` (port default 53).
-    public static func parse(_ text: String) -> DNSServerAddress? {
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            let inner = String(text[text.index(after: text.startIndex)..<close])
-            guard let v6 = IPv6Bytes(inner) else { return nil }
-            let rest = text[text.index(after: close)...]
-            if rest.isEmpty { return DNSServerAddress(host: v6.description, port: 53, family: .ipv6) }
-            guard rest.hasPrefix(":"), let port = parsePort(String(rest.dropFirst())) else { return nil }
-            return DNSServerAddress(host: v6.description, port: port, family: .ipv6)
-        }
-        if let v6 = IPv6Bytes(text) { return DNSServerAddress(host: v6.description, port: 53, family: .ipv6) }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard let v4 = IPv4Bytes(String(parts[0])), parts.count <= 2 else { return nil }
-        if parts.count == 1 { return DNSServerAddress(host: v4.description, port: 53, family: .ipv4) }
-        guard let port = parsePort(String(parts[1])) else { return nil }
-        return DNSServerAddress(host: v4.description, port: port, family: .ipv4)
-    }
-
-    static func parsePort(_ text: String) -> UInt16? {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }),
-            text == "0" || !text.hasPrefix("0"), let value = Int(text), (1...65535).contains(value)
-        else { return nil }
-        return UInt16(value)
-    }
-}
-
 /// The TSIG key used to sign updates. The secret itself is never held here: only the file.
 public struct TSIGSettings: Sendable, Hashable {
     public enum Algorithm: String, Sendable, Hashable, CaseIterable {

@@ -40,8 +40,16 @@ enum Measurement {
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
-    /// Peak resident set size of this process so far, in MiB (getrusage ru_maxrss).
+    /// Peak resident set size of this process so far, in MiB: `VmHWM` from
+    /// /proc/self/status. (getrusage's ru_maxrss would include the peak of a parent that
+    /// exec'd us, such as `swift run`.)
     static func peakRSSMiB() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        {
+            return kib / 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024

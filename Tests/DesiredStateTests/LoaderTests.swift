@@ -28,7 +28,7 @@ import Testing
             name: try DNSName("reconcile."), algorithm: .hmacSHA256, secretFile: "/srv/site/desired/core/keys/tsig.key")
         #expect(
             state.dns.provider
-                == .rfc2136(server: DNSServerAddress(host: "192.0.2.53", port: 53, family: .ipv4), tsig: tsig))
+                == .rfc2136(server: try DNSServerAddress(host: "192.0.2.53", port: 53), tsig: tsig))
         #expect(state.vhosts.map(\.name) == ["example.social", "media.sub.example.social"])
         #expect(state.vhosts[0].families == [.ipv4, .ipv6])
         #expect(state.vhosts[0].ports == [80, 443])

@@ -1,0 +1,178 @@
+import Foundation
+
+extension ZoneFile {
+    /// The file's bytes with `deletions` removed, `additions` added and the SOA serial bumped;
+    /// every other byte stays as it was. Pure: nothing is written.
+    ///
+    /// - A deleted record's entry goes as whole lines (with its trailing comment). A record
+    ///   matches when name, type, class and data are equal; the TTL is not compared, as in an
+    ///   RFC 2136 delete. Deleting a record the zone does not hold is an error.
+    /// - When an entry that stays relied on a deleted one for its owner (its line starts with a
+    ///   blank) or, without `$TTL`, for its TTL, that field is written into it.
+    /// - An added record goes on a new line after the last entry of the same owner, else at the
+    ///   end of the file, in ``ResourceRecord/presentation`` form and the file's line endings.
+    /// - The SOA serial is replaced in place by ``SOA/nextSerial(after:now:)``.
+    ///
+    /// The result is parsed again and must hold exactly the intended records, else nothing is
+    /// returned (``ZoneFileError/Reason/editNotVerified(_:)``).
+    public func edited(
+        adding additions: [ResourceRecord], deleting deletions: [ResourceRecord], now: Date
+    ) throws(ZoneFileError) -> [UInt8] {
+        for record in additions { try checkAddition(record) }
+        let deleted = try entriesToDelete(deletions)
+
+        // Additions go after the last entry of their owner, in the order given.
+        var lastEntryOfOwner: [DNSName: Int] = [:]
+        lastEntryOfOwner.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() { lastEntryOfOwner[record.name] = index }
+        var additionsAfter: [Int: [ResourceRecord]] = [:]
+        var additionsAtEnd: [ResourceRecord] = []
+        for record in additions {
+            if let index = lastEntryOfOwner[record.name] {
+                additionsAfter[index, default: []].append(record)
+            } else {
+                additionsAtEnd.append(record)
+            }
+        }
+
+        // Walk the entries in their new order, tracking what a reader carries forward, and
+        // write a field into an entry that would otherwise inherit the wrong value.
+        var edits: [ZoneFileByteEdit] = []
+        var lastOwner: DNSName? = nil
+        var lastTTL: UInt32? = nil
+        for index in entries.indices {
+            let record = records[index]
+            let layout = layouts[index]
+            let span = entries[index].location.byteRange
+            if deleted[index] {
+                edits.append(ZoneFileByteEdit(replacing: span, with: []))
+            } else {
+                if layout.ownerOmitted && lastOwner != record.name {
+                    let owner = record.name.relativePresentation(to: layout.origin)
+                    edits.append(ZoneFileByteEdit(inserting: Array(owner.utf8), at: span.lowerBound, order: 1))
+                }
+                if layout.inheritsPreviousTTL && lastTTL != record.ttl {
+                    edits.append(ZoneFileByteEdit(inserting: Array("\(record.ttl) ".utf8), at: layout.fieldsStart))
+                }
+                lastOwner = record.name
+                lastTTL = record.ttl
+            }
+            if let added = additionsAfter[index], span.upperBound == bytes.count {
+                // The last entry ends the file: its additions join those at the end.
+                additionsAtEnd.insert(contentsOf: added, at: 0)
+            } else if let added = additionsAfter[index] {
+                edits.append(ZoneFileByteEdit(inserting: addedLines(added, at: span.upperBound), at: span.upperBound))
+                lastOwner = added.last?.name
+                lastTTL = added.last?.ttl
+            }
+        }
+        if !additionsAtEnd.isEmpty {
+            edits.append(
+                ZoneFileByteEdit(inserting: addedLines(additionsAtEnd, at: bytes.count), at: bytes.count))
+        }
+
+        let newSerial = SOA.nextSerial(after: soa.serial, now: now)
+        guard let serialRange = layouts[soaIndex].serialRange else {
+            throw ZoneFileError(path: path, reason: .editNotVerified("the SOA serial was not found in the file"))
+        }
+        edits.append(ZoneFileByteEdit(replacing: serialRange, with: Array(String(newSerial).utf8)))
+
+        guard let output = ZoneFileByteEdit.apply(edits, to: bytes) else {
+            throw ZoneFileError(path: path, reason: .editNotVerified("two changes overlap"))
+        }
+        try verify(output, deleted: deleted, additions: additions, serial: newSerial)
+        return output
+    }
+
+    /// The entries that `deletions` remove; every identical entry of a record goes.
+    func entriesToDelete(_ deletions: [ResourceRecord]) throws(ZoneFileError) -> [Bool] {
+        var deleted = [Bool](repeating: false, count: entries.count)
+        guard !deletions.isEmpty else { return deleted }
+        var entriesOfRecord: [ZoneFileRecordIdentity: [Int]] = [:]
+        for (index, record) in records.enumerated() {
+            entriesOfRecord[ZoneFileRecordIdentity(record), default: []].append(index)
+        }
+        for record in deletions {
+            guard record.type != .soa else { throw ZoneFileError(path: path, reason: .soaNotEditable) }
+            guard let indices = entriesOfRecord[ZoneFileRecordIdentity(record)] else {
+                throw ZoneFileError(path: path, reason: .recordNotFound(record.presentation))
+            }
+            for index in indices { deleted[index] = true }
+        }
+        return deleted
+    }
+
+    /// Refuses an addition the file could not hold as intended.
+    func checkAddition(_ record: ResourceRecord) throws(ZoneFileError) {
+        guard record.type != .soa else { throw ZoneFileError(path: path, reason: .soaNotEditable) }
+        guard record.name.isSubdomain(of: origin) else {
+            throw ZoneFileError(path: path, reason: .outsideZone(name: record.name, origin: origin))
+        }
+        guard record.rclass == .in else {
+            throw ZoneFileError(path: path, reason: .unsupportedClass(record.rclass.description))
+        }
+        guard record.ttl <= ZoneFileTTL.maximum else {
+            throw ZoneFileError(path: path, reason: .badTTL(String(record.ttl)))
+        }
+        let matches: Bool =
+            switch (record.type, record.data) {
+            case (.a, .a), (.aaaa, .aaaa), (.cname, .cname), (.ns, .ns): true
+            case (.txt, .txt(let strings)): !strings.isEmpty && strings.allSatisfy { $0.count <= 255 }
+            case (.mx, .opaque(let bytes)): ZoneFileWire.decodeMX(bytes) != nil
+            case (.ptr, .opaque(let bytes)): ZoneFileWire.decodeWholeName(bytes) != nil
+            case (let type, .opaque): !ZoneFileTypes.hasTypedForm(type)
+            default: false
+            }
+        guard matches else {
+            throw ZoneFileError(path: path, reason: .dataDoesNotMatchType(record.presentation))
+        }
+    }
+
+    /// Added records as lines, with a line break first when the file does not end in one.
+    func addedLines(_ records: [ResourceRecord], at offset: Int) -> [UInt8] {
+        let newline: [UInt8] = usesCRLF ? [13, 10] : [10]
+        var out: [UInt8] = []
+        if offset == bytes.count, let last = bytes.last, last != 10 { out += newline }
+        for record in records {
+            out += Array(record.presentation.utf8)
+            out += newline
+        }
+        return out
+    }
+
+    /// Whether the file's first line ends in CRLF; added lines follow suit.
+    var usesCRLF: Bool {
+        guard let newline = bytes.firstIndex(of: 10) else { return false }
+        return newline > 0 && bytes[newline - 1] == 13
+    }
+
+    /// Parses `output` and checks it holds exactly the records intended.
+    func verify(_ output: [UInt8], deleted: [Bool], additions: [ResourceRecord], serial: UInt32) throws(ZoneFileError) {
+        var expected: [ResourceRecord: Int] = [:]
+        for (index, record) in records.enumerated() where !deleted[index] {
+            var kept = record
+            if index == soaIndex {
+                var newSOA = soa
+                newSOA.serial = serial
+                kept.data = .soa(newSOA)
+            }
+            expected[kept, default: 0] += 1
+        }
+        for record in additions { expected[record, default: 0] += 1 }
+
+        let reparsed: ZoneFile
+        do {
+            reparsed = try ZoneFile.parse(output, path: path, origin: origin)
+        } catch {
+            throw ZoneFileError(path: path, reason: .editNotVerified("the result does not parse: \(error)"))
+        }
+        var found: [ResourceRecord: Int] = [:]
+        for record in reparsed.records { found[record, default: 0] += 1 }
+        guard found != expected else { return }
+        let missing = expected.first { found[$0.key] != $0.value }?.key
+        let extra = found.first { expected[$0.key] != $0.value }?.key
+        let detail = [missing.map { "expected \($0.presentation)" }, extra.map { "found \($0.presentation)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+        throw ZoneFileError(path: path, reason: .editNotVerified(detail))
+    }
+}

@@ -47,9 +47,10 @@ struct ZoneFileFields {
     func name(_ token: ZoneFileToken, origin: DNSName) throws(ZoneFileError) -> DNSName {
         let text = text(token)
         guard token.kind == .word else { throw error(.quotedName(text), at: token) }
-        // Raw bytes outside printable ASCII are almost always a paste accident; a name that
-        // really holds one writes it as \DDD.
-        if let bad = bytes[token.content].first(where: { $0 < 0x21 || $0 > 0x7E }) {
+        // Control and non-ASCII bytes are almost always a paste accident (a stray NUL, a
+        // non-breaking space); a name that really holds one writes it as \DDD. A space can
+        // only be here escaped, which is fine.
+        if let bad = bytes[token.content].first(where: { $0 < 0x20 || $0 > 0x7E }) {
             throw error(.illegalByteInName(text, bad), at: token)
         }
         do {

@@ -27,8 +27,8 @@ struct ZoneFileFields {
     /// An error about something missing after the last token.
     func missing(_ reason: ZoneFileError.Reason) -> ZoneFileError {
         guard let last = tokens.last else { return ZoneFileError(path: path, reason: reason) }
-        return ZoneFileError(
-            path: path, line: last.line, column: last.column + (last.content.upperBound - last.start), reason: reason)
+        let end = last.content.upperBound + (last.kind == .quoted ? 1 : 0)
+        return ZoneFileError(path: path, line: last.line, column: last.column + (end - last.start), reason: reason)
     }
 
     /// The next token, or the error `reason` when there is none.

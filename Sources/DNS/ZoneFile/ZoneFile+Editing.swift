@@ -13,8 +13,8 @@ extension ZoneFile {
     ///   end of the file, in ``ResourceRecord/presentation`` form and the file's line endings.
     /// - The SOA serial is replaced in place by ``SOA/nextSerial(after:now:)``.
     ///
-    /// The result is parsed again and must hold exactly the intended records, else nothing is
-    /// returned (``ZoneFileError/Reason/editNotVerified(_:)``).
+    /// The result is parsed again and must hold exactly the intended records in the intended
+    /// order, else nothing is returned (``ZoneFileError/Reason/editNotVerified(_:)``).
     public func edited(
         adding additions: [ResourceRecord], deleting deletions: [ResourceRecord], now: Date
     ) throws(ZoneFileError) -> [UInt8] {
@@ -22,13 +22,18 @@ extension ZoneFile {
         let deleted = try entriesToDelete(deletions)
 
         // Additions go after the last entry of their owner, in the order given.
-        var lastEntryOfOwner: [DNSName: Int] = [:]
-        lastEntryOfOwner.reserveCapacity(records.count)
-        for (index, record) in records.enumerated() { lastEntryOfOwner[record.name] = index }
+        var lastEntryOfOwner: [ZoneFileNameKey: Int] = [:]
+        if !additions.isEmpty {
+            for record in additions { lastEntryOfOwner[ZoneFileNameKey(record.name)] = -1 }
+            for (index, record) in records.enumerated() {
+                let key = ZoneFileNameKey(record.name)
+                if lastEntryOfOwner[key] != nil { lastEntryOfOwner[key] = index }
+            }
+        }
         var additionsAfter: [Int: [ResourceRecord]] = [:]
         var additionsAtEnd: [ResourceRecord] = []
         for record in additions {
-            if let index = lastEntryOfOwner[record.name] {
+            if let index = lastEntryOfOwner[ZoneFileNameKey(record.name)], index >= 0 {
                 additionsAfter[index, default: []].append(record)
             } else {
                 additionsAtEnd.append(record)
@@ -38,6 +43,10 @@ extension ZoneFile {
         // Walk the entries in their new order, tracking what a reader carries forward, and
         // write a field into an entry that would otherwise inherit the wrong value.
         var edits: [ZoneFileByteEdit] = []
+        // The records the result must hold, in file order.
+        var expected: [ResourceRecord] = []
+        expected.reserveCapacity(records.count + additions.count)
+        let newSerial = SOA.nextSerial(after: soa.serial, now: now)
         var lastOwner: DNSName? = nil
         var lastTTL: UInt32? = nil
         for index in entries.indices {
@@ -47,7 +56,9 @@ extension ZoneFile {
             if deleted[index] {
                 edits.append(ZoneFileByteEdit(replacing: span, with: []))
             } else {
-                if layout.ownerOmitted && lastOwner != record.name {
+                expected.append(index == soaIndex ? withSerial(newSerial) : record)
+                let ownerCarries = lastOwner.map { ZoneFileNameKey.sameName($0, record.name) } ?? false
+                if layout.ownerOmitted && !ownerCarries {
                     let owner = record.name.relativePresentation(to: layout.origin)
                     edits.append(ZoneFileByteEdit(inserting: Array(owner.utf8), at: span.lowerBound, order: 1))
                 }
@@ -61,17 +72,18 @@ extension ZoneFile {
                 // The last entry ends the file: its additions join those at the end.
                 additionsAtEnd.insert(contentsOf: added, at: 0)
             } else if let added = additionsAfter[index] {
+                expected += added
                 edits.append(ZoneFileByteEdit(inserting: addedLines(added, at: span.upperBound), at: span.upperBound))
                 lastOwner = added.last?.name
                 lastTTL = added.last?.ttl
             }
         }
+        expected += additionsAtEnd
         if !additionsAtEnd.isEmpty {
             edits.append(
                 ZoneFileByteEdit(inserting: addedLines(additionsAtEnd, at: bytes.count), at: bytes.count))
         }
 
-        let newSerial = SOA.nextSerial(after: soa.serial, now: now)
         guard let serialRange = layouts[soaIndex].serialRange else {
             throw ZoneFileError(path: path, reason: .editNotVerified("the SOA serial was not found in the file"))
         }
@@ -80,7 +92,7 @@ extension ZoneFile {
         guard let output = ZoneFileByteEdit.apply(edits, to: bytes) else {
             throw ZoneFileError(path: path, reason: .editNotVerified("two changes overlap"))
         }
-        try verify(output, deleted: deleted, additions: additions, serial: newSerial)
+        try verify(output, holds: expected)
         return output
     }
 
@@ -88,16 +100,20 @@ extension ZoneFile {
     func entriesToDelete(_ deletions: [ResourceRecord]) throws(ZoneFileError) -> [Bool] {
         var deleted = [Bool](repeating: false, count: entries.count)
         guard !deletions.isEmpty else { return deleted }
-        var entriesOfRecord: [ZoneFileRecordIdentity: [Int]] = [:]
-        for (index, record) in records.enumerated() {
-            entriesOfRecord[ZoneFileRecordIdentity(record), default: []].append(index)
-        }
+        var found: [ZoneFileRecordIdentity: Bool] = [:]
         for record in deletions {
             guard record.type != .soa else { throw ZoneFileError(path: path, reason: .soaNotEditable) }
-            guard let indices = entriesOfRecord[ZoneFileRecordIdentity(record)] else {
-                throw ZoneFileError(path: path, reason: .recordNotFound(record.presentation))
+            found[ZoneFileRecordIdentity(record)] = false
+        }
+        for (index, record) in records.enumerated() {
+            let identity = ZoneFileRecordIdentity(record)
+            if found[identity] != nil {
+                found[identity] = true
+                deleted[index] = true
             }
-            for index in indices { deleted[index] = true }
+        }
+        if let missing = deletions.first(where: { found[ZoneFileRecordIdentity($0)] == false }) {
+            throw ZoneFileError(path: path, reason: .recordNotFound(missing.presentation))
         }
         return deleted
     }
@@ -146,33 +162,34 @@ extension ZoneFile {
         return newline > 0 && bytes[newline - 1] == 13
     }
 
-    /// Parses `output` and checks it holds exactly the records intended.
-    func verify(_ output: [UInt8], deleted: [Bool], additions: [ResourceRecord], serial: UInt32) throws(ZoneFileError) {
-        var expected: [ResourceRecord: Int] = [:]
-        for (index, record) in records.enumerated() where !deleted[index] {
-            var kept = record
-            if index == soaIndex {
-                var newSOA = soa
-                newSOA.serial = serial
-                kept.data = .soa(newSOA)
-            }
-            expected[kept, default: 0] += 1
-        }
-        for record in additions { expected[record, default: 0] += 1 }
+    /// The SOA record with `serial`.
+    func withSerial(_ serial: UInt32) -> ResourceRecord {
+        var record = records[soaIndex]
+        var newSOA = soa
+        newSOA.serial = serial
+        record.data = .soa(newSOA)
+        return record
+    }
 
+    /// Parses `output` and checks it holds exactly `expected`, in that order.
+    func verify(_ output: [UInt8], holds expected: [ResourceRecord]) throws(ZoneFileError) {
         let reparsed: ZoneFile
         do {
             reparsed = try ZoneFile.parse(output, path: path, origin: origin)
         } catch {
             throw ZoneFileError(path: path, reason: .editNotVerified("the result does not parse: \(error)"))
         }
-        var found: [ResourceRecord: Int] = [:]
-        for record in reparsed.records { found[record, default: 0] += 1 }
-        guard found != expected else { return }
-        let missing = expected.first { found[$0.key] != $0.value }?.key
-        let extra = found.first { expected[$0.key] != $0.value }?.key
-        let detail = [missing.map { "expected \($0.presentation)" }, extra.map { "found \($0.presentation)" }]
-            .compactMap { $0 }.joined(separator: ", ")
-        throw ZoneFileError(path: path, reason: .editNotVerified(detail))
+        let found = reparsed.records
+        let common = min(found.count, expected.count)
+        if let index = (0..<common).first(where: { !ZoneFileRecordIdentity.identical(found[$0], expected[$0]) }) {
+            throw ZoneFileError(
+                path: path,
+                reason: .editNotVerified(
+                    "expected \(expected[index].presentation), found \(found[index].presentation)"))
+        }
+        guard found.count == expected.count else {
+            throw ZoneFileError(
+                path: path, reason: .editNotVerified("expected \(expected.count) records, found \(found.count)"))
+        }
     }
 }

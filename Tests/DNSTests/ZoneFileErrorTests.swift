@@ -48,6 +48,7 @@ import Testing
         (head + "x A 192.0.2.1 extra\n", "bad.zone:4:15: unexpected \"extra\" after the end of the record"),
         (head + "@ SOA ns hostmaster 2 3600 900 604800 300\n", "bad.zone:4:1: second SOA record (the first is on line 2)"),
         ("$TTL 300\nsub SOA ns hostmaster 2 3600 900 604800 300\n", "bad.zone:2:1: SOA record for sub.example.com. is not at the zone origin example.com."),
+        (head + "www.example.org. A 192.0.2.1\n", "bad.zone:4:1: www.example.org. is outside the zone example.com."),
         ("$TTL 300\n@ NS ns\n", "bad.zone:1:1: zone example.com. has no SOA record"),
         (" A 192.0.2.1\n", "bad.zone:1:2: record has no owner name: the line starts with a blank and no record precedes it"),
         ("x A 192.0.2.1\n", "bad.zone:1:1: record has no TTL: give one or put a $TTL line before it"),

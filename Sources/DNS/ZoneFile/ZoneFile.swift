@@ -31,6 +31,13 @@ public struct ZoneFile: Sendable {
         var parser = ZoneFileParser(bytes: bytes, path: path, origin: origin)
         try parser.parseAll()
         var soaIndex: Int? = nil
+        for entry in parser.records where !entry.record.name.isSubdomain(of: origin) {
+            // BIND ignores such records with a warning; here they are an error, since a record
+            // that is silently not served is exactly the drift this tool exists to catch.
+            throw ZoneFileError(
+                path: path, line: entry.location.line, column: entry.location.column,
+                reason: .outsideZone(name: entry.record.name, origin: origin))
+        }
         for (index, entry) in parser.records.enumerated() where entry.record.type == .soa {
             let location = entry.location
             if let first = soaIndex {

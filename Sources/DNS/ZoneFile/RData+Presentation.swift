@@ -1,6 +1,6 @@
 extension RData {
     /// The RDATA as a zone file writes it for a record of `type`: typed where this module
-    /// knows the type's text form (A, AAAA, CNAME, NS, SOA, TXT, MX, PTR), else RFC 3597
+    /// knows the type's text form (see ``ZoneFile``), else RFC 3597
     /// `\# length hex`.
     public func presentation(as type: RecordType) -> String {
         switch self {
@@ -12,12 +12,7 @@ extension RData {
                 "\(soa.mname) \(soa.rname) \(soa.serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
         case .txt(let strings): return strings.map(Self.quoted).joined(separator: " ")
         case .opaque(let bytes):
-            if type == .mx, let (preference, exchange) = ZoneFileWire.decodeMX(bytes) {
-                return "\(preference) \(exchange)"
-            }
-            if type == .ptr, let target = ZoneFileWire.decodeWholeName(bytes) {
-                return target.description
-            }
+            if let text = ZoneFileOpaqueTypes.presentation(type, bytes) { return text }
             let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
             return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(hex)"
         }

@@ -3,7 +3,10 @@ extension ResourceRecord {
     /// `media.example.social. 300 IN AAAA 2001:db8::10`. Parsing it back with
     /// ``init(presentation:origin:)`` gives the same record.
     public var presentation: String {
-        "\(name) \(ttl) \(rclass) \(type) \(data.presentation(as: type))"
+        let text = data.presentation(as: type)
+        // Data that does not fit its type's text form is printed generically, under TYPEnnn.
+        let typeName = text.hasPrefix("\\# ") ? "TYPE\(type.rawValue)" : ZoneFileTypes.mnemonic(type)
+        return "\(name) \(ttl) \(rclass) \(typeName) \(text)"
     }
 
     /// Parses one record line in zone-file syntax (as ``presentation`` prints it, or any

@@ -134,8 +134,8 @@ extension ZoneFile {
             switch (record.type, record.data) {
             case (.a, .a), (.aaaa, .aaaa), (.cname, .cname), (.ns, .ns): true
             case (.txt, .txt(let strings)): !strings.isEmpty && strings.allSatisfy { $0.count <= 255 }
-            case (.mx, .opaque(let bytes)): ZoneFileWire.decodeMX(bytes) != nil
-            case (.ptr, .opaque(let bytes)): ZoneFileWire.decodeWholeName(bytes) != nil
+            case (let type, .opaque(let bytes)) where ZoneFileOpaqueTypes.shapes[type] != nil:
+                ZoneFileOpaqueTypes.presentation(type, bytes) != nil
             case (let type, .opaque): !ZoneFileTypes.hasTypedForm(type)
             default: false
             }

@@ -3,8 +3,9 @@
 ///
 /// Supported: `$ORIGIN`, `$TTL`, `@`, relative and absolute names, owner/TTL/class carried
 /// forward, parentheses across lines, `;` comments, quoted strings with escapes, TTL units,
-/// class IN, types A, AAAA, CNAME, NS, SOA, TXT, MX, PTR and any type in RFC 3597 form
-/// (`TYPE65534 \# 3 abcdef`). `$INCLUDE` and `$GENERATE` are reported as unsupported.
+/// class IN, types A, AAAA, CNAME, NS, SOA, TXT (typed in ``RData``), MX, PTR, SRV, CAA, TLSA,
+/// SSHFP, DS, HINFO, SPF (kept as uncompressed wire bytes in `RData.opaque`) and any type in
+/// RFC 3597 form (`TYPE65534 \# 3 abcdef`). `$INCLUDE` and `$GENERATE` are reported as unsupported.
 public struct ZoneFile: Sendable {
     /// The path the file was read from, used in errors and record locations.
     public let path: String

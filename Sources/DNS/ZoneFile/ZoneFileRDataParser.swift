@@ -9,12 +9,16 @@ struct ZoneFileRDataParser {
     static func parse(
         _ type: RecordType, fields: inout ZoneFileFields, origin: DNSName
     ) throws(ZoneFileError) -> Parsed {
-        let typeName = type.description
+        let typeName = ZoneFileTypes.mnemonic(type)
         if let first = fields.current, first.kind == .word,
             fields.bytes[first.content].elementsEqual([ZoneFileLexer.backslash, UInt8(ascii: "#")])
         {
             fields.position += 1
             return Parsed(data: try generic(type, fields: &fields), serialRange: nil)
+        }
+        if let shape = ZoneFileOpaqueTypes.shapes[type] {
+            let wire = try ZoneFileOpaqueTypes.parse(type, shape: shape, fields: &fields, origin: origin)
+            return Parsed(data: .opaque(wire), serialRange: nil)
         }
         guard ZoneFileTypes.hasTypedForm(type) else {
             let token = try fields.next(or: .genericDataRequired(typeName))
@@ -33,28 +37,14 @@ struct ZoneFileRDataParser {
                 throw fields.error(.badIPv6(fields.text(token)), at: token)
             }
             return Parsed(data: .aaaa(address), serialRange: nil)
-        case .cname, .ns, .ptr:
+        case .cname, .ns:
             let token = try fields.next(or: .missingRData(type: typeName, expected: "a domain name"))
             let target = try fields.name(token, origin: origin)
-            let data: RData =
-                switch type {
-                case .cname: .cname(target)
-                case .ns: .ns(target)
-                default: .opaque(ZoneFileWire.encode(target))
-                }
-            return Parsed(data: data, serialRange: nil)
-        case .mx:
-            let expected = "a preference and a mail exchange name"
-            let preference = try fields.number(
-                try fields.next(or: .missingRData(type: typeName, expected: expected)), field: "MX preference",
-                maximum: UInt32(UInt16.max))
-            let exchange = try fields.name(
-                try fields.next(or: .missingRData(type: typeName, expected: expected)), origin: origin)
-            return Parsed(
-                data: .opaque(ZoneFileWire.mx(preference: UInt16(preference), exchange: exchange)), serialRange: nil)
+            return Parsed(data: type == .cname ? .cname(target) : .ns(target), serialRange: nil)
         case .soa:
             return try soa(fields: &fields, origin: origin)
         default:
+            // TXT, the last type with a typed form in the model.
             var strings: [[UInt8]] = []
             while let token = fields.current {
                 strings.append(try fields.characterString(token))

@@ -3,10 +3,20 @@
 enum ZoneFileTypes {
     static let byMnemonic: [String: RecordType] = [
         "A": .a, "AAAA": .aaaa, "CNAME": .cname, "NS": .ns, "SOA": .soa, "TXT": .txt, "MX": .mx,
-        "PTR": .ptr,
+        "PTR": .ptr, "SRV": RecordType(rawValue: 33), "CAA": RecordType(rawValue: 257),
+        "TLSA": RecordType(rawValue: 52), "SSHFP": RecordType(rawValue: 44), "DS": RecordType(rawValue: 43),
+        "HINFO": RecordType(rawValue: 13), "SPF": RecordType(rawValue: 99),
     ]
 
-    static let supportedList = "A, AAAA, CNAME, NS, SOA, TXT, MX, PTR"
+    static let byCode: [RecordType: String] = Dictionary(
+        uniqueKeysWithValues: byMnemonic.map { ($0.value, $0.key) })
+
+    static let supportedList = "A, AAAA, CNAME, NS, SOA, TXT, MX, PTR, SRV, CAA, TLSA, SSHFP, DS, HINFO, SPF"
+
+    /// The mnemonic zone files use for `type`, else `TYPEnnn`.
+    static func mnemonic(_ type: RecordType) -> String {
+        byCode[type] ?? "TYPE\(type.rawValue)"
+    }
 
     /// The type a token names: a supported mnemonic or `TYPEnnn` (case-insensitive), else nil.
     static func type(named text: String) -> RecordType? {
@@ -22,6 +32,6 @@ enum ZoneFileTypes {
 
     /// Whether `type` has a typed (non-`\#`) presentation form here.
     static func hasTypedForm(_ type: RecordType) -> Bool {
-        byMnemonic.values.contains(type)
+        byCode[type] != nil
     }
 }

@@ -1,5 +1,4 @@
-/// Uncompressed wire forms used for the RDATA the model keeps opaque (MX, PTR) and for
-/// reading RFC 3597 `\#` data of types that have a typed form.
+/// Uncompressed wire forms of names, and typed data from RFC 3597 `\#` bytes.
 enum ZoneFileWire {
     /// A name as length-prefixed labels and the root byte, case kept.
     static func encode(_ name: DNSName) -> [UInt8] {
@@ -33,19 +32,6 @@ enum ZoneFileWire {
         let value = bytes[offset..<(offset + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         offset += 4
         return value
-    }
-
-    /// MX RDATA: preference and exchange.
-    static func mx(preference: UInt16, exchange: DNSName) -> [UInt8] {
-        [UInt8(preference >> 8), UInt8(preference & 0xFF)] + encode(exchange)
-    }
-
-    /// Splits MX RDATA into preference and exchange; nil when malformed.
-    static func decodeMX(_ bytes: [UInt8]) -> (preference: UInt16, exchange: DNSName)? {
-        guard bytes.count >= 3 else { return nil }
-        var offset = 2
-        guard let exchange = decodeName(bytes, at: &offset), offset == bytes.count else { return nil }
-        return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), exchange)
     }
 
     /// A name filling all of `bytes` (PTR, CNAME, NS RDATA); nil when malformed.
@@ -91,11 +77,10 @@ enum ZoneFileWire {
                 offset += 1 + length
             }
             return strings.isEmpty ? nil : .txt(strings)
-        case .mx:
-            return decodeMX(bytes) == nil ? nil : .opaque(bytes)
-        case .ptr:
-            return decodeWholeName(bytes) == nil ? nil : .opaque(bytes)
         default:
+            if ZoneFileOpaqueTypes.shapes[type] != nil {
+                return ZoneFileOpaqueTypes.presentation(type, bytes) == nil ? nil : .opaque(bytes)
+            }
             return .opaque(bytes)
         }
     }

@@ -44,8 +44,11 @@ import Testing
         let reparsed = try ZoneFile.parse(output, path: "bench.zone", origin: Self.origin)
         #expect(reparsed.records.count == 56_003 + 4_000 - 100)
         print("zone file: parsed 56,003 records in \(parseTime); 4,000 additions + 100 deletions in \(editTime)")
-        // Generous bounds that hold in debug builds too; release figures are reported separately.
-        #expect(parseTime < .seconds(5))
-        #expect(editTime < .seconds(10))
+        #if !DEBUG
+            // The acceptance bound (4,000 additions in under 2 s) is about optimized code; a
+            // debug build on a busy machine says nothing about it.
+            #expect(parseTime < .seconds(1))
+            #expect(editTime < .seconds(2))
+        #endif
     }
 }

@@ -13,8 +13,7 @@ extension RData {
         case .txt(let strings): return strings.map(Self.quoted).joined(separator: " ")
         case .opaque(let bytes):
             if let text = ZoneFileOpaqueTypes.presentation(type, bytes) { return text }
-            let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
-            return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(hex)"
+            return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(ZoneFileText.hex(bytes))"
         }
     }
 
@@ -29,8 +28,7 @@ extension RData {
             case 0x20...0x7E:
                 out.unicodeScalars.append(UnicodeScalar(byte))
             default:
-                let code = String(byte)
-                out += "\\" + String(repeating: "0", count: 3 - code.count) + code
+                out += ZoneFileText.decimalEscape(byte)
             }
         }
         return out + "\""

@@ -88,9 +88,8 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
             case .badName(let text, let error):
                 return "bad domain name \"\(text)\": \(error)"
             case .illegalByteInName(let text, let byte):
-                let code = String(byte)
-                let escape = "\\" + String(repeating: "0", count: 3 - code.count) + code
-                return "domain name \"\(text)\" contains the byte 0x\(String(byte, radix: 16)); write it as \(escape)"
+                return "domain name \"\(text)\" contains the byte 0x\(String(byte, radix: 16)); "
+                    + "write it as \(ZoneFileText.decimalEscape(byte))"
             case .quotedName(let text):
                 return "expected a domain name, found the quoted string \"\(text)\""
             case .badEscape(let text):

@@ -127,7 +127,7 @@ enum ZoneFileOpaqueTypes {
                 offset = bytes.count
             case .hex:
                 guard offset < bytes.count else { return nil }
-                parts.append(bytes[offset...].map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined())
+                parts.append(ZoneFileText.hex(bytes[offset...]))
                 offset = bytes.count
             }
         }

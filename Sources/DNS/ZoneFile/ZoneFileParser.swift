@@ -69,7 +69,7 @@ struct ZoneFileParser {
         let parsed = try ZoneFileRDataParser.parse(type, fields: &fields, origin: origin)
         try fields.expectEnd()
 
-        let inheritsPreviousTTL = ttl == nil && defaultTTL == nil
+        let inheritsPreviousTTL = ttl == nil && defaultTTL == nil && lastTTL != nil
         let effectiveTTL: UInt32
         if let ttl {
             effectiveTTL = ttl
@@ -92,7 +92,7 @@ struct ZoneFileParser {
         records.append(ZoneFileRecord(record: record, location: location))
         layouts.append(
             ZoneFileRecordLayout(
-                ownerOmitted: entry.ownerOmitted, inheritsPreviousTTL: inheritsPreviousTTL && type != .soa,
+                ownerOmitted: entry.ownerOmitted, inheritsPreviousTTL: inheritsPreviousTTL,
                 fieldsStart: fieldsStart, origin: origin, serialRange: parsed.serialRange))
     }
 
@@ -117,14 +117,18 @@ struct ZoneFileParser {
     }
 
     /// true for `IN`, false for another class mnemonic or `CLASSnnn`, nil for no class at all.
+    /// Byte-wise: it runs on every token between owner and type.
     static func classToken(_ text: ArraySlice<UInt8>) -> Bool? {
-        let upper = String(decoding: text, as: UTF8.self).uppercased()
-        switch upper {
-        case "IN": return true
-        case "CH", "CS", "HS", "NONE", "ANY": return false
-        default:
-            let digits = upper.dropFirst(5)
-            return upper.hasPrefix("CLASS") && !digits.isEmpty && digits.allSatisfy(\.isNumber) ? false : nil
+        func isWord(_ word: String) -> Bool {
+            text.count == word.utf8.count && zip(text, word.utf8).allSatisfy { $0 | 0x20 == $1 }
         }
+        if isWord("in") || isWord("class1") { return true }
+        if isWord("ch") || isWord("cs") || isWord("hs") || isWord("none") || isWord("any") { return false }
+        guard text.count > 5, isPrefixClass(text) else { return nil }
+        return text.dropFirst(5).allSatisfy { $0 >= 48 && $0 <= 57 } ? false : nil
+    }
+
+    static func isPrefixClass(_ text: ArraySlice<UInt8>) -> Bool {
+        zip(text.prefix(5), "class".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 }

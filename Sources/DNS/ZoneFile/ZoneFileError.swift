@@ -49,6 +49,7 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
         case badNumber(field: String, text: String, maximum: UInt32)
         case stringTooLong(Int)
         case badGenericData(String)
+        case badRData(String)
         case genericDataRequired(String)
         case soaNotAtOrigin(owner: DNSName, origin: DNSName)
         case duplicateSOA(firstLine: Int)
@@ -117,6 +118,8 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
                 return "character string of \(count) bytes (at most 255 allowed)"
             case .badGenericData(let message):
                 return "bad \\# data: \(message)"
+            case .badRData(let message):
+                return message
             case .genericDataRequired(let type):
                 return "\(type) data must be written as \\# length hex (RFC 3597)"
             case .soaNotAtOrigin(let owner, let origin):

@@ -60,7 +60,7 @@ enum ZoneFileOpaqueTypes {
                 let tag = Array(fields.bytes[token.content])
                 guard token.kind == .word, !tag.isEmpty, tag.count <= 255, tag.allSatisfy(isAlphanumeric) else {
                     throw fields.error(
-                        .badGenericData("CAA tag \"\(fields.text(token))\" must be letters and digits"), at: token)
+                        .badRData("bad CAA tag \"\(fields.text(token))\" (letters and digits only)"), at: token)
                 }
                 out += [UInt8(tag.count)] + tag
             case .value:
@@ -76,14 +76,14 @@ enum ZoneFileOpaqueTypes {
                     for byte in fields.bytes[token.content] {
                         guard token.kind == .word, let nibble = ZoneFileRDataParser.hexValue(byte) else {
                             throw fields.error(
-                                .badGenericData("\"\(fields.text(token))\" is not hexadecimal"), at: token)
+                                .badRData("\"\(fields.text(token))\" is not hexadecimal"), at: token)
                         }
                         digits.append(nibble)
                     }
                     fields.position += 1
                 }
                 guard digits.count % 2 == 0 else {
-                    throw fields.missing(.badGenericData("odd number of hex digits in \(typeName) data"))
+                    throw fields.missing(.badRData("odd number of hex digits in \(typeName) data"))
                 }
                 for pair in stride(from: 0, to: digits.count, by: 2) { out.append(digits[pair] << 4 | digits[pair + 1]) }
             }

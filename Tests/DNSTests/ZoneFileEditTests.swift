@@ -168,6 +168,21 @@ import Testing
         )
     }
 
+    @Test func addingARecordTheZoneHoldsIsAnError() throws {
+        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let present = try record("legacy.example.social. 60 IN A 203.0.113.10")
+        let error = try #require(throws: ZoneFileError.self) { try zone.edited(adding: [present], deleting: [], now: now) }
+        #expect(
+            error.description
+                == "zones/example.social.zone:21:1: cannot add \"legacy.example.social. 300 IN A 203.0.113.10\": the zone already holds it here"
+        )
+        // Deleting and adding it again changes its TTL.
+        let output = try zone.edited(adding: [present], deleting: [present], now: now)
+        let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
+        #expect(diff.removed == ["\t\t\t2024052803\t; serial\n", "legacy\tIN\tA\t203.0.113.10\n"])
+        #expect(diff.added == ["\t\t\t2026112500\t; serial\n", "legacy.example.social. 60 IN A 203.0.113.10\n"])
+    }
+
     @Test func deleteMatchesWhateverTheTTL() throws {
         let zone = try ZoneFileFixtures.zone(".example.social.zone")
         let sameButTTL = try record("legacy.example.social. 1 IN A 203.0.113.10")

@@ -23,7 +23,7 @@ import Testing
             path: path, origin: origin, reloadCommand: ["/bin/sh", "-c", "echo reloaded > \"$0\"", marker])
         let before = try provider.load()
         let gone = try ResourceRecord(presentation: "media.example.social. 300 IN AAAA 2001:db8::10")
-        let written = try provider.apply(adding: [], deleting: [gone], now: ZoneFileFixtures.now, expected: before)
+        let written = try provider.apply(adding: [], deleting: [gone], now: ZoneFileFixtures.now, expectedDigest: before.digest)
 
         #expect(!written.records.contains(gone))
         #expect(try provider.load().bytes == written.bytes)
@@ -45,9 +45,11 @@ import Testing
         try provider.write(changed)
         let gone = try ResourceRecord(presentation: "legacy.example.social. 300 IN A 203.0.113.10")
         #expect(throws: ZoneFileError(path: path, reason: .changedSinceRead)) {
-            try provider.apply(adding: [], deleting: [gone], expected: planned)
+            try provider.apply(adding: [], deleting: [gone], expectedDigest: planned.digest)
         }
         #expect(try provider.load().bytes == changed)
+        #expect(planned.digest.count == 64)
+        #expect(planned.digest != (try provider.load().digest))
     }
 
     @Test func writesThroughASymlinkToItsTarget() throws {

@@ -20,6 +20,7 @@ extension ZoneFile {
     ) throws(ZoneFileError) -> [UInt8] {
         for record in additions { try checkAddition(record) }
         let deleted = try entriesToDelete(deletions)
+        try checkNotPresent(additions, deleted: deleted)
 
         // Additions go after the last entry of their owner, in the order given.
         var lastEntryOfOwner: [ZoneFileNameKey: Int] = [:]
@@ -116,6 +117,21 @@ extension ZoneFile {
             throw ZoneFileError(path: path, reason: .recordNotFound(missing.presentation))
         }
         return deleted
+    }
+
+    /// Refuses to add a record the zone already holds (and keeps): a second line would change
+    /// nothing BIND serves, and the plan that asked for it was made on another view of the zone.
+    func checkNotPresent(_ additions: [ResourceRecord], deleted: [Bool]) throws(ZoneFileError) {
+        guard !additions.isEmpty else { return }
+        let added = Set(additions.map(ZoneFileRecordIdentity.init))
+        for (index, record) in records.enumerated() where !deleted[index] {
+            if added.contains(ZoneFileRecordIdentity(record)) {
+                let location = entries[index].location
+                throw ZoneFileError(
+                    path: path, line: location.line, column: location.column,
+                    reason: .recordAlreadyPresent(record.presentation))
+            }
+        }
     }
 
     /// Refuses an addition the file could not hold as intended.

@@ -55,6 +55,7 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
         case duplicateSOA(firstLine: Int)
         case missingSOA(origin: DNSName)
         case recordNotFound(String)
+        case recordAlreadyPresent(String)
         case soaNotEditable
         case outsideZone(name: DNSName, origin: DNSName)
         case dataDoesNotMatchType(String)
@@ -130,6 +131,8 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
                 return "zone \(origin) has no SOA record"
             case .recordNotFound(let text):
                 return "cannot delete \"\(text)\": no such record in the zone"
+            case .recordAlreadyPresent(let text):
+                return "cannot add \"\(text)\": the zone already holds it here"
             case .soaNotEditable:
                 return "SOA records are not added or deleted by an edit; the serial is bumped automatically"
             case .outsideZone(let name, let origin):

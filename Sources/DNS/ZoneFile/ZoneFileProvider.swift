@@ -52,16 +52,16 @@ public struct ZoneFileProvider: Sendable {
     }
 
     /// Reads the file, applies the change (see ``ZoneFile/edited(adding:deleting:now:)``),
-    /// writes it and reloads. When `expected` is given and the file no longer holds exactly
-    /// those bytes (someone changed it since the plan read it), nothing is written.
-    /// Returns the zone as written.
+    /// writes it and reloads. When `expectedDigest` (a ``ZoneFile/digest`` taken at plan time)
+    /// is given and the file no longer has it (someone changed the file since), nothing is
+    /// written. Returns the zone as written.
     @discardableResult
     public func apply(
         adding additions: [ResourceRecord], deleting deletions: [ResourceRecord], now: Date = Date(),
-        expected: ZoneFile? = nil
+        expectedDigest: String? = nil
     ) throws(ZoneFileError) -> ZoneFile {
         let current = try load()
-        if let expected, expected.bytes != current.bytes {
+        if let expectedDigest, expectedDigest != current.digest {
             throw ZoneFileError(path: path, reason: .changedSinceRead)
         }
         let output = try current.edited(adding: additions, deleting: deletions, now: now)

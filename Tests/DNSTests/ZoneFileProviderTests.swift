@@ -52,6 +52,12 @@ import Testing
         #expect(planned.digest != (try provider.load().digest))
     }
 
+    @Test func digestIsTheFilesSHA256() throws {
+        let zone = try ZoneFileFixtures.zone(".nasty.example.zone")
+        let sum = try ChildProcess.check(["sha256sum", ZoneFileFixtures.path(".nasty.example.zone")]).stdout
+        #expect(sum.hasPrefix(zone.digest + " "))
+    }
+
     @Test func writesThroughASymlinkToItsTarget() throws {
         let directory = try TemporaryDirectory()
         let path = try copyOfTheOutageZone(in: directory)
@@ -86,6 +92,16 @@ import Testing
         #expect(throws: ZoneFileError(path: "z.zone", reason: .reloadTimedOut(command: "/bin/sleep 30", seconds: 0.5))) {
             try provider.reload()
         }
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func doesNotWaitForABackgroundChildOfTheReload() throws {
+        // A reload script that leaves a daemon holding its output pipe still counts as done.
+        let provider = ZoneFileProvider(
+            path: "z.zone", origin: origin, reloadCommand: ["/bin/sh", "-c", "sleep 20 & echo reloaded"],
+            reloadTimeout: 10)
+        let start = Date()
+        #expect(try provider.reload() == "reloaded")
         #expect(Date().timeIntervalSince(start) < 5)
     }
 

@@ -26,7 +26,7 @@ enum ZoneFileAtomicWriter {
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).reconcile-XXXXXX".utf8CString)
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else {
-            throw failure("cannot create a temporary file in \(directory): \(errorText())")
+            throw failure("cannot create a temporary file in \(directory): \(ZoneFileText.systemError())")
         }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var renamed = false
@@ -38,7 +38,7 @@ enum ZoneFileAtomicWriter {
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             guard result > 0 else {
-                let message = errorText()
+                let message = ZoneFileText.systemError()
                 close(descriptor)
                 throw failure("writing \(temporary): \(message)")
             }
@@ -46,26 +46,26 @@ enum ZoneFileAtomicWriter {
         }
         let mode = exists ? existing.st_mode & 0o7777 : 0o644
         guard fchmod(descriptor, mode) == 0 else {
-            let message = errorText()
+            let message = ZoneFileText.systemError()
             close(descriptor)
             throw failure("setting mode \(String(mode, radix: 8)) on \(temporary): \(message)")
         }
         if exists && (existing.st_uid != geteuid() || existing.st_gid != getegid()) {
             guard fchown(descriptor, existing.st_uid, existing.st_gid) == 0 else {
-                let message = errorText()
+                let message = ZoneFileText.systemError()
                 close(descriptor)
                 throw failure(
                     "cannot keep owner \(existing.st_uid):\(existing.st_gid) of \(target): \(message)")
             }
         }
         guard fsync(descriptor) == 0 else {
-            let message = errorText()
+            let message = ZoneFileText.systemError()
             close(descriptor)
             throw failure("fsync of \(temporary): \(message)")
         }
         close(descriptor)
         guard rename(temporary, target) == 0 else {
-            throw failure("renaming \(temporary) to \(target): \(errorText())")
+            throw failure("renaming \(temporary) to \(target): \(ZoneFileText.systemError())")
         }
         renamed = true
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
@@ -80,9 +80,5 @@ enum ZoneFileAtomicWriter {
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    static func errorText() -> String {
-        String(cString: strerror(errno))
     }
 }

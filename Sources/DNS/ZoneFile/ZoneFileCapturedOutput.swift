@@ -1,27 +1,22 @@
-import Foundation
-
-/// A child's output, kept up to a limit; shared between the reading thread and the caller.
-final class ZoneFileCapturedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var kept = Data()
+/// A child's combined output, kept up to a limit so a chatty command cannot exhaust memory.
+struct ZoneFileCapturedOutput {
+    private var kept: [UInt8] = []
     private var truncated = false
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
-    func append(_ chunk: Data) {
-        lock.withLock {
-            let room = max(0, limit - kept.count)
-            kept.append(chunk.prefix(room))
-            if chunk.count > room { truncated = true }
-        }
+    mutating func append(_ chunk: ArraySlice<UInt8>) {
+        let room = max(0, limit - kept.count)
+        kept += chunk.prefix(room)
+        if chunk.count > room { truncated = true }
     }
 
-    /// The kept output, trimmed, with a note when some was dropped.
+    /// The kept output without surrounding blank lines, with a note when some was dropped.
     var text: String {
-        lock.withLock {
-            let body = String(decoding: kept, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return truncated ? body + " [output truncated]" : body
-        }
+        var body = Substring(String(decoding: kept, as: UTF8.self))
+        while let last = body.last, last.isWhitespace { body.removeLast() }
+        while let first = body.first, first.isWhitespace { body.removeFirst() }
+        return truncated ? body + " [output truncated]" : String(body)
     }
 }

@@ -98,11 +98,11 @@ import Testing
     @Test func doesNotWaitForABackgroundChildOfTheReload() throws {
         // A reload script that leaves a daemon holding its output pipe still counts as done.
         let provider = ZoneFileProvider(
-            path: "z.zone", origin: origin, reloadCommand: ["/bin/sh", "-c", "sleep 20 & echo reloaded"],
+            path: "z.zone", origin: origin, reloadCommand: ["/bin/sh", "-c", "sleep 3 & echo reloaded"],
             reloadTimeout: 10)
         let start = Date()
         #expect(try provider.reload() == "reloaded")
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 2)
     }
 
     @Test func reportsAReloadCommandThatCannotStart() throws {

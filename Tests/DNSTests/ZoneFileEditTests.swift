@@ -155,6 +155,41 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: added, deleting: [multiA, quotes]))
     }
 
+    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    func carriedOwnerSurvivesDeletingAChainAndCrossingAnOriginChange() throws {
+        let text = """
+            $TTL 60
+            @ SOA ns h 1 2 3 4 5
+            @ NS ns
+            ns A 192.0.2.1
+            a A 192.0.2.10
+              A 192.0.2.11
+              A 192.0.2.12
+            www A 192.0.2.2
+            $ORIGIN sub.example.com.
+                AAAA 2001:db8::2
+
+            """
+        let zone = try ZoneFile.parse(Array(text.utf8), path: "inline.zone", origin: try DNSName("example.com."))
+        let gone = [
+            try record("a.example.com. 60 IN A 192.0.2.10"), try record("a.example.com. 60 IN A 192.0.2.11"),
+            try record("www.example.com. 60 IN A 192.0.2.2"),
+        ]
+        let output = try zone.edited(adding: [], deleting: gone, now: now)
+        let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
+        #expect(
+            diff.removed == [
+                "@ SOA ns h 1 2 3 4 5\n", "a A 192.0.2.10\n", "  A 192.0.2.11\n", "  A 192.0.2.12\n",
+                "www A 192.0.2.2\n", "    AAAA 2001:db8::2\n",
+            ])
+        // Relative where the origin allows it, absolute where a $ORIGIN moved away.
+        #expect(
+            diff.added == [
+                "@ SOA ns h 2 2 3 4 5\n", "a  A 192.0.2.12\n", "www.example.com.    AAAA 2001:db8::2\n",
+            ])
+        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: gone))
+    }
+
     @Test func deletingAMissingRecordIsAnError() throws {
         let zone = try ZoneFileFixtures.zone(".example.social.zone")
         let missing = try record("media.example.social. 300 IN AAAA 2001:db8::99")

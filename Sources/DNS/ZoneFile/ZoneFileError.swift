@@ -12,6 +12,7 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
     /// What went wrong, with the offending value.
     public let reason: Reason
 
+    /// An error at `line`:`column` of `path`, or about the whole file when `line` is 0.
     public init(path: String, line: Int = 0, column: Int = 0, reason: Reason) {
         self.path = path
         self.line = line
@@ -19,6 +20,7 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
         self.reason = reason
     }
 
+    /// `path:line:column: message`, or `path: message` when not at one place.
     public var description: String {
         line > 0 ? "\(path):\(line):\(column): \(reason)" : "\(path): \(reason)"
     }
@@ -67,6 +69,7 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
         case reloadFailed(command: String, status: Int32, output: String)
         case reloadTimedOut(command: String, seconds: Double)
 
+        /// The message, a sentence saying what is wrong and, where it helps, what to do.
         public var description: String {
             switch self {
             case .unexpectedCloseParenthesis:

@@ -1,5 +1,6 @@
 /// Where a record's entry is in its zone file.
 public struct ZoneFileLocation: Hashable, Sendable, CustomStringConvertible {
+    /// The zone file.
     public let path: String
     /// 1-based line of the entry's first token.
     public let line: Int
@@ -9,6 +10,7 @@ public struct ZoneFileLocation: Hashable, Sendable, CustomStringConvertible {
     /// of its last line (an entry in parentheses spans several lines).
     public let byteRange: Range<Int>
 
+    /// A location; `byteRange` must cover whole lines.
     public init(path: String, line: Int, column: Int, byteRange: Range<Int>) {
         self.path = path
         self.line = line

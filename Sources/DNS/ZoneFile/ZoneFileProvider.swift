@@ -18,6 +18,7 @@ public struct ZoneFileProvider: Sendable {
     /// Bytes of the reload command's output kept for error messages.
     public let reloadOutputLimit: Int
 
+    /// A provider for the zone `origin` kept in `path`; see the properties for the rest.
     public init(
         path: String, origin: DNSName, reloadCommand: [String]? = nil, reloadTimeout: Double = 30,
         reloadOutputLimit: Int = 16 * 1024

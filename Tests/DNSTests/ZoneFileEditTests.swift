@@ -51,7 +51,8 @@ import Testing
         // The new line takes the old one's place, among media's records.
         let text = String(decoding: output, as: UTF8.self)
         #expect(text.contains("media\tIN\tA\t203.0.113.10\nmedia.example.social. 300 IN AAAA 2001:db8::11\nlegacy"))
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [new], deleting: [old]))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [new], deleting: [old]))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -61,9 +62,13 @@ import Testing
         let output = try zone.edited(adding: [], deleting: [gone], now: now)
 
         let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
-        #expect(diff.removed == ["\t\t\t2024052803\t; serial\n", "media\tIN\tA\t203.0.113.10\n", "\tIN\tAAAA\t2001:db8::10\n"])
+        #expect(
+            diff.removed == [
+                "\t\t\t2024052803\t; serial\n", "media\tIN\tA\t203.0.113.10\n", "\tIN\tAAAA\t2001:db8::10\n",
+            ])
         #expect(diff.added == ["\t\t\t2026112500\t; serial\n", "media\tIN\tAAAA\t2001:db8::10\n"])
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -73,9 +78,11 @@ import Testing
         let output = try zone.edited(adding: [], deleting: [gone], now: now)
 
         let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
-        #expect(diff.removed == ["@ 3600 IN SOA ns hostmaster 1 2 3 4 5\n", "ns 120 A 192.0.2.1\n", "  AAAA 2001:db8::1\n"])
+        #expect(
+            diff.removed == ["@ 3600 IN SOA ns hostmaster 1 2 3 4 5\n", "ns 120 A 192.0.2.1\n", "  AAAA 2001:db8::1\n"])
         #expect(diff.added == ["@ 3600 IN SOA ns hostmaster 2 2 3 4 5\n", "ns  120 AAAA 2001:db8::1\n"])
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -91,7 +98,8 @@ import Testing
                 "@ 3600 IN SOA ns hostmaster 2 2 3 4 5\n", "ns.rfc1035-ttl.example. 60 IN TXT \"new\"\n",
                 "a 120 A 192.0.2.10\n",
             ])
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -108,7 +116,8 @@ import Testing
                 "             \"third (with parentheses)\" )\n",
             ])
         #expect(diff.added == ["    2026112500 ; serial, a date\n"])
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -117,8 +126,10 @@ import Testing
         let added = try record("new.noeol.example. 300 IN AAAA 2001:db8::99")
         let output = try zone.edited(adding: [added], deleting: [], now: now)
         let text = String(decoding: output, as: UTF8.self)
-        #expect(text.hasSuffix("last A 192.0.2.9 ; no newline at the end\nnew.noeol.example. 300 IN AAAA 2001:db8::99\n"))
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
+        #expect(
+            text.hasSuffix("last A 192.0.2.9 ; no newline at the end\nnew.noeol.example. 300 IN AAAA 2001:db8::99\n"))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -132,7 +143,8 @@ import Testing
             diff.added == [
                 "@ SOA ns hostmaster 2 3600 900 604800 300\r\n", "crlf.crlf.example. 300 IN TXT \"another\"\r\n",
             ])
-        try expectBINDAccepts(output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
+        try expectBINDAccepts(
+            output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
@@ -193,10 +205,13 @@ import Testing
     @Test func deletingAMissingRecordIsAnError() throws {
         let zone = try ZoneFileFixtures.zone(".example.social.zone")
         let missing = try record("media.example.social. 300 IN AAAA 2001:db8::99")
-        #expect(throws: ZoneFileError(path: "zones/example.social.zone", reason: .recordNotFound(missing.presentation))) {
+        #expect(throws: ZoneFileError(path: "zones/example.social.zone", reason: .recordNotFound(missing.presentation)))
+        {
             try zone.edited(adding: [], deleting: [missing], now: now)
         }
-        let error = try #require(throws: ZoneFileError.self) { try zone.edited(adding: [], deleting: [missing], now: now) }
+        let error = try #require(throws: ZoneFileError.self) {
+            try zone.edited(adding: [], deleting: [missing], now: now)
+        }
         #expect(
             error.description
                 == "zones/example.social.zone: cannot delete \"media.example.social. 300 IN AAAA 2001:db8::99\": no such record in the zone"
@@ -206,7 +221,9 @@ import Testing
     @Test func addingARecordTheZoneHoldsIsAnError() throws {
         let zone = try ZoneFileFixtures.zone(".example.social.zone")
         let present = try record("legacy.example.social. 60 IN A 203.0.113.10")
-        let error = try #require(throws: ZoneFileError.self) { try zone.edited(adding: [present], deleting: [], now: now) }
+        let error = try #require(throws: ZoneFileError.self) {
+            try zone.edited(adding: [present], deleting: [], now: now)
+        }
         #expect(
             error.description
                 == "zones/example.social.zone:21:1: cannot add \"legacy.example.social. 300 IN A 203.0.113.10\": the zone already holds it here"
@@ -242,7 +259,8 @@ import Testing
             try zone.edited(adding: [outside], deleting: [], now: now)
         }
         let mismatched = ResourceRecord(
-            name: try DNSName("x.example.social."), type: .aaaa, ttl: 300, data: .a(try #require(IPv4Bytes("192.0.2.1"))))
+            name: try DNSName("x.example.social."), type: .aaaa, ttl: 300,
+            data: .a(try #require(IPv4Bytes("192.0.2.1"))))
         #expect(throws: ZoneFileError(path: path, reason: .dataDoesNotMatchType(mismatched.presentation))) {
             try zone.edited(adding: [mismatched], deleting: [], now: now)
         }

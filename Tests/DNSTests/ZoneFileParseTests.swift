@@ -24,7 +24,8 @@ import Testing
         #expect(media.last?.location.line == 20)
         #expect(media.last?.location.column == 2)
         #expect(media.last?.location.description == "zones/example.social.zone:20")
-        let www = try #require(zone.records.first { $0.type == .cname && $0.name == (try? name("www.example.social.")) })
+        let www = try #require(
+            zone.records.first { $0.type == .cname && $0.name == (try? name("www.example.social.")) })
         #expect(www.data == .cname(try name("example.social.")))
         let statik = try #require(zone.records.first { $0.name == (try? name("static.example.social.")) })
         #expect(statik.ttl == 3600)
@@ -72,7 +73,10 @@ import Testing
             @ SOA ns h 1 2 3 4 5
             t TXT "a \"b\" c" plain\;semi "\065\066" "" "x;y(z)"
             """#)
-        #expect(zone.records[1].data == .txt([Array("a \"b\" c".utf8), Array("plain;semi".utf8), Array("AB".utf8), [], Array("x;y(z)".utf8)]))
+        #expect(
+            zone.records[1].data
+                == .txt([Array("a \"b\" c".utf8), Array("plain;semi".utf8), Array("AB".utf8), [], Array("x;y(z)".utf8)])
+        )
     }
 
     @Test func readsTTLUnits() throws {
@@ -88,7 +92,10 @@ import Testing
 
     @Test func readsMXAndPTRAsWireData() throws {
         let zone = try parse("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ MX 10 Mail\nr PTR target.example.\n")
-        #expect(zone.records[1].data == .opaque([0, 10, 4] + Array("Mail".utf8) + [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0]))
+        #expect(
+            zone.records[1].data
+                == .opaque(
+                    [0, 10, 4] + Array("Mail".utf8) + [7] + Array("example".utf8) + [3] + Array("com".utf8) + [0]))
         #expect(zone.records[1].presentation == "example.com. 60 IN MX 10 Mail.example.com.")
         #expect(zone.records[2].presentation == "r.example.com. 60 IN PTR target.example.")
     }
@@ -104,7 +111,9 @@ import Testing
         #expect(try data("split-hex") == .opaque([1, 2, 3, 4, 5, 6]))
         #expect(try data("generic-a") == .a(try #require(IPv4Bytes("192.0.2.2"))))
         #expect(try data("generic-txt") == .txt([Array("hello".utf8)]))
-        #expect(zone.records.first { $0.type.rawValue == 65534 }?.presentation == "unknown.generic.example. 300 IN TYPE65534 \\# 3 ABCDEF")
+        #expect(
+            zone.records.first { $0.type.rawValue == 65534 }?.presentation
+                == "unknown.generic.example. 300 IN TYPE65534 \\# 3 ABCDEF")
     }
 
     @Test func acceptsAFileWithoutATrailingNewlineAndWithCRLF() throws {

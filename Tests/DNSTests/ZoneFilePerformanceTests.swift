@@ -9,7 +9,8 @@ import Testing
 
     /// `hosts` names with an A and an AAAA each, written the way people write zones.
     static func generatedZone(hosts: Int) -> [UInt8] {
-        var text = "$TTL 300\n@ IN SOA ns1 hostmaster ( 2026010100 3600 900 1209600 300 )\n\tIN NS ns1\nns1 IN A 192.0.2.53\n"
+        var text =
+            "$TTL 300\n@ IN SOA ns1 hostmaster ( 2026010100 3600 900 1209600 300 )\n\tIN NS ns1\nns1 IN A 192.0.2.53\n"
         text.reserveCapacity(hosts * 60)
         for index in 0..<hosts {
             text += "vhost\(index)\tIN\tA\t10.\(index >> 16 & 255).\(index >> 8 & 255).\(index & 255)\n"
@@ -32,10 +33,14 @@ import Testing
         for index in 0..<4_000 {
             // Half next to existing owners, half new names at the end.
             let owner = index % 2 == 0 ? "vhost\(index)" : "new\(index)"
-            additions.append(try ResourceRecord(presentation: "\(owner).bench.example. 300 IN AAAA 2001:db8:1::\(String(index, radix: 16))"))
+            additions.append(
+                try ResourceRecord(
+                    presentation: "\(owner).bench.example. 300 IN AAAA 2001:db8:1::\(String(index, radix: 16))"))
         }
         let deletions = try (0..<100).map { index in
-            try ResourceRecord(presentation: "vhost\(index * 7).bench.example. 300 IN A 10.0.\((index * 7) >> 8 & 255).\((index * 7) & 255)")
+            try ResourceRecord(
+                presentation:
+                    "vhost\(index * 7).bench.example. 300 IN A 10.0.\((index * 7) >> 8 & 255).\((index * 7) & 255)")
         }
         var output: [UInt8] = []
         let editTime = try clock.measure {

@@ -23,7 +23,8 @@ import Testing
             path: path, origin: origin, reloadCommand: ["/bin/sh", "-c", "echo reloaded > \"$0\"", marker])
         let before = try provider.load()
         let gone = try ResourceRecord(presentation: "media.example.social. 300 IN AAAA 2001:db8::10")
-        let written = try provider.apply(adding: [], deleting: [gone], now: ZoneFileFixtures.now, expectedDigest: before.digest)
+        let written = try provider.apply(
+            adding: [], deleting: [gone], now: ZoneFileFixtures.now, expectedDigest: before.digest)
 
         #expect(!written.records.contains(gone))
         #expect(try provider.load().bytes == written.bytes)
@@ -89,7 +90,8 @@ import Testing
         let provider = ZoneFileProvider(
             path: "z.zone", origin: origin, reloadCommand: ["/bin/sleep", "30"], reloadTimeout: 0.5)
         let start = Date()
-        #expect(throws: ZoneFileError(path: "z.zone", reason: .reloadTimedOut(command: "/bin/sleep 30", seconds: 0.5))) {
+        #expect(throws: ZoneFileError(path: "z.zone", reason: .reloadTimedOut(command: "/bin/sleep 30", seconds: 0.5)))
+        {
             try provider.reload()
         }
         #expect(Date().timeIntervalSince(start) < 5)

@@ -65,10 +65,12 @@ struct ZoneFileLexer {
                         throw ZoneFileError(path: path, line: line, column: column, reason: .unterminatedString)
                     }
                     if bytes[index] == Self.quote { break }
-                    index += bytes[index] == Self.backslash && index + 1 < count && bytes[index + 1] != Self.newline ? 2 : 1
+                    index +=
+                        bytes[index] == Self.backslash && index + 1 < count && bytes[index + 1] != Self.newline ? 2 : 1
                 }
                 tokens.append(
-                    ZoneFileToken(kind: .quoted, content: contentStart..<index, start: start, line: line, column: column))
+                    ZoneFileToken(
+                        kind: .quoted, content: contentStart..<index, start: start, line: line, column: column))
                 index += 1
             default:
                 let start = index

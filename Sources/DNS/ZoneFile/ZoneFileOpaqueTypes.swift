@@ -20,7 +20,9 @@ enum ZoneFileOpaqueTypes {
     static let shapes: [RecordType: [Field]] = [
         .mx: [.uint16("MX preference"), .name("mail exchange")],
         .ptr: [.name("target name")],
-        RecordType(rawValue: 33): [.uint16("SRV priority"), .uint16("SRV weight"), .uint16("SRV port"), .name("target")],
+        RecordType(rawValue: 33): [
+            .uint16("SRV priority"), .uint16("SRV weight"), .uint16("SRV port"), .name("target"),
+        ],
         RecordType(rawValue: 257): [.uint8("CAA flags"), .tag, .value],
         RecordType(rawValue: 52): [.uint8("TLSA usage"), .uint8("TLSA selector"), .uint8("TLSA matching type"), .hex],
         RecordType(rawValue: 44): [.uint8("SSHFP algorithm"), .uint8("SSHFP fingerprint type"), .hex],
@@ -85,7 +87,9 @@ enum ZoneFileOpaqueTypes {
                 guard digits.count % 2 == 0 else {
                     throw fields.missing(.badRData("odd number of hex digits in \(typeName) data"))
                 }
-                for pair in stride(from: 0, to: digits.count, by: 2) { out.append(digits[pair] << 4 | digits[pair + 1]) }
+                for pair in stride(from: 0, to: digits.count, by: 2) {
+                    out.append(digits[pair] << 4 | digits[pair + 1])
+                }
             }
         }
         return out

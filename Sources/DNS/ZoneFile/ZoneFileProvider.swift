@@ -1,0 +1,74 @@
+import Foundation
+
+/// The `zonefile` DNS provider: one zone kept in an RFC 1035 master file on disk.
+///
+/// Reading and writing are the only I/O; parsing and editing are pure (``ZoneFile``). A write
+/// replaces the file atomically (same directory, fsync, rename, owner and mode kept) and then
+/// runs the optional reload command.
+public struct ZoneFileProvider: Sendable {
+    /// The zone file.
+    public let path: String
+    /// The zone's origin.
+    public let origin: DNSName
+    /// Run after each write, as argv without a shell (`["rndc", "reload", "example.social"]`);
+    /// nil for none.
+    public let reloadCommand: [String]?
+    /// Seconds the reload command may take before it is killed and reported.
+    public let reloadTimeout: Double
+    /// Bytes of the reload command's output kept for error messages.
+    public let reloadOutputLimit: Int
+
+    /// A provider for the zone `origin` kept in `path`; see the properties for the rest.
+    public init(
+        path: String, origin: DNSName, reloadCommand: [String]? = nil, reloadTimeout: Double = 30,
+        reloadOutputLimit: Int = 16 * 1024
+    ) {
+        self.path = path
+        self.origin = origin
+        self.reloadCommand = reloadCommand
+        self.reloadTimeout = reloadTimeout
+        self.reloadOutputLimit = reloadOutputLimit
+    }
+
+    /// Reads and parses the zone file.
+    public func load() throws(ZoneFileError) -> ZoneFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+            throw ZoneFileError(path: path, reason: .readFailed(reason))
+        }
+        return try ZoneFile.parse([UInt8](data), path: path, origin: origin)
+    }
+
+    /// Replaces the file's contents atomically with `bytes`.
+    public func write(_ bytes: [UInt8]) throws(ZoneFileError) {
+        try ZoneFileAtomicWriter.write(bytes, to: path)
+    }
+
+    /// Runs the reload command, if any; returns its (bounded) output.
+    @discardableResult
+    public func reload() throws(ZoneFileError) -> String {
+        guard let reloadCommand else { return "" }
+        return try ZoneFileReloadCommand(argv: reloadCommand, timeout: reloadTimeout, outputLimit: reloadOutputLimit)
+            .run(path: path)
+    }
+
+    /// Reads the file, applies the change (see ``ZoneFile/edited(adding:deleting:now:)``),
+    /// writes it and reloads. When `expectedDigest` (a ``ZoneFile/digest`` taken at plan time)
+    /// is given and the file no longer has it (someone changed the file since), nothing is
+    /// written. Returns the zone as written.
+    @discardableResult
+    public func apply(
+        adding additions: [ResourceRecord], deleting deletions: [ResourceRecord], now: Date = Date(),
+        expectedDigest: String? = nil
+    ) throws(ZoneFileError) -> ZoneFile {
+        let current = try load()
+        if let expectedDigest, expectedDigest != current.digest {
+            throw ZoneFileError(path: path, reason: .changedSinceRead)
+        }
+        let output = try current.edited(adding: additions, deleting: deletions, now: now)
+        let written = try ZoneFile.parse(output, path: path, origin: origin)
+        try write(output)
+        try reload()
+        return written
+    }
+}

@@ -40,7 +40,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func replacesAnAddressNextToItsOwner() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let old = try record("media.example.social. 300 IN AAAA 2001:db8::10")
         let new = try record("media.example.social. 300 IN AAAA 2001:db8::11")
         let output = try zone.edited(adding: [new], deleting: [old], now: now)
@@ -57,7 +57,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func deletingTheOwnerLineGivesTheNextLineItsOwner() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let gone = try record("media.example.social. 300 IN A 203.0.113.10")
         let output = try zone.edited(adding: [], deleting: [gone], now: now)
 
@@ -73,7 +73,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func deletingUnderRFC1035TTLsKeepsTheNextRecordsTTL() throws {
-        let zone = try ZoneFileFixtures.zone(".rfc1035-ttl.example.zone")
+        let zone = try ZoneFileFixtures.zone("rfc1035-ttl.example.zone")
         let gone = try record("ns.rfc1035-ttl.example. 120 IN A 192.0.2.1")
         let output = try zone.edited(adding: [], deleting: [gone], now: now)
 
@@ -87,7 +87,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func addingUnderRFC1035TTLsDoesNotChangeTheFollowingRecords() throws {
-        let zone = try ZoneFileFixtures.zone(".rfc1035-ttl.example.zone")
+        let zone = try ZoneFileFixtures.zone("rfc1035-ttl.example.zone")
         // `a` follows ns's AAAA and inherits its TTL 120; the added line carries 60.
         let added = try record("ns.rfc1035-ttl.example. 60 IN TXT \"new\"")
         let output = try zone.edited(adding: [added], deleting: [], now: now)
@@ -104,7 +104,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func deletesAMultiLineEntryWhole() throws {
-        let zone = try ZoneFileFixtures.zone(".multiline.example.zone")
+        let zone = try ZoneFileFixtures.zone("multiline.example.zone")
         let gone = try #require(zone.records.first { $0.type == .txt })
         let output = try zone.edited(adding: [], deleting: [gone], now: now)
         let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
@@ -122,7 +122,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func addsANewOwnerAtTheEndOfAFileWithoutFinalNewline() throws {
-        let zone = try ZoneFileFixtures.zone(".noeol.example.zone")
+        let zone = try ZoneFileFixtures.zone("noeol.example.zone")
         let added = try record("new.noeol.example. 300 IN AAAA 2001:db8::99")
         let output = try zone.edited(adding: [added], deleting: [], now: now)
         let text = String(decoding: output, as: UTF8.self)
@@ -134,7 +134,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func addedLinesFollowCRLFLineEnds() throws {
-        let zone = try ZoneFileFixtures.zone(".crlf.example.zone")
+        let zone = try ZoneFileFixtures.zone("crlf.example.zone")
         let added = try record("crlf.crlf.example. 300 IN TXT \"another\"")
         let output = try zone.edited(adding: [added], deleting: [], now: now)
         let diff = ZoneFileFixtures.lineDiff(zone.bytes, output)
@@ -149,7 +149,7 @@ import Testing
 
     @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
     func editsTheNastyZoneAndWrapsTheSerial() throws {
-        let zone = try ZoneFileFixtures.zone(".nasty.example.zone")
+        let zone = try ZoneFileFixtures.zone("nasty.example.zone")
         #expect(zone.soa.serial == UInt32.max)
         let multiA = try record("multi.nasty.example. 300 IN A 192.0.2.77")
         let quotes = try #require(zone.records.first { $0.name == (try? DNSName("quotes.nasty.example.")) })
@@ -203,7 +203,7 @@ import Testing
     }
 
     @Test func deletingAMissingRecordIsAnError() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let missing = try record("media.example.social. 300 IN AAAA 2001:db8::99")
         #expect(throws: ZoneFileError(path: "zones/example.social.zone", reason: .recordNotFound(missing.presentation)))
         {
@@ -219,7 +219,7 @@ import Testing
     }
 
     @Test func addingARecordTheZoneHoldsIsAnError() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let present = try record("legacy.example.social. 60 IN A 203.0.113.10")
         let error = try #require(throws: ZoneFileError.self) {
             try zone.edited(adding: [present], deleting: [], now: now)
@@ -236,7 +236,7 @@ import Testing
     }
 
     @Test func deleteMatchesWhateverTheTTL() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let sameButTTL = try record("legacy.example.social. 1 IN A 203.0.113.10")
         let output = try zone.edited(adding: [], deleting: [sameButTTL], now: now)
         let reparsed = try ZoneFile.parse(output, path: "edited", origin: zone.origin)
@@ -245,7 +245,7 @@ import Testing
     }
 
     @Test func refusesAdditionsTheZoneCannotHold() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         let path = "zones/example.social.zone"
         let soa = zone.records[zone.soaIndex]
         #expect(throws: ZoneFileError(path: path, reason: .soaNotEditable)) {

@@ -4,13 +4,8 @@ import Testing
 
 @testable import DNS
 
-/// The test zones under `Fixtures/zones/`, each named `.<origin>.zone`, and helpers to run
+/// The test zones under `Fixtures/zones/`, each named `<origin>.zone`, and helpers to run
 /// BIND's zone tools on them.
-///
-/// The leading dot is there because SwiftPM warns about every file in a target directory it
-/// has no rule for, and Package.swift (not ours to edit) does not exclude `Fixtures`; hidden
-/// files are the ones SwiftPM skips. With `exclude: ["Fixtures"]` on the test target the dots
-/// can go.
 enum ZoneFileFixtures {
     static let directory: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/zones")
@@ -18,13 +13,13 @@ enum ZoneFileFixtures {
     /// Every fixture file name, sorted.
     static let names: [String] = {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return files.filter { $0.hasPrefix(".") && $0.hasSuffix(".zone") }.sorted()
+        return files.filter { $0.hasSuffix(".zone") }.sorted()
     }()
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     static func origin(_ name: String) throws -> DNSName {
-        try DNSName(String(name.dropFirst().dropLast(".zone".count)) + ".")
+        try DNSName(String(name.dropLast(".zone".count)) + ".")
     }
 
     static func bytes(_ name: String) throws -> [UInt8] {
@@ -32,7 +27,7 @@ enum ZoneFileFixtures {
     }
 
     static func zone(_ name: String) throws -> ZoneFile {
-        try ZoneFile.parse(bytes(name), path: "zones/\(name.dropFirst())", origin: origin(name))
+        try ZoneFile.parse(bytes(name), path: "zones/\(name)", origin: origin(name))
     }
 
     /// The records BIND loads from `file`, read back from `named-compilezone`'s full dump.

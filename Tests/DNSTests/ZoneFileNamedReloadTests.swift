@@ -26,7 +26,7 @@ import Testing
             let key = try ChildProcess.check([keygen, "-a", "hmac-sha256", "rndc-key"]).stdout
             let keyFile = try directory.write("rndc.key", key).path
             zonePath = try directory.write(
-                "example.social.zone", Data(try ZoneFileFixtures.bytes(".example.social.zone"))
+                "example.social.zone", Data(try ZoneFileFixtures.bytes("example.social.zone"))
             ).path
             let dir = directory.path
             let config = """

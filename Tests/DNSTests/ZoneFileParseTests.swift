@@ -11,7 +11,7 @@ import Testing
     func name(_ text: String) throws -> DNSName { try DNSName(text) }
 
     @Test func readsTheOutageZone() throws {
-        let zone = try ZoneFileFixtures.zone(".example.social.zone")
+        let zone = try ZoneFileFixtures.zone("example.social.zone")
         #expect(zone.origin == (try name("example.social.")))
         #expect(zone.soa.serial == 2_024_052_803)
         #expect(zone.soa.mname == (try name("ns1.example.social.")))
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func resolvesNamesAgainstTheCurrentOrigin() throws {
-        let zone = try ZoneFileFixtures.zone(".origins.example.zone")
+        let zone = try ZoneFileFixtures.zone("origins.example.zone")
         let names = Set(zone.records.map(\.name.description))
         #expect(
             names == [
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func readsGenericData() throws {
-        let zone = try ZoneFileFixtures.zone(".generic.example.zone")
+        let zone = try ZoneFileFixtures.zone("generic.example.zone")
         func data(_ owner: String) throws -> RData? {
             let wanted = try name(owner + ".generic.example.")
             return zone.records.first { $0.name == wanted }?.data
@@ -117,10 +117,10 @@ import Testing
     }
 
     @Test func acceptsAFileWithoutATrailingNewlineAndWithCRLF() throws {
-        let crlf = try ZoneFileFixtures.zone(".crlf.example.zone")
+        let crlf = try ZoneFileFixtures.zone("crlf.example.zone")
         #expect(crlf.records.count == 4)
         #expect(crlf.records.last?.data == .txt([Array("windows line ends".utf8)]))
-        let noeol = try ZoneFileFixtures.zone(".noeol.example.zone")
+        let noeol = try ZoneFileFixtures.zone("noeol.example.zone")
         #expect(noeol.records.last?.name == (try name("last.noeol.example.")))
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
     /// A copy of the outage zone in a fresh directory, with mode 0640.
     func copyOfTheOutageZone(in directory: TemporaryDirectory) throws -> String {
-        let file = try directory.write("example.social.zone", Data(try ZoneFileFixtures.bytes(".example.social.zone")))
+        let file = try directory.write("example.social.zone", Data(try ZoneFileFixtures.bytes("example.social.zone")))
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
         return file.path
     }
@@ -54,8 +54,8 @@ import Testing
     }
 
     @Test func digestIsTheFilesSHA256() throws {
-        let zone = try ZoneFileFixtures.zone(".nasty.example.zone")
-        let sum = try ChildProcess.check(["sha256sum", ZoneFileFixtures.path(".nasty.example.zone")]).stdout
+        let zone = try ZoneFileFixtures.zone("nasty.example.zone")
+        let sum = try ChildProcess.check(["sha256sum", ZoneFileFixtures.path("nasty.example.zone")]).stdout
         #expect(sum.hasPrefix(zone.digest + " "))
     }
 

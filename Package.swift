@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The system libyaml (pkg-config yaml-0.1, Debian libyaml-dev), never a vendored copy.
@@ -36,7 +37,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Reconciler", dependencies: ["DesiredState", "Nginx", "DNS"]),
+        // Connects to each vhost over each family: TCP, TLS with SNI, HEAD / (DESIGN §8).
+        .target(
+            name: "Probe",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(name: "Reconciler", dependencies: ["DesiredState", "Nginx", "DNS", "Probe"]),
         .executableTarget(
             name: "reconcile",
             dependencies: [
@@ -69,6 +79,7 @@ let package = Package(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "TestSupport"]
         ),
+        .testTarget(name: "OperationsTests", dependencies: ["Reconciler", "Probe", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

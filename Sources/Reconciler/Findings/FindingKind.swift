@@ -1,0 +1,64 @@
+/// Every kind of gap reconcile can name (DESIGN §6), with its stable code, slug and severity.
+/// Codes and slugs never change meaning once released: alerts and scripts key on them.
+public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// DNS publishes a family that the vhost's own block does not serve: the §1 outage.
+    case advertisedNotServed = "advertised-not-served"
+    /// A desired family is not served on a desired port (and not yet published either).
+    case missingListen = "missing-listen"
+    /// A desired family is served but DNS lacks one of the host's addresses for it.
+    case missingRecord = "missing-record"
+    /// DNS publishes an address of a desired family that is not one of the host's.
+    case wrongAddress = "wrong-address"
+    /// DNS publishes a family the desired state does not list (and nginx serves it).
+    case undesiredRecord = "undesired-record"
+    /// The vhost's own block listens on a family the desired state does not list.
+    case undesiredListen = "undesired-listen"
+    /// No server block names the vhost: not fixable automatically.
+    case missingServerBlock = "missing-server-block"
+    /// The vhost's own block listens, but nginx gives the request to another block.
+    case answeredByOtherBlock = "answered-by-other-block"
+    /// A desired host address is configured on no local interface.
+    case addressNotOnHost = "address-not-on-host"
+    /// A probe over a family and port failed.
+    case unreachable = "unreachable"
+    /// The name is a CNAME to a name outside the managed zones: reported, never "fixed".
+    case externalCNAME = "external-cname"
+    /// nginx serves a name inside a managed zone that the desired state does not list.
+    case unmanagedVhost = "unmanaged-vhost"
+
+    /// `RC001`... in declaration order.
+    public var code: String {
+        let index = (Self.allCases.firstIndex(of: self) ?? 0) + 1
+        return index < 10 ? "RC00\(index)" : "RC0\(index)"
+    }
+
+    public var severity: Severity {
+        switch self {
+        case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
+        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock: .error
+        case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning
+        case .unmanagedVhost: .info
+        }
+    }
+
+    public var slug: String { rawValue }
+}
+
+/// How bad a finding is. `critical` and `error` are drift (plan exits 2); `warning` and `info`
+/// are reported but do not make the state "out of sync".
+public enum Severity: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+    case critical, error, warning, info
+
+    public var isDrift: Bool { self == .critical || self == .error }
+
+    private var rank: Int {
+        switch self {
+        case .critical: 0
+        case .error: 1
+        case .warning: 2
+        case .info: 3
+        }
+    }
+
+    public static func < (l: Severity, r: Severity) -> Bool { l.rank < r.rank }
+}

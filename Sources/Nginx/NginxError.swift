@@ -1,0 +1,77 @@
+/// Everything that can go wrong reading, modelling or editing an nginx configuration.
+///
+/// Each case carries the offending value and where it is, and prints one sentence of the
+/// form `file:line:column: message` that says what to fix.
+public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A byte nginx's tokenizer does not accept here (e.g. `"a"b` or `;;`).
+    case unexpectedCharacter(String, at: NginxSourceLocation)
+    /// The file ended inside a statement or a block; `expecting` is what nginx wanted.
+    case unexpectedEndOfFile(expecting: String, at: NginxSourceLocation)
+    /// A directive that never takes a block was followed by `{`: usually a missing `;`.
+    case directiveNotTerminated(name: String, at: NginxSourceLocation)
+    /// A directive that needs a block ended with `;`.
+    case directiveHasNoOpeningBrace(name: String, at: NginxSourceLocation)
+    /// A directive with the wrong number of arguments for what this engine reads.
+    case invalidArgumentCount(name: String, at: NginxSourceLocation)
+    /// A file could not be read; `includedAt` is the `include` that named it, if any.
+    case fileNotReadable(path: String, reason: String, includedAt: NginxSourceLocation?)
+    /// An `include` without wildcards names a file that does not exist.
+    case includeNotFound(pattern: String, resolvedPath: String, at: NginxSourceLocation)
+    /// An `include` names a file that is already being read further up the include chain.
+    case includeCycle(path: String, chain: [String], at: NginxSourceLocation)
+    /// A `listen` nginx would reject.
+    case invalidListen(text: String, reason: String, at: NginxSourceLocation)
+    /// A `server_name` nginx would reject.
+    case invalidServerName(name: String, reason: String, at: NginxSourceLocation)
+    /// An edit named a server block index the tree does not have.
+    case serverBlockNotFound(index: Int, count: Int)
+    /// The edit would add a listen the block already has (nginx: "a duplicate listen").
+    case duplicateListen(text: String, existing: NginxSourceLocation)
+    /// A specific-address listen needs the host's address of the new family, none was given.
+    case noHostAddress(family: NginxAddressFamily, template: NginxSourceLocation)
+    /// The listen to remove is not one the block states in its own file (it comes from an
+    /// include shared with other blocks, or is nginx's implicit default).
+    case listenNotEditable(text: String, reason: String, at: NginxSourceLocation)
+    /// Removing the block's only listen would make nginx fall back to `*:80`.
+    case wouldLeaveImplicitListen(text: String, at: NginxSourceLocation)
+    /// The block already accepts the family through a dual-stack `[::]:P ipv6only=off`.
+    case servedByDualStackListen(text: String, at: NginxSourceLocation)
+
+    public var description: String {
+        switch self {
+        case .unexpectedCharacter(let character, let at):
+            return "\(at): unexpected \"\(character)\""
+        case .unexpectedEndOfFile(let expecting, let at):
+            return "\(at): unexpected end of file, expecting \(expecting)"
+        case .directiveNotTerminated(let name, let at):
+            return "\(at): directive \"\(name)\" is not terminated by \";\" (a missing semicolon?)"
+        case .directiveHasNoOpeningBrace(let name, let at):
+            return "\(at): directive \"\(name)\" has no opening \"{\""
+        case .invalidArgumentCount(let name, let at):
+            return "\(at): invalid number of arguments in \"\(name)\" directive"
+        case .fileNotReadable(let path, let reason, let includedAt):
+            if let includedAt { return "\(includedAt): cannot read included file \(path): \(reason)" }
+            return "\(path): cannot read: \(reason)"
+        case .includeNotFound(let pattern, let resolvedPath, let at):
+            return "\(at): included file \"\(pattern)\" not found (looked for \(resolvedPath))"
+        case .includeCycle(let path, let chain, let at):
+            return "\(at): include cycle: \((chain + [path]).joined(separator: " -> "))"
+        case .invalidListen(let text, let reason, let at):
+            return "\(at): invalid listen \"\(text)\": \(reason)"
+        case .invalidServerName(let name, let reason, let at):
+            return "\(at): invalid server name \"\(name)\": \(reason)"
+        case .serverBlockNotFound(let index, let count):
+            return "no server block #\(index) (the configuration has \(count))"
+        case .duplicateListen(let text, let existing):
+            return "\(existing): the block already has this listen; not adding \"\(text)\" (nginx rejects a duplicate listen)"
+        case .noHostAddress(let family, let template):
+            return "\(template): this listen names a specific address; give the host's \(family) address to mirror it"
+        case .listenNotEditable(let text, let reason, let at):
+            return "\(at): cannot remove \"\(text)\": \(reason)"
+        case .wouldLeaveImplicitListen(let text, let at):
+            return "\(at): not removing \"\(text)\": it is the block's only listen and nginx would fall back to *:80"
+        case .servedByDualStackListen(let text, let at):
+            return "\(at): \"\(text)\" already accepts IPv4 (ipv6only=off); an IPv4 listen on the same port would fail to bind"
+        }
+    }
+}

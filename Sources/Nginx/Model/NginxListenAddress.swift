@@ -49,23 +49,23 @@ public enum NginxListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The canonical form of an IPv4 literal, nil when `text` is not one.
     public static func canonicalIPv4(_ text: String) -> String? {
-        var address = in_addr()
-        return canonical(AF_INET, text, &address, length: INET_ADDRSTRLEN)
+        canonical(AF_INET, text, length: INET_ADDRSTRLEN)
     }
 
     /// The canonical form of an IPv6 literal (no brackets), nil when `text` is not one.
     public static func canonicalIPv6(_ text: String) -> String? {
-        var address = in6_addr()
-        return canonical(AF_INET6, text, &address, length: INET6_ADDRSTRLEN)
+        canonical(AF_INET6, text, length: INET6_ADDRSTRLEN)
     }
 
-    /// inet_pton then inet_ntop into `storage`, the address structure of `family`.
-    private static func canonical<Storage>(
-        _ family: Int32, _ text: String, _ storage: inout Storage, length: Int32
-    ) -> String? {
-        guard inet_pton(family, text, &storage) == 1 else { return nil }
+    /// inet_pton then inet_ntop; 16 bytes hold an address of either family.
+    private static func canonical(_ family: Int32, _ text: String, length: Int32) -> String? {
+        var storage = [UInt8](repeating: 0, count: 16)
         var buffer = [CChar](repeating: 0, count: Int(length))
-        guard inet_ntop(family, &storage, &buffer, socklen_t(length)) != nil else { return nil }
+        let ok = storage.withUnsafeMutableBytes { raw -> Bool in
+            guard let base = raw.baseAddress, inet_pton(family, text, base) == 1 else { return false }
+            return inet_ntop(family, base, &buffer, socklen_t(length)) != nil
+        }
+        guard ok else { return nil }
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

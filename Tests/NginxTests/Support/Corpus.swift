@@ -1,6 +1,6 @@
 import Foundation
 
-/// Paths of the shared real-world corpus and of this target's fixtures, found from this
+/// Paths of the shared real-world corpus, found from this
 /// file's location so tests run from any working directory (and in CI's fresh clone).
 enum Corpus {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
@@ -8,8 +8,6 @@ enum Corpus {
         .deletingLastPathComponent()
 
     static let nginx: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/nginx")
-
-    static let fixtures: URL = packageRoot.appendingPathComponent("Tests/NginxTests/Fixtures")
 
     /// Every regular file under `directory`, sorted, as paths relative to it.
     static func files(under directory: URL) -> [String] {

@@ -21,7 +21,7 @@ extension NginxListen {
         for parameter in parameters {
             let name = parameterName(parameter)
             let known =
-                parameter.contains("=") ? valueParameters.contains(name) : flagParameters.contains(parameter)
+                parameter.utf8.contains(UInt8(ascii: "=")) ? valueParameters.contains(name) : flagParameters.contains(parameter)
             if !known {
                 return invalid("unknown parameter \"\(parameter)\" (a missing \";\" before it?)")
             }

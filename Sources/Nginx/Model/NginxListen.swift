@@ -89,7 +89,7 @@ public struct NginxListen: Sendable, Hashable {
 
     /// `backlog=511` -> `backlog`.
     static func parameterName(_ parameter: String) -> String {
-        guard let equals = parameter.firstIndex(of: "=") else { return parameter }
+        guard let equals = parameter.utf8.firstIndex(of: UInt8(ascii: "=")) else { return parameter }
         return String(parameter[..<equals])
     }
 }

@@ -35,17 +35,18 @@ public struct NginxServerName: Sendable, Hashable {
             return .success(NginxServerName(kind: .regex, text: text, name: pattern, location: location))
         }
         let lowered = String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
-        let stars = lowered.utf8.filter { $0 == UInt8(ascii: "*") }.count
+        let stars = lowered.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "*") ? 1 : 0) }
+        let length = lowered.utf8.count
         if stars == 0 {
-            if lowered.hasPrefix(".") && lowered.count > 1 {
+            if lowered.hasPrefix(".") && length > 1 {
                 return .success(NginxServerName(kind: .leadingWildcard, text: text, name: lowered, location: location))
             }
             return .success(NginxServerName(kind: .exact, text: text, name: lowered, location: location))
         }
-        if stars == 1 && lowered.hasPrefix("*.") && lowered.count > 2 {
+        if stars == 1 && lowered.hasPrefix("*.") && length > 2 {
             return .success(NginxServerName(kind: .leadingWildcard, text: text, name: lowered, location: location))
         }
-        if stars == 1 && lowered.hasSuffix(".*") && lowered.count > 2 {
+        if stars == 1 && lowered.hasSuffix(".*") && length > 2 {
             return .success(NginxServerName(kind: .trailingWildcard, text: text, name: lowered, location: location))
         }
         return .failure(

@@ -14,7 +14,8 @@ struct NginxSocketGroup: Sendable {
     mutating func add(block: Int, listen: NginxListen, names: [NginxServerName]) {
         if listen.defaultServer && defaultBlock == nil { defaultBlock = block }
         if listen.acceptsIPv4OnIPv6Socket { acceptsIPv4 = true }
-        guard !blocks.contains(block) else { return }
+        // Blocks arrive in load order, so a repeat can only be the last one added.
+        guard blocks.last != block else { return }
         blocks.append(block)
         let effectiveNames = names.isEmpty ? [NginxServerName.emptyName] : names
         for name in effectiveNames {

@@ -67,8 +67,10 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
     }
 
     private mutating func walk(fileIndex: Int, children: [Int], context: Context) throws(NginxError) {
+        // Files are never changed once appended, so this copy stays valid while includes
+        // append more.
+        let file = files[fileIndex]
         for directiveIndex in children {
-            let file = files[fileIndex]
             let directive = file.directives[directiveIndex]
             let nameToken = file.tokens[directive.nameToken]
             if file.tokenEquals(nameToken, "include") {

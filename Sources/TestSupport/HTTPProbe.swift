@@ -10,6 +10,11 @@ public enum HTTPProbe {
     public struct Response: Sendable, Equatable {
         public let status: Int
         public let body: String
+
+        public init(status: Int, body: String) {
+            self.status = status
+            self.body = body
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {

@@ -36,6 +36,9 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     case wouldLeaveImplicitListen(text: String, at: NginxSourceLocation)
     /// The block already accepts the family through a dual-stack `[::]:P ipv6only=off`.
     case servedByDualStackListen(text: String, at: NginxSourceLocation)
+    /// The new listen would pass `nginx -t` but fail to bind at reload: a wildcard beside
+    /// another block's `reuseport` socket on a specific address of the same port (DESIGN §4).
+    case wouldFailToBind(text: String, conflicting: String, at: NginxSourceLocation)
 
     public var description: String {
         switch self {
@@ -70,6 +73,8 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(at): cannot remove \"\(text)\": \(reason)"
         case .wouldLeaveImplicitListen(let text, let at):
             return "\(at): not removing \"\(text)\": it is the block's only listen and nginx would fall back to *:80"
+        case .wouldFailToBind(let text, let conflicting, let at):
+            return "\(at): not adding \"\(text)\": with \"\(conflicting)\" here nginx -t passes but the reload fails with \"Address already in use\""
         case .servedByDualStackListen(let text, let at):
             return "\(at): \"\(text)\" already accepts IPv4 (ipv6only=off); an IPv4 listen on the same port would fail to bind"
         }

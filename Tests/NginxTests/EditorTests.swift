@@ -60,6 +60,18 @@ import TestSupport
         #expect(throws: NginxError.serverBlockNotFound(index: 5, count: 2)) { try tree.addListen(toBlock: 5, family: .ipv4, port: 80) }
     }
 
+    @Test func refusesWildcardBesideReuseportOnSpecificAddress() throws {
+        let tree = try load([
+            "/n/nginx.conf": "http {\nserver { listen [::1]:8443 reuseport; }\nserver { listen 8443; }\nserver { listen 127.0.0.1:9443; }\n}"
+        ])
+        #expect(throws: NginxError.wouldFailToBind(
+            text: "listen [::]:8443;", conflicting: "listen [::1]:8443 reuseport;",
+            at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))) {
+            try tree.addListen(toBlock: 1, family: .ipv6, port: 8443)
+        }
+        #expect(try tree.addListen(toBlock: 2, family: .ipv6, port: 9443).insertedText == "listen [::1]:9443; # managed by reconcile")
+    }
+
     @Test func oneLineBlockIsSplitAfterTheListen() throws {
         let text = "http { server { listen 8080; server_name a; } }\n"
         let edit = try load(["/n/nginx.conf": text]).addListen(toBlock: 0, family: .ipv6, port: 8080)

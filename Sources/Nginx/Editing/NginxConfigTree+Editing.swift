@@ -13,12 +13,15 @@ extension NginxConfigTree {
     /// address of the new family from `hostAddresses`. It copies `ssl`, `http2`, `quic` and
     /// `proxy_protocol`; it copies `default_server` only when no other block is the default
     /// of that socket, and socket-level parameters (`reuseport`, `backlog=`, ...) only when no
-    /// other block listens on that address:port, since nginx rejects both. A block without
+    /// other block listens on that port in that family (nginx rejects a second set of socket
+    /// options on one address:port, and a separately bound specific address beside a
+    /// wildcard fails at reload). A block without
     /// any `listen` gets its implicit `listen 80;` written out first, so it keeps IPv4.
     ///
     /// Throws instead of producing what nginx would reject: a duplicate listen in the block,
-    /// an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a specific address without
-    /// a host address to mirror it.
+    /// an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a wildcard beside another
+    /// block's `reuseport` on a specific address of the port, a specific address without a
+    /// host address to mirror it.
     public func addListen(
         toBlock blockIndex: Int, family: NginxAddressFamily, port: Int, hostAddresses: [String] = []
     ) throws(NginxError) -> FileEdit {
@@ -40,12 +43,17 @@ extension NginxConfigTree {
             let text = "listen \(Self.listenAddressText(address, port: port));"
             throw .duplicateListen(text: text, existing: existing.source?.location ?? block.location)
         }
-        let othersOnSocket = serverBlocks.filter { other in
-            other.index != blockIndex && other.effectiveListens.contains { $0.address == address && $0.port == port }
+        let othersOnPort = serverBlocks.filter { $0.index != blockIndex }.flatMap { other in
+            other.effectiveListens.filter { $0.family == family && $0.port == port }
         }
-        let otherDefault = othersOnSocket.contains { other in
-            other.effectiveListens.contains { $0.address == address && $0.port == port && $0.defaultServer }
+        if address.isWildcard,
+            let reusing = othersOnPort.first(where: { !$0.address.isWildcard && $0.socketParameters.contains("reuseport") }),
+            let source = reusing.source
+        {
+            let text = "listen \(Self.listenAddressText(address, port: port));"
+            throw .wouldFailToBind(text: text, conflicting: source.text, at: source.location)
         }
+        let otherDefault = othersOnPort.contains { $0.address == address && $0.defaultServer }
         var parameters: [String] = []
         for parameter in template?.parameters ?? [] {
             let name = NginxListen.parameterName(parameter)
@@ -54,8 +62,10 @@ extension NginxConfigTree {
             } else if name == "default_server" || name == "default" {
                 if !otherDefault { parameters.append(parameter) }
             } else if NginxListen.socketParameterNames.contains(name) {
+                // A socket-level option makes nginx bind the address on its own; only safe
+                // when no other block uses the port in this family at all.
                 let meaningful = name != "ipv6only" || family == .ipv6
-                if othersOnSocket.isEmpty && meaningful { parameters.append(parameter) }
+                if othersOnPort.isEmpty && meaningful { parameters.append(parameter) }
             }
         }
         var lines: [String] = []

@@ -98,3 +98,21 @@ import Testing
         #expect(s.select(family: .ipv4, address: "10.0.0.1", port: 80, host: "www.a") == .answered(block: 1, reason: .regex))
     }
 }
+
+@Suite struct BlockNameTests {
+    @Test func blocksClaimTheirNames() throws {
+        let tree = try NginxConfigTree.load(
+            mainConfig: "/n/nginx.conf",
+            reader: InMemoryNginxFileReader(textFiles: [
+                "/n/nginx.conf": "http { server { server_name a.test *.b.test .c.test www.d.* ~^e\\d+$; } server { listen 80; } }"
+            ]))
+        let block = tree.serverBlocks[0]
+        for host in ["A.test", "x.b.test", "c.test", "y.c.test", "www.d.org", "e12"] {
+            #expect(block.matches(host: host), "\(host)")
+        }
+        for host in ["b.test", "www.d", "e", "xa.test", ""] {
+            #expect(!block.matches(host: host), "\(host)")
+        }
+        #expect(tree.serverBlocks[1].matches(host: ""))
+    }
+}

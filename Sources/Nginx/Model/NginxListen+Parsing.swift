@@ -1,11 +1,24 @@
 extension NginxListen {
-    private static let flagParameters: Set<String> = [
-        "default_server", "default", "ssl", "http2", "quic", "proxy_protocol", "spdy", "bind", "deferred",
-        "reuseport", "multipath",
-    ]
-    private static let valueParameters: Set<String> = [
-        "backlog", "rcvbuf", "sndbuf", "accept_filter", "fastopen", "ipv6only", "so_keepalive", "setfib",
-    ]
+    /// Parameters written alone (a `switch`, not a `Set`: no hashing per listen).
+    private static func isFlagParameter(_ parameter: String) -> Bool {
+        switch parameter {
+        case "default_server", "default", "ssl", "http2", "quic", "proxy_protocol", "spdy", "bind", "deferred",
+            "reuseport", "multipath":
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Parameters written `name=value`.
+    private static func isValueParameter(_ name: String) -> Bool {
+        switch name {
+        case "backlog", "rcvbuf", "sndbuf", "accept_filter", "fastopen", "ipv6only", "so_keepalive", "setfib":
+            return true
+        default:
+            return false
+        }
+    }
 
     /// Reads a `listen` from its arguments as nginx's `ngx_parse_url` does: `unix:` paths;
     /// `[v6]` or `[v6]:port`; `addr:port` split at the first colon; a bare number is a port
@@ -21,7 +34,7 @@ extension NginxListen {
         for parameter in parameters {
             let name = parameterName(parameter)
             let known =
-                parameter.utf8.contains(UInt8(ascii: "=")) ? valueParameters.contains(name) : flagParameters.contains(parameter)
+                parameter.utf8.contains(UInt8(ascii: "=")) ? isValueParameter(name) : isFlagParameter(parameter)
             if !known {
                 return invalid("unknown parameter \"\(parameter)\" (a missing \";\" before it?)")
             }
@@ -44,6 +57,8 @@ extension NginxListen {
                 guard rest.hasPrefix(":") else { return invalid("unexpected text after \"]\"") }
                 portText = rest.dropFirst()
             }
+            // `[::]` is by far the most common form; it needs no inet_pton.
+            if host == "::" { return finish(.wildcardIPv6, portText, parameters, source) }
             guard let canonical = NginxListenAddress.canonicalIPv6(String(host)) else {
                 return invalid("\"\(host)\" is not an IPv6 address")
             }

@@ -75,7 +75,7 @@ public struct NginxListen: Sendable, Hashable {
             default:
                 let name = Self.parameterName(parameter)
                 if name == "ipv6only" { ipv6only = address.family == .ipv6 && parameter != "ipv6only=off" }
-                if Self.socketParameterNames.contains(name) { socketParameters.append(parameter) }
+                if Self.isSocketParameter(name) { socketParameters.append(parameter) }
             }
         }
         self.defaultServer = defaultServer
@@ -85,6 +85,17 @@ public struct NginxListen: Sendable, Hashable {
         self.proxyProtocol = proxyProtocol
         self.ipv6only = ipv6only
         self.socketParameters = socketParameters
+    }
+
+    /// Whether `name` is one of ``socketParameterNames`` (without hashing).
+    static func isSocketParameter(_ name: String) -> Bool {
+        switch name {
+        case "bind", "backlog", "rcvbuf", "sndbuf", "deferred", "accept_filter", "fastopen", "ipv6only", "reuseport",
+            "so_keepalive", "setfib", "multipath":
+            return true
+        default:
+            return false
+        }
     }
 
     /// `backlog=511` -> `backlog`.

@@ -34,7 +34,9 @@ public struct NginxServerName: Sendable, Hashable {
             }
             return .success(NginxServerName(kind: .regex, text: text, name: pattern, location: location))
         }
-        let lowered = String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        let hasUpperCase = text.utf8.contains { $0 >= 65 && $0 <= 90 }
+        let lowered =
+            hasUpperCase ? String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self) : text
         let stars = lowered.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "*") ? 1 : 0) }
         let length = lowered.utf8.count
         if stars == 0 {

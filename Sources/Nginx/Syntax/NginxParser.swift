@@ -139,6 +139,9 @@ struct NginxParser {
                     continue
                 case Self.hash:
                     sharpComment = true
+                    // Fast path: nothing in a comment matters until the line feed, which
+                    // the top of the loop handles (it ends the comment).
+                    while index < count && buffer[index] != Self.lineFeed { index += 1 }
                     continue
                 case Self.backslash:
                     quoted = true
@@ -161,6 +164,7 @@ struct NginxParser {
                     continue
                 default:
                     lastSpace = false
+                    index = skipPlain(buffer, from: index, quote: nil)
                 }
             } else {
                 if byte == Self.openBrace && variable { continue }
@@ -194,21 +198,24 @@ struct NginxParser {
                     lastSpace = true
                     found = true
                 }
-                if found {
-                    tokens.append(
-                        NginxToken(
-                            start: wordStart, end: wordEnd, line: wordLine, column: wordColumn,
-                            kind: wordKind, hasBackslash: backslashSeen))
-                    if byte == Self.semicolon {
-                        if let error = endStatement(tokenStart: statementStart, at: index - 1) { return error }
-                        statementStart = tokens.count
-                    } else if byte == Self.openBrace {
-                        switch openBlock(buffer, tokenStart: statementStart, at: index - 1) {
-                        case .failure(let error): return error
-                        case .success(let resume): index = resume
-                        }
-                        statementStart = tokens.count
+                guard found else {
+                    let quote = doubleQuoted ? Self.doubleQuote : singleQuoted ? Self.singleQuote : nil
+                    index = skipPlain(buffer, from: index, quote: quote)
+                    continue
+                }
+                tokens.append(
+                    NginxToken(
+                        start: wordStart, end: wordEnd, line: wordLine, column: wordColumn,
+                        kind: wordKind, hasBackslash: backslashSeen))
+                if byte == Self.semicolon {
+                    if let error = endStatement(tokenStart: statementStart, at: index - 1) { return error }
+                    statementStart = tokens.count
+                } else if byte == Self.openBrace {
+                    switch openBlock(buffer, tokenStart: statementStart, at: index - 1) {
+                    case .failure(let error): return error
+                    case .success(let resume): index = resume
                     }
+                    statementStart = tokens.count
                 }
             }
         }
@@ -219,6 +226,33 @@ struct NginxParser {
             return .unexpectedEndOfFile(expecting: "\"}\"", at: location(count))
         }
         return nil
+    }
+
+    /// Fast path inside a word: skips bytes that cannot change the tokenizer's state (no
+    /// line feed, backslash or `$`; outside quotes no space, `;` or `{`; inside quotes not
+    /// the closing quote) and returns the index of the next byte that can.
+    @inline(__always)
+    private func skipPlain(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int, quote: UInt8?) -> Int {
+        var index = start
+        let count = buffer.count
+        if let quote {
+            while index < count {
+                let byte = buffer[index]
+                if byte == quote || byte == Self.lineFeed || byte == Self.backslash || byte == Self.dollar { break }
+                index += 1
+            }
+            return index
+        }
+        while index < count {
+            let byte = buffer[index]
+            if byte == Self.space || byte == Self.semicolon || byte == Self.lineFeed || byte == Self.openBrace
+                || byte == Self.tab || byte == Self.carriageReturn || byte == Self.backslash || byte == Self.dollar
+            {
+                break
+            }
+            index += 1
+        }
+        return index
     }
 
     private mutating func endStatement(tokenStart: Int, at offset: Int) -> NginxError? {

@@ -29,11 +29,16 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
         let index = try loadFile(Self.normalize(path), includedAt: nil)
         readingChain = [files[index].path]
         try walk(fileIndex: index, children: files[index].topLevelDirectives, context: .main)
+        serverBlocks.reserveCapacity(pendingSources.count)
         for position in pendingSources.indices {
+            // Swap the pending arrays out rather than copy them: no per-element retain.
+            var names: [NginxServerName] = []
+            var listens: [NginxListen] = []
+            swap(&names, &pendingNames[position])
+            swap(&listens, &pendingListens[position])
             serverBlocks.append(
                 NginxServerBlock(
-                    index: position, source: pendingSources[position], serverNames: pendingNames[position],
-                    listens: pendingListens[position]))
+                    index: position, source: pendingSources[position], serverNames: names, listens: listens))
         }
     }
 

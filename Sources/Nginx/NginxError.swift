@@ -23,6 +23,10 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidListen(text: String, reason: String, at: NginxSourceLocation)
     /// A `server_name` nginx would reject.
     case invalidServerName(name: String, reason: String, at: NginxSourceLocation)
+    /// Listens nginx refuses to start with: the same address:port twice in one block, two
+    /// `default_server`s or two sets of socket options on one address:port. `message` is
+    /// nginx's own wording; `earlier` is the listen this one collides with.
+    case listenConflict(message: String, at: NginxSourceLocation, earlier: NginxSourceLocation)
     /// An edit named a server block index the tree does not have.
     case serverBlockNotFound(index: Int, count: Int)
     /// The edit would add a listen the block already has (nginx: "a duplicate listen").
@@ -63,6 +67,8 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(at): invalid listen \"\(text)\": \(reason)"
         case .invalidServerName(let name, let reason, let at):
             return "\(at): invalid server name \"\(name)\": \(reason)"
+        case .listenConflict(let message, let at, let earlier):
+            return "\(at): \(message) (nginx refuses to start; the other one is at \(earlier))"
         case .serverBlockNotFound(let index, let count):
             return "no server block #\(index) (the configuration has \(count))"
         case .duplicateListen(let text, let existing):

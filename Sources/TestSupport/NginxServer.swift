@@ -46,8 +46,9 @@ public final class NginxServer: @unchecked Sendable {
 
     /// Starts `nginx -p directory -c configPath -e directory/error.log` and waits until
     /// its workers run (its sockets are bound by then). Throws with nginx's own messages
-    /// when it does not start. The config must say `daemon off;` and log at `notice` to
-    /// ``errorLogPath`` (``mainConfig(http:directory:workers:)`` does).
+    /// when it does not start. The config must say `daemon off;`, write its pid to
+    /// `directory/nginx.pid` and log at `notice` to ``errorLogPath`` (``reload(timeout:)``
+    /// reads the worker notices); ``mainConfig(http:directory:workers:)`` does all three.
     public init(directory: String, configPath: String, timeout: Double = 10) throws {
         self.directory = directory
         self.configPath = configPath
@@ -70,7 +71,10 @@ public final class NginxServer: @unchecked Sendable {
                 let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
                 throw Failure(reason: "nginx exited with status \(process.terminationStatus)", log: stderr + log())
             }
-            if log().contains("start worker process") { return }
+            // nginx writes its pid file once its sockets listen; the notice is the other sign.
+            if log().contains("start worker process") || FileManager.default.fileExists(atPath: directory + "/nginx.pid") {
+                return
+            }
             usleep(10_000)
         }
         stop()

@@ -95,3 +95,29 @@ import Testing
         #expect(names.contains("ipv6ssl.com") && names.contains("*.www.foo.com") && names.contains("$hostname"))
     }
 }
+
+@Suite struct IncludePatternTests {
+    @Test(arguments: [
+        ("*.conf", "a.conf", true), ("*.conf", ".a.conf", false), (".*.conf", ".a.conf", true),
+        ("site-[0-9][0-9].conf", "site-42.conf", true), ("site-[!0-9]*", "site-4", false), ("site-[!0-9]*", "site-x", true),
+        ("?.conf", "ab.conf", false), ("a\\*", "a*", true), ("a\\*", "ab", false), ("*", "default", true),
+        ("[a-c]*", "dog", false), ("*x*y", "axbxy", true), ("[", "[", true),
+    ])
+    func matchesLikeFnmatch(_ pattern: String, _ name: String, _ expected: Bool) {
+        #expect(IncludePattern.matches(Array(pattern.utf8), Array(name.utf8)) == expected)
+    }
+
+    @Test func expandsWildcardDirectoriesAndSortsBytewise() {
+        let reader = InMemoryNginxFileReader(textFiles: [
+            "/e/conf.d/b/site.conf": "", "/e/conf.d/a/site.conf": "", "/e/conf.d/a/other.conf": "",
+            "/e/conf.d/B/site.conf": "", "/e/conf.d/file": "",
+        ])
+        #expect(IncludePattern("conf.d/*/site.conf", prefix: "/e").expand(using: reader) == [
+            "/e/conf.d/B/site.conf", "/e/conf.d/a/site.conf", "/e/conf.d/b/site.conf",
+        ])
+        #expect(IncludePattern("/e/conf.d/a/*.conf", prefix: "/elsewhere").expand(using: reader) == [
+            "/e/conf.d/a/other.conf", "/e/conf.d/a/site.conf",
+        ])
+        #expect(IncludePattern("missing/*.conf", prefix: "/e").expand(using: reader).isEmpty)
+    }
+}

@@ -15,4 +15,13 @@ public struct FileEdit: Sendable, Hashable {
     public let insertedText: String
     /// The removed directive's text, empty for an insertion.
     public let removedText: String
+
+    /// The inserted directives without the marker comment: `listen [::]:443 ssl;`, the
+    /// text a plan shows.
+    public var insertedDirectives: [String] {
+        let marker = " " + NginxConfigTree.managedMarker
+        return insertedText.split(separator: "\n").map { line in
+            line.hasSuffix(marker) ? String(line.dropLast(marker.count)) : String(line)
+        }
+    }
 }

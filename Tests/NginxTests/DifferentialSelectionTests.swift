@@ -17,7 +17,7 @@ import TestSupport
     static let hosts = [
         "a.test", "www.a.test", "x.y.a.test", "q.y.a.test", "deep.q.y.a.test", "b.test", "www.b.test", "c.b.test",
         "www.a.example", "www9.a.example", "a.example", "www.other", "zzz.unknown", "A.TEST", "a.test.",
-        "www.a.test:8080", "y.a.test", "www",
+        "www.a.test:8080", "y.a.test", "www", "a..test", "", ".", ".b.test",
     ]
 
     struct Site {
@@ -65,7 +65,7 @@ import TestSupport
         }.joined(separator: "\n")
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx")), arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    @Test(.enabled(if: ServerBinary.testsEnabled("nginx")), arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     func modelAgreesWithNginx(seed: UInt64) throws {
         _ = try ServerBinary.require("nginx")
         let ports = (0..<3).map { _ in Int(LoopbackPort.free()) }
@@ -91,6 +91,9 @@ import TestSupport
                         let response = try HTTPProbe.get(address: address, port: UInt16(port), host: host)
                         #expect(response.status == 200, "\(context)")
                         #expect(response.body == "b\(block)", "model says b\(block) (\(expected)); \(context)")
+                    case .badRequest:
+                        let response = try HTTPProbe.get(address: address, port: UInt16(port), host: host)
+                        #expect(response.status == 400, "model says 400 Bad Request; \(context)")
                     case .nothingListens:
                         do {
                             let response = try HTTPProbe.get(address: address, port: UInt16(port), host: host)

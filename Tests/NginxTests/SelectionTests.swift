@@ -116,3 +116,23 @@ import Testing
         #expect(tree.serverBlocks[1].matches(host: ""))
     }
 }
+
+@Suite struct HostValidationTests {
+    @Test(arguments: [
+        ("", false), (".", false), ("a..b", false), ("a/b", false), ("a b", false), ("a.test.", true), (".a.test", true),
+        ("[::1]:80", true), ("a.test:8080", true), ("A.TEST", true),
+    ])
+    func hostsNginxRejectsGetBadRequest(_ host: String, _ accepted: Bool) throws {
+        let tree = try NginxConfigTree.load(
+            mainConfig: "/n/nginx.conf", reader: InMemoryNginxFileReader(textFiles: ["/n/nginx.conf": "http { server { listen 80; } }"]))
+        let selection = NginxServerSelector(tree: tree).select(family: .ipv4, address: "10.0.0.1", port: 80, host: host)
+        if accepted {
+            #expect(selection == .answered(block: 0, reason: .firstBlockOnSocket))
+        } else {
+            guard case .badRequest = selection else {
+                Issue.record("\(host) must be a bad request, got \(selection)")
+                return
+            }
+        }
+    }
+}

@@ -16,6 +16,9 @@ public enum NginxSelection: Sendable, Hashable {
     case answered(block: Int, reason: Reason)
     /// No block listens on that family, address and port: the connection is refused.
     case nothingListens
+    /// nginx answers `400 Bad Request` before choosing by name: the Host is not one it
+    /// accepts (empty, `..`, `/`, control bytes); the text says why.
+    case badRequest(String)
     /// The configuration alone does not decide it (a regex the engine cannot evaluate, a
     /// listen on a host name, `$hostname` without the machine's name); the text says which.
     case undecidable(String)

@@ -43,6 +43,7 @@ public struct NginxServerSelector: Sendable {
             )
         }
         guard let group = socketGroup(for: local, family: family, port: port) else { return .nothingListens }
+        if let problem = Self.hostProblem(host) { return .badRequest(problem) }
         return select(in: group, host: Self.normalize(host))
     }
 
@@ -81,6 +82,40 @@ public struct NginxServerSelector: Sendable {
         if let block = group.defaultBlock { return .answered(block: block, reason: .defaultServer) }
         guard let first = group.blocks.first else { return .nothingListens }
         return .answered(block: first, reason: .firstBlockOnSocket)
+    }
+
+    /// Why nginx's `ngx_http_validate_host` rejects `host`, nil when it accepts it.
+    static func hostProblem(_ host: String) -> String? {
+        let bytes = Array(host.utf8)
+        var length = bytes.count
+        var inLiteral = false
+        var afterHost = false
+        var lastDot = -2
+        for (index, byte) in bytes.enumerated() where !afterHost {
+            switch byte {
+            case UInt8(ascii: "."):
+                if lastDot == index - 1 { return "Host \"\(host)\" has an empty label" }
+                lastDot = index
+            case UInt8(ascii: ":"):
+                if !inLiteral {
+                    length = index
+                    afterHost = true
+                }
+            case UInt8(ascii: "["):
+                if index == 0 { inLiteral = true }
+            case UInt8(ascii: "]"):
+                if inLiteral {
+                    length = index + 1
+                    afterHost = true
+                }
+            case UInt8(ascii: "/"), 0:
+                return "Host \"\(host)\" contains a path separator or NUL"
+            default:
+                if byte <= 0x20 || byte == 0x7F { return "Host \"\(host)\" contains a control character or space" }
+            }
+        }
+        if lastDot == length - 1 { length -= 1 }
+        return length <= 0 ? "Host \"\(host)\" is empty" : nil
     }
 
     /// The Host as nginx compares it: lowercased, without a port, without a trailing dot.

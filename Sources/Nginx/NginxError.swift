@@ -36,6 +36,8 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The listen to remove is not one the block states in its own file (it comes from an
     /// include shared with other blocks, or is nginx's implicit default).
     case listenNotEditable(text: String, reason: String, at: NginxSourceLocation)
+    /// The block's file is included more than once, so editing it would change every copy.
+    case sharedFile(path: String, includeCount: Int, at: NginxSourceLocation)
     /// Removing the block's only listen would make nginx fall back to `*:80`.
     case wouldLeaveImplicitListen(text: String, at: NginxSourceLocation)
     /// The block already accepts the family through a dual-stack `[::]:P ipv6only=off`.
@@ -77,6 +79,8 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(template): this listen names a specific address; give the host's \(family) address to mirror it"
         case .listenNotEditable(let text, let reason, let at):
             return "\(at): cannot remove \"\(text)\": \(reason)"
+        case .sharedFile(let path, let includeCount, let at):
+            return "\(at): not editing \(path): it is included \(includeCount) times, so the edit would change every block read from it"
         case .wouldLeaveImplicitListen(let text, let at):
             return "\(at): not removing \"\(text)\": it is the block's only listen and nginx would fall back to *:80"
         case .wouldFailToBind(let text, let conflicting, let at):

@@ -73,6 +73,18 @@ import TestSupport
         #expect(try tree.addListen(toBlock: 2, family: .ipv6, port: 9443).insertedText == "listen [::1]:9443; # managed by reconcile")
     }
 
+    @Test func refusesFilesReadMoreThanOnce() throws {
+        let tree = try load([
+            "/n/nginx.conf": "http {\n  include shared.conf;\n  include shared.conf;\n}\n",
+            "/n/shared.conf": "server { listen 80; }\n",
+        ])
+        #expect(tree.serverBlocks.count == 2)
+        #expect(throws: NginxError.sharedFile(
+            path: "/n/shared.conf", includeCount: 2, at: NginxSourceLocation(file: "/n/shared.conf", line: 1, column: 1))) {
+            try tree.addListen(toBlock: 1, family: .ipv6, port: 80)
+        }
+    }
+
     @Test func oneLineBlockIsSplitAfterTheListen() throws {
         let text = "http { server { listen 8080; server_name a; } }\n"
         let edit = try load(["/n/nginx.conf": text]).addListen(toBlock: 0, family: .ipv6, port: 8080)

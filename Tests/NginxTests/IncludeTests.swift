@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Nginx
+import TestSupport
 
 @Suite struct IncludeTests {
     @Test func resolvesRelativeToMainConfigAndSortsGlobs() throws {
@@ -31,6 +32,20 @@ import Testing
             pattern: "missing.conf", resolvedPath: "/n/missing.conf",
             at: NginxSourceLocation(file: "/n/nginx.conf", line: 4, column: 5))) {
             try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: reader)
+        }
+    }
+
+    @Test func includingADirectoryFailsLikeNginx() throws {
+        let directory = try TemporaryDirectory(prefix: "nginx-include")
+        try directory.write("conf.d/a.conf", "")
+        let main = try directory.write("nginx.conf", "http {\n include conf.d;\n}\n")
+        do {
+            _ = try NginxConfigTree.load(mainConfig: main.path, reader: DiskNginxFileReader())
+            Issue.record("a directory is not a configuration file")
+        } catch {
+            #expect(error == .fileNotReadable(
+                path: directory.path + "/conf.d", reason: "is a directory",
+                includedAt: NginxSourceLocation(file: main.path, line: 2, column: 2)))
         }
     }
 

@@ -29,6 +29,7 @@ extension NginxConfigTree {
             throw .serverBlockNotFound(index: blockIndex, count: serverBlocks.count)
         }
         let block = serverBlocks[blockIndex]
+        try requireUnshared(block)
         let effective = block.effectiveListens
         if family == .ipv4,
             let dualStack = effective.first(where: { $0.port == port && $0.acceptsIPv4OnIPv6Socket }),
@@ -86,6 +87,7 @@ extension NginxConfigTree {
             throw .serverBlockNotFound(index: blockIndex, count: serverBlocks.count)
         }
         let block = serverBlocks[blockIndex]
+        try requireUnshared(block)
         guard let source = listen.source else {
             throw .listenNotEditable(
                 text: "listen *:80", reason: "it is nginx's implicit listen of a block without one", at: block.location)
@@ -118,6 +120,13 @@ extension NginxConfigTree {
         return FileEdit(
             path: file.path, originalBytes: bytes, newBytes: newBytes, line: source.location.line, insertedText: "",
             removedText: source.text)
+    }
+
+    /// Refuses a block whose file is read more than once (DESIGN §4: never edit a snippet
+    /// other blocks include too).
+    private func requireUnshared(_ block: NginxServerBlock) throws(NginxError) {
+        let count = includeCount(ofFile: block.source.fileIndex)
+        if count > 1 { throw .sharedFile(path: block.file, includeCount: count, at: block.location) }
     }
 
     private func mirroredAddress(

@@ -25,8 +25,13 @@ struct NginxSocketGroup: Sendable {
             case .leadingWildcard:
                 let dotForm = name.name.hasPrefix(".")
                 let suffix = String(name.name.dropFirst(dotForm ? 1 : 2))
-                // ".example.com" is also the exact name "example.com" (nginx adds both).
-                if dotForm && exact[suffix] == nil { exact[suffix] = block }
+                if dotForm {
+                    // ".example.com" is also the exact name "example.com"; nginx's
+                    // ngx_hash_add_key adds that first and, when another block already has
+                    // it, ignores the whole name ("conflicting server name"), wildcard too.
+                    if exact[suffix] != nil { continue }
+                    exact[suffix] = block
+                }
                 if leading[suffix] == nil { leading[suffix] = (block, dotForm) }
             case .trailingWildcard:
                 let prefix = String(name.name.dropLast(2))

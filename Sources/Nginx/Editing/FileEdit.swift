@@ -1,0 +1,27 @@
+/// A change to one configuration file, as a value: the bytes before and after, and what
+/// was inserted or removed where. Nothing is written; the caller decides how (atomically).
+public struct FileEdit: Sendable, Hashable {
+    /// The file's path, as in ``NginxConfigFile/path``.
+    public let path: String
+    /// The file's bytes as parsed (the caller checks the disk still holds them).
+    public let originalBytes: [UInt8]
+    /// The file's bytes after the edit. Every byte outside the edit is unchanged.
+    public let newBytes: [UInt8]
+    /// 1-based line of the first inserted line (in ``newBytes``) or of the removed
+    /// directive (in ``originalBytes``).
+    public let line: Int
+    /// The inserted lines without indentation or line endings, joined by `\n`:
+    /// `listen [::]:443 ssl; # managed by reconcile`. Empty for a removal.
+    public let insertedText: String
+    /// The removed directive's text, empty for an insertion.
+    public let removedText: String
+
+    /// The inserted directives without the marker comment: `listen [::]:443 ssl;`, the
+    /// text a plan shows.
+    public var insertedDirectives: [String] {
+        let marker = " " + NginxConfigTree.managedMarker
+        return insertedText.split(separator: "\n").map { line in
+            line.hasSuffix(marker) ? String(line.dropLast(marker.count)) : String(line)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+@testable import Nginx
+import TestSupport
+
+/// Listen combinations nginx refuses: the model names them with nginx's words, and real
+/// `nginx -t` agrees on each (and accepts the variant without the conflict).
+@Suite struct ListenConflictTests {
+    static let cases: [(http: String, message: String?)] = [
+        ("server { listen 127.0.0.1:P; listen 127.0.0.1:P; }", "a duplicate listen 127.0.0.1:P"),
+        ("server { listen 127.0.0.1:P default_server; }\nserver { listen 127.0.0.1:P default_server; }", "a duplicate default server for 127.0.0.1:P"),
+        ("server { listen [::1]:P backlog=10; }\nserver { listen [::1]:P reuseport; }", "duplicate listen options for [::1]:P"),
+        ("server { listen 127.0.0.1:P backlog=10 default_server; }\nserver { listen 127.0.0.1:P; listen [::1]:P default_server reuseport; }", nil),
+    ]
+
+    @Test(.enabled(if: ServerBinary.testsEnabled("nginx")), arguments: 0..<cases.count)
+    func conflictsMatchNginx(_ index: Int) throws {
+        let port = String(LoopbackPort.free())
+        let http = Self.cases[index].http.replacingOccurrences(of: ":P", with: ":" + port)
+        let message = Self.cases[index].message?.replacingOccurrences(of: ":P", with: ":" + port)
+        let directory = try TemporaryDirectory(prefix: "nginx-conflict")
+        let config = try directory.write("nginx.conf", "events {}\nhttp {\n\(http)\n}\n")
+        let tree = try NginxConfigTree.load(mainConfig: config.path, reader: DiskNginxFileReader())
+        let conflicts = tree.listenConflicts()
+        let nginx = try ServerBinary.require("nginx")
+        let result = try ChildProcess.run([nginx, "-t", "-p", directory.path + "/", "-c", config.path, "-e", directory.path + "/error.log"])
+        if let message {
+            #expect(conflicts.count == 1)
+            guard case .listenConflict(let found, let at, _)? = conflicts.first else { return }
+            #expect(found == message)
+            #expect(!result.succeeded)
+            #expect(result.stderr.contains("[emerg] \(message) in \(config.path):\(at.line)"), "\(result.stderr)")
+        } else {
+            #expect(conflicts.isEmpty)
+            #expect(result.succeeded, "\(result.stderr)")
+        }
+    }
+}

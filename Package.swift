@@ -46,7 +46,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "Reconciler", dependencies: ["DesiredState", "Nginx", "DNS", "Probe"]),
+        .target(
+            name: "Reconciler",
+            dependencies: [
+                "DesiredState", "Nginx", "DNS", "Probe",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "reconcile",
             dependencies: [

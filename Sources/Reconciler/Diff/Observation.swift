@@ -1,0 +1,44 @@
+import Nginx
+
+/// Everything observed in one run: the inputs of the (pure) planner.
+public struct Observation: Sendable {
+    public var nginx: NginxConfigTree
+    public var dns: DNSObservation
+    /// The addresses on this machine's interfaces; nil skips the `address-not-on-host` check.
+    public var interfaces: HostInterfaces?
+    /// Probe results, when `--probe` was asked for.
+    public var probes: [ProbeOutcome]?
+    /// Where the records came from, for output.
+    public var dnsSource: String
+
+    public init(
+        nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,
+        dnsSource: String
+    ) {
+        self.nginx = nginx
+        self.dns = dns
+        self.interfaces = interfaces
+        self.probes = probes
+        self.dnsSource = dnsSource
+    }
+}
+
+/// A probe's result as the planner needs it (the Probe module's own types stay out of plans).
+public struct ProbeOutcome: Sendable, Hashable {
+    public var vhost: String
+    public var family: String
+    public var port: UInt16
+    public var address: String
+    /// nil when reachable; else what failed.
+    public var failure: String?
+    public var line: String
+
+    public init(vhost: String, family: String, port: UInt16, address: String, failure: String?, line: String) {
+        self.vhost = vhost
+        self.family = family
+        self.port = port
+        self.address = address
+        self.failure = failure
+        self.line = line
+    }
+}

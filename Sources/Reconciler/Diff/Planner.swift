@@ -1,0 +1,481 @@
+import Crypto
+import DNS
+import DesiredState
+import Foundation
+import Nginx
+
+/// Compares the desired state with what was observed and produces the plan: findings, and
+/// the ordered actions that fix what can be fixed safely. Pure: no I/O.
+public struct Planner: Sendable {
+    public let desired: DesiredState
+    public let observation: Observation
+    public let fingerprint: DesiredFingerprint
+    /// Paths under this directory are shown relative to it.
+    public let displayBase: String
+    public let now: Date
+
+    public init(
+        desired: DesiredState, observation: Observation, fingerprint: DesiredFingerprint, displayBase: String,
+        now: Date = Date()
+    ) {
+        self.desired = desired
+        self.observation = observation
+        self.fingerprint = fingerprint
+        self.displayBase = displayBase
+        self.now = now
+    }
+
+    /// One vhost/family/port as nginx treats it.
+    enum ServingStatus: Equatable {
+        case served
+        /// No own block answers; `answeredBy` is the block that does, if any.
+        case notServed(answeredBy: Int?)
+        /// The own block listens, but nginx hands the name to another block.
+        case answeredByOther(Int)
+        case undecidable(String)
+    }
+
+    private struct PendingEdit {
+        let phase: Action.Phase
+        let edit: FileEdit
+    }
+
+    public func plan() -> Plan {
+        var findings: [Finding] = []
+        var actions: [Action] = []
+        var notes: [String] = []
+        var edits: [PendingEdit] = []
+        var editKeys: Set<String> = []
+        var dnsChanges: [Action.Phase: [String: [RecordSetChange]]] = [:]
+        var recordSets: [Preconditions.RecordSetState] = []
+
+        let tree = observation.nginx
+        let selector = NginxServerSelector(tree: tree)
+        let vhostNames = Set(desired.vhosts.map(\.name))
+        let familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
+
+        // The host's addresses on this machine.
+        if let interfaces = observation.interfaces {
+            for family in AddressFamily.allCases {
+                for address in desired.host.addresses(family) where !interfaces.addresses.contains(address) {
+                    findings.append(
+                        Finding(
+                            kind: .addressNotOnHost, vhost: address, family: family,
+                            message: "host.\(family.rawValue) lists \(address), but no interface of this machine has it",
+                            evidence: [
+                                "addresses on this machine: "
+                                    + interfaces.addresses.filter { !$0.hasPrefix("fe80:") }.sorted().joined(separator: ", ")
+                            ]))
+                }
+            }
+        }
+
+        for vhost in desired.vhosts {
+            let own = ownBlocks(of: vhost, in: tree)
+            let probeHost = vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
+            if own.isEmpty {
+                findings.append(
+                    Finding(
+                        kind: .missingServerBlock, vhost: vhost.name,
+                        message:
+                            "no server block has server_name \(vhost.name); add one (reconcile does not write server blocks)",
+                        evidence: ["searched \(tree.serverBlocks.count) server blocks in \(tree.files.count) files"]))
+            }
+
+            // DNS as published, unless the name is a CNAME.
+            var dnsManaged = true
+            var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
+            var viaCNAME: String?
+            if let snapshot = observation.dns.zone(containing: vhost.dnsName) {
+                let resolved = resolve(vhost.dnsName, in: observation.dns)
+                switch resolved {
+                case .records(let v4, let v6, let chain):
+                    published[.ipv4] = v4
+                    published[.ipv6] = v6
+                    if let chain {
+                        viaCNAME = chain
+                        dnsManaged = false
+                    }
+                case .external(let chain):
+                    dnsManaged = false
+                    findings.append(
+                        Finding(
+                            kind: .externalCNAME, vhost: vhost.name,
+                            message: "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
+                            evidence: chain))
+                    published = [.ipv4: [], .ipv6: []]
+                }
+                for family in AddressFamily.allCases {
+                    let own = snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
+                    recordSets.append(
+                        .init(
+                            name: vhost.dnsName.description, type: family.recordTypeName,
+                            values: own.map { $0.data.presentation(as: $0.type) }.sorted()))
+                }
+            } else {
+                dnsManaged = false
+                notes.append("\(vhost.name): its zone \(vhost.zone) was not observed")
+            }
+
+            for family in AddressFamily.allCases {
+                let wanted = vhost.families.contains(family)
+                let records = published[family] ?? []
+                let publishedValues = records.map { $0.data.presentation(as: $0.type) }
+                let recordEvidence = records.map(\.presentation)
+                let hostAddresses = desired.host.addresses(family)
+                let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
+                var status: [UInt16: ServingStatus] = [:]
+                for port in vhost.ports {
+                    status[port] = servingStatus(
+                        selector: selector, own: own, family: nginxFamily, port: port, host: probeHost,
+                        addresses: hostAddresses, tree: tree)
+                }
+
+                if wanted {
+                    var willServe = !own.isEmpty
+                    for port in vhost.ports {
+                        guard let portStatus = status[port], portStatus != .served else { continue }
+                        switch portStatus {
+                        case .served:
+                            continue
+                        case .answeredByOther(let other):
+                            willServe = false
+                            findings.append(
+                                Finding(
+                                    kind: .answeredByOtherBlock, vhost: vhost.name, family: family, port: port,
+                                    message:
+                                        "\(vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block",
+                                    evidence: listenEvidence(own, family: nginxFamily, port: port, tree: tree)
+                                        + ["answered by: " + blockEvidence(other, tree: tree)] + recordEvidence))
+                        case .undecidable(let reason):
+                            willServe = false
+                            notes.append("\(vhost.name) \(family.rawValue) port \(port): cannot tell which block answers: \(reason)")
+                        case .notServed(let answeredBy):
+                            let advertised = !records.isEmpty
+                            let kind: FindingKind = advertised ? .advertisedNotServed : .missingListen
+                            var evidence = listenEvidence(own, family: nginxFamily.other, port: port, tree: tree)
+                            if let answeredBy {
+                                evidence.append("answered instead by: " + blockEvidence(answeredBy, tree: tree))
+                            }
+                            evidence += recordEvidence
+                            var message =
+                                advertised
+                                ? "DNS publishes \(family.recordTypeName) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)"
+                                : "nginx does not serve \(vhost.name) over \(family.rawValue) on port \(port)"
+                            if let block = editTarget(own, family: nginxFamily, port: port) {
+                                do {
+                                    let edit = try tree.addListen(
+                                        toBlock: block, family: nginxFamily, port: Int(port), hostAddresses: hostAddresses)
+                                    let key = "add \(block) \(family) \(port)"
+                                    if editKeys.insert(key).inserted {
+                                        edits.append(PendingEdit(phase: .serve, edit: edit))
+                                        actions.append(
+                                            .nginx(
+                                                .nginxAddListen, phase: .serve, vhost: vhost.name, family: family, port: port,
+                                                file: edit.path, line: edit.line,
+                                                text: edit.insertedDirectives.joined(separator: " ")))
+                                    }
+                                } catch {
+                                    willServe = false
+                                    message += "; not fixed automatically: \(error)"
+                                }
+                            } else {
+                                willServe = false
+                            }
+                            findings.append(
+                                Finding(kind: kind, vhost: vhost.name, family: family, port: port, message: message, evidence: evidence))
+                        }
+                    }
+                    guard dnsManaged else {
+                        if let viaCNAME, Set(publishedValues) != Set(hostAddresses) {
+                            notes.append("\(vhost.name) \(family.recordTypeName): published via \(viaCNAME); fix the records at the CNAME target")
+                        }
+                        continue
+                    }
+                    let extra = publishedValues.filter { !hostAddresses.contains($0) }
+                    let missing = hostAddresses.filter { !publishedValues.contains($0) }
+                    if extra.isEmpty && missing.isEmpty { continue }
+                    var change = RecordSetChange(
+                        name: vhost.dnsName.description, family: family, expected: publishedValues.sorted(), adding: [],
+                        deleting: [], ttl: desired.dns.ttl)
+                    if !extra.isEmpty {
+                        findings.append(
+                            Finding(
+                                kind: .wrongAddress, vhost: vhost.name, family: family,
+                                message:
+                                    "DNS publishes \(extra.joined(separator: ", ")) for \(vhost.name), which is not an address of this host (host.\(family.rawValue): \(hostAddresses.joined(separator: ", ")))",
+                                evidence: recordEvidence))
+                        change.deleting = extra
+                    }
+                    if !missing.isEmpty {
+                        var message = "DNS does not publish \(missing.joined(separator: ", ")) (\(family.recordTypeName)) for \(vhost.name)"
+                        if willServe {
+                            change.adding = missing
+                        } else {
+                            message += "; it will be published once nginx serves \(vhost.name) over \(family.rawValue)"
+                        }
+                        findings.append(
+                            Finding(
+                                kind: .missingRecord, vhost: vhost.name, family: family, message: message,
+                                evidence: recordEvidence.isEmpty ? ["no \(family.recordTypeName) record at \(vhost.dnsName)"] : recordEvidence
+                            ))
+                    }
+                    if !change.adding.isEmpty || !change.deleting.isEmpty {
+                        dnsChanges[.advertise, default: [:]][vhost.zone.description, default: []].append(change)
+                        for value in change.deleting {
+                            actions.append(
+                                .dns(.dnsDelete, phase: .advertise, vhost: vhost.name, family: family, zone: vhost.zone.description,
+                                     name: vhost.dnsName.description, ttl: records.first { $0.data.presentation(as: $0.type) == value }?.ttl ?? desired.dns.ttl, value: value))
+                        }
+                        for value in change.adding {
+                            actions.append(
+                                .dns(.dnsAdd, phase: .advertise, vhost: vhost.name, family: family, zone: vhost.zone.description,
+                                     name: vhost.dnsName.description, ttl: desired.dns.ttl, value: value))
+                        }
+                    }
+                } else {
+                    // The family is not wanted: DNS must not publish it, and the own block
+                    // should stop listening on it once nothing advertises it.
+                    if dnsManaged && !records.isEmpty {
+                        let unserved = vhost.ports.filter { status[$0] != .served }
+                        if unserved.isEmpty {
+                            findings.append(
+                                Finding(
+                                    kind: .undesiredRecord, vhost: vhost.name, family: family,
+                                    message:
+                                        "DNS publishes \(family.recordTypeName) for \(vhost.name), but the desired state does not list \(family.rawValue)",
+                                    evidence: recordEvidence))
+                        } else {
+                            for port in unserved {
+                                findings.append(
+                                    Finding(
+                                        kind: .advertisedNotServed, vhost: vhost.name, family: family, port: port,
+                                        message:
+                                            "DNS publishes \(family.recordTypeName) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
+                                        evidence: listenEvidence(own, family: nginxFamily.other, port: port, tree: tree) + recordEvidence))
+                            }
+                        }
+                        let change = RecordSetChange(
+                            name: vhost.dnsName.description, family: family, expected: publishedValues.sorted(), adding: [],
+                            deleting: publishedValues, ttl: desired.dns.ttl)
+                        dnsChanges[.withdraw, default: [:]][vhost.zone.description, default: []].append(change)
+                        for record in records {
+                            actions.append(
+                                .dns(.dnsDelete, phase: .withdraw, vhost: vhost.name, family: family, zone: vhost.zone.description,
+                                     name: vhost.dnsName.description, ttl: record.ttl, value: record.data.presentation(as: record.type)))
+                        }
+                    } else if !dnsManaged, let viaCNAME, !records.isEmpty {
+                        notes.append("\(vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target")
+                    }
+                    for blockIndex in own {
+                        let block = tree.serverBlocks[blockIndex]
+                        for listen in block.listens where listen.family == nginxFamily && vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
+                            guard let source = listen.source else { continue }
+                            var message = "\(vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"
+                            let othersWant = blockNames(block).filter { name in
+                                !vhostNames.contains(name) || familiesByName[name]?.contains(family) == true
+                            }
+                            if !othersWant.isEmpty {
+                                message += "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
+                            } else {
+                                do {
+                                    let edit = try tree.removeListen(listen, fromBlock: blockIndex)
+                                    let key = "remove \(blockIndex) \(source.byteRange)"
+                                    if editKeys.insert(key).inserted {
+                                        edits.append(PendingEdit(phase: .unserve, edit: edit))
+                                        actions.append(
+                                            .nginx(
+                                                .nginxRemoveListen, phase: .unserve, vhost: vhost.name, family: family,
+                                                port: UInt16(clamping: listen.port ?? 0), file: edit.path, line: edit.line,
+                                                text: source.text))
+                                    }
+                                } catch {
+                                    message += "; not removed automatically: \(error)"
+                                }
+                            }
+                            findings.append(
+                                Finding(
+                                    kind: .undesiredListen, vhost: vhost.name, family: family,
+                                    port: UInt16(clamping: listen.port ?? 0), message: message,
+                                    evidence: ["\(display(source.file)):\(source.location.line): \(source.text)"]))
+                        }
+                    }
+                }
+            }
+        }
+
+        // Names nginx serves inside managed zones that the desired state does not list.
+        var reported: Set<String> = []
+        for block in tree.serverBlocks {
+            for name in block.serverNames where name.kind == .exact && !name.name.isEmpty {
+                guard !vhostNames.contains(name.name), !reported.contains(name.name),
+                    let dnsName = try? DNSName(name.name + "."), desired.dns.zone(containing: dnsName) != nil
+                else { continue }
+                reported.insert(name.name)
+                findings.append(
+                    Finding(
+                        kind: .unmanagedVhost, vhost: name.name,
+                        message: "nginx serves \(name.name) inside a managed zone, but the desired state does not list it",
+                        evidence: ["\(display(name.location.file)):\(name.location.line): server_name \(name.text)"]))
+            }
+        }
+
+        // Probe results.
+        for probe in observation.probes ?? [] where probe.failure != nil {
+            findings.append(
+                Finding(
+                    kind: .unreachable, vhost: probe.vhost, family: AddressFamily(rawValue: probe.family), port: probe.port,
+                    message: "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
+                    evidence: [probe.line]))
+        }
+
+        // Combine the edits of each file.
+        var fileChanges: [NginxFileChange] = []
+        let byFile = Dictionary(grouping: edits, by: \.edit.path)
+        for path in byFile.keys.sorted() {
+            let group = byFile[path] ?? []
+            guard let original = group.first?.edit.originalBytes else { continue }
+            let serve = group.filter { $0.phase == .serve }.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
+            let unserve = group.filter { $0.phase == .unserve }.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
+            guard let afterServe = Splice.apply(serve, to: original), let afterUnserve = Splice.apply(serve + unserve, to: original)
+            else {
+                notes.append("\(display(path)): edits overlap; apply the first ones, then run plan again")
+                actions.removeAll { $0.file == path }
+                continue
+            }
+            fileChanges.append(
+                NginxFileChange(
+                    path: path, original: original, afterServe: serve.isEmpty ? nil : afterServe,
+                    afterUnserve: unserve.isEmpty ? nil : afterUnserve))
+        }
+
+        let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
+        actions = actions.enumerated().sorted {
+            ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < ($1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset)
+        }.map(\.element)
+        findings.sort { ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) < ($1.vhost, $1.severity, $1.family?.rawValue ?? "", $1.port ?? 0) }
+
+        let preconditions = Preconditions(
+            nginxFiles: tree.files.map { .init(path: $0.path, sha256: Self.sha256($0.bytes)) }.sorted { $0.path < $1.path },
+            recordSets: recordSets.sorted { ($0.name, $0.type) < ($1.name, $1.type) })
+        var plan = Plan(
+            createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings, actions: actions,
+            notes: notes, preconditions: preconditions, dnsSource: observation.dnsSource,
+            nginxConfig: display(tree.mainConfigPath))
+        plan.nginxFileChanges = fileChanges
+        plan.dnsChanges = dnsChanges.keys.sorted().flatMap { phase in
+            (dnsChanges[phase] ?? [:]).keys.sorted().map { zone in
+                DNSPhaseChange(phase: phase, zone: zone, changes: dnsChanges[phase]?[zone] ?? [])
+            }
+        }
+        return plan
+    }
+
+    // MARK: nginx
+
+    /// The blocks whose `server_name` names the vhost itself (exact, or the same wildcard).
+    func ownBlocks(of vhost: Vhost, in tree: NginxConfigTree) -> [Int] {
+        tree.serverBlocks.filter { block in
+            block.serverNames.contains { name in
+                vhost.isWildcard
+                    ? (name.kind == .leadingWildcard && name.name == vhost.name)
+                    : (name.kind == .exact && name.name == vhost.name)
+            }
+        }.map(\.index)
+    }
+
+    func blockNames(_ block: NginxServerBlock) -> [String] {
+        block.serverNames.filter { $0.kind == .exact || $0.kind == .leadingWildcard }.map(\.name).filter { !$0.isEmpty }
+    }
+
+    func servingStatus(
+        selector: NginxServerSelector, own: [Int], family: NginxAddressFamily, port: UInt16, host: String,
+        addresses: [String], tree: NginxConfigTree
+    ) -> ServingStatus {
+        guard !addresses.isEmpty else { return .notServed(answeredBy: nil) }
+        for address in addresses {
+            switch selector.select(family: family, address: address, port: Int(port), host: host) {
+            case .answered(let block, _):
+                if own.contains(block) { continue }
+                let ownListens = own.contains { index in
+                    tree.serverBlocks[index].effectiveListens.contains { listen in
+                        listen.port == Int(port) && (listen.family == family || (family == .ipv4 && listen.acceptsIPv4OnIPv6Socket))
+                    }
+                }
+                return ownListens ? .answeredByOther(block) : .notServed(answeredBy: block)
+            case .nothingListens:
+                return .notServed(answeredBy: nil)
+            case .badRequest(let reason), .undecidable(let reason):
+                return .undecidable(reason)
+            }
+        }
+        return .served
+    }
+
+    /// The own block to add a listen to: the one serving the port on the other family, else
+    /// any own block on the port, else the first.
+    func editTarget(_ own: [Int], family: NginxAddressFamily, port: UInt16) -> Int? {
+        let tree = observation.nginx
+        return own.first { index in
+            tree.serverBlocks[index].effectiveListens.contains { $0.family == family.other && $0.port == Int(port) }
+        } ?? own.first { index in tree.serverBlocks[index].effectiveListens.contains { $0.port == Int(port) } } ?? own.first
+    }
+
+    func listenEvidence(_ own: [Int], family: NginxAddressFamily, port: UInt16, tree: NginxConfigTree) -> [String] {
+        var out: [String] = []
+        for index in own {
+            let block = tree.serverBlocks[index]
+            let listens = block.listens.filter { $0.port == Int(port) }
+            if block.listens.isEmpty {
+                out.append("\(display(block.file)):\(block.location.line): server { (no listen: nginx listens on *:80)")
+            }
+            for listen in listens {
+                if let source = listen.source {
+                    out.append("\(display(source.file)):\(source.location.line): \(source.text)")
+                }
+            }
+        }
+        if out.isEmpty, let index = own.first {
+            out.append(blockEvidence(index, tree: tree) + " (no listen on port \(port))")
+        }
+        return out
+    }
+
+    func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {
+        let block = tree.serverBlocks[index]
+        let names = block.serverNames.map(\.text).joined(separator: " ")
+        return "\(display(block.file)):\(block.location.line): server { server_name \(names.isEmpty ? "\"\"" : names); }"
+    }
+
+    func display(_ path: String) -> String { Paths.display(path, from: displayBase) }
+
+    // MARK: DNS
+
+    enum Resolution {
+        /// The A and AAAA records at the name, or at the end of an in-zone CNAME chain.
+        case records([ResourceRecord], [ResourceRecord], chain: String?)
+        /// A CNAME leaves the managed zones.
+        case external([String])
+    }
+
+    func resolve(_ name: DNSName, in dns: DNSObservation) -> Resolution {
+        var current = name
+        var chain: [String] = []
+        for _ in 0..<8 {
+            guard let zone = dns.zone(containing: current) else { return .external(chain) }
+            if let cname = zone.records(current, .cname).first, case .cname(let target) = cname.data {
+                chain.append(cname.presentation)
+                guard dns.zone(containing: target) != nil else { return .external(chain) }
+                current = target
+                continue
+            }
+            return .records(
+                zone.records(current, .a), zone.records(current, .aaaa), chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
+        }
+        return .external(chain)
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,64 @@
+import DesiredState
+
+/// One change a plan makes, in the order apply runs them (DESIGN §7: serve before advertise,
+/// withdraw before unserve).
+public struct Action: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case nginxAddListen = "nginx.add-listen"
+        case nginxRemoveListen = "nginx.remove-listen"
+        case dnsAdd = "dns.add"
+        case dnsDelete = "dns.delete"
+    }
+
+    /// Apply's steps, in order.
+    public enum Phase: Int, Sendable, Hashable, Codable, Comparable, CaseIterable {
+        /// nginx additions: test, reload, verify the new sockets answer.
+        case serve = 1
+        /// DNS additions and replacements, once what they advertise is served.
+        case advertise = 2
+        /// DNS removals.
+        case withdraw = 3
+        /// nginx removals, once nothing advertises them.
+        case unserve = 4
+
+        public static func < (l: Phase, r: Phase) -> Bool { l.rawValue < r.rawValue }
+    }
+
+    public var kind: Kind
+    public var phase: Phase
+    public var vhost: String
+    public var family: AddressFamily
+    public var port: UInt16?
+    /// nginx actions: the file (absolute), the line the directive lands on or leaves, its text.
+    public var file: String?
+    public var line: Int?
+    public var text: String?
+    /// DNS actions: the record.
+    public var zone: String?
+    public var name: String?
+    public var type: String?
+    public var ttl: UInt32?
+    public var value: String?
+
+    public static func nginx(
+        _ kind: Kind, phase: Phase, vhost: String, family: AddressFamily, port: UInt16, file: String, line: Int, text: String
+    ) -> Action {
+        Action(
+            kind: kind, phase: phase, vhost: vhost, family: family, port: port, file: file, line: line, text: text,
+            zone: nil, name: nil, type: nil, ttl: nil, value: nil)
+    }
+
+    public static func dns(
+        _ kind: Kind, phase: Phase, vhost: String, family: AddressFamily, zone: String, name: String, ttl: UInt32,
+        value: String
+    ) -> Action {
+        Action(
+            kind: kind, phase: phase, vhost: vhost, family: family, port: nil, file: nil, line: nil, text: nil,
+            zone: zone, name: name, type: family.recordTypeName, ttl: ttl, value: value)
+    }
+
+    /// The record as a zone-file line (DNS actions).
+    public var recordLine: String {
+        "\(name ?? "") \(ttl ?? 0) IN \(type ?? "") \(value ?? "")"
+    }
+}

@@ -1,0 +1,156 @@
+import DesiredState
+import Foundation
+
+/// Findings plus the ordered actions that fix them, with what each action expects of the
+/// world. A value: planning computes it without I/O; apply only executes it.
+public struct Plan: Sendable, Codable {
+    public var schema = 1
+    /// When the plan was made (ISO 8601, UTC).
+    public var createdAt: String
+    public var desired: DesiredFingerprint
+    /// True when nothing is wrong and nothing would change.
+    public var inSync: Bool
+    public var findings: [Finding]
+    /// Sorted by phase.
+    public var actions: [Action]
+    /// Things the planner could not decide and left alone, in words.
+    public var notes: [String]
+    public var preconditions: Preconditions
+    /// Where the records came from (for output): e.g. `zone file example/zones/x.zone`.
+    public var dnsSource: String
+    /// The nginx main configuration.
+    public var nginxConfig: String
+
+    /// The bytes each nginx file gets, per phase (not saved: apply recomputes them from a
+    /// fresh plan whose preconditions match).
+    public var nginxFileChanges: [NginxFileChange] = []
+    /// The record-set changes per phase and zone (not saved, like ``nginxFileChanges``).
+    public var dnsChanges: [DNSPhaseChange] = []
+
+    enum CodingKeys: String, CodingKey {
+        case schema, createdAt = "created_at", desired, inSync = "in_sync", findings, actions, notes, preconditions
+        case dnsSource = "dns_source", nginxConfig = "nginx_config"
+    }
+
+    public init(
+        createdAt: String, desired: DesiredFingerprint, findings: [Finding], actions: [Action], notes: [String],
+        preconditions: Preconditions, dnsSource: String, nginxConfig: String
+    ) {
+        self.createdAt = createdAt
+        self.desired = desired
+        self.findings = findings
+        self.actions = actions
+        self.notes = notes
+        self.preconditions = preconditions
+        self.dnsSource = dnsSource
+        self.nginxConfig = nginxConfig
+        self.inSync = actions.isEmpty && !findings.contains { $0.severity.isDrift }
+    }
+
+    /// Encodes the plan as the documented JSON (schema 1).
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Decodes a saved plan, refusing other schema versions.
+    public static func decode(_ data: Data) throws(ReconcileError) -> Plan {
+        do {
+            let plan = try JSONDecoder().decode(Plan.self, from: data)
+            guard plan.schema == 1 else { throw ReconcileError.other("plan schema \(plan.schema) is not supported (expected 1)") }
+            return plan
+        } catch let error as ReconcileError {
+            throw error
+        } catch {
+            throw .other("not a reconcile plan: \(error)")
+        }
+    }
+}
+
+/// Identifies the desired state a plan was made from.
+public struct DesiredFingerprint: Sendable, Hashable, Codable {
+    /// SHA-256 over the desired-state files' paths and bytes.
+    public var digest: String
+    /// `git rev-parse HEAD` of the checkout, when the directory is one.
+    public var gitCommit: String?
+    /// Whether the checkout had uncommitted changes.
+    public var gitDirty: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case digest, gitCommit = "git_commit", gitDirty = "git_dirty"
+    }
+
+    public init(digest: String, gitCommit: String? = nil, gitDirty: Bool? = nil) {
+        self.digest = digest
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+    }
+}
+
+/// What a plan expects of the world: any difference makes a saved plan stale.
+public struct Preconditions: Sendable, Hashable, Codable {
+    public struct FileDigest: Sendable, Hashable, Codable {
+        public var path: String
+        public var sha256: String
+    }
+
+    public struct RecordSetState: Sendable, Hashable, Codable {
+        public var name: String
+        public var type: String
+        public var values: [String]
+    }
+
+    /// Every file of the nginx tree.
+    public var nginxFiles: [FileDigest]
+    /// The A and AAAA record sets of every vhost.
+    public var recordSets: [RecordSetState]
+
+    enum CodingKeys: String, CodingKey {
+        case nginxFiles = "nginx_files", recordSets = "record_sets"
+    }
+
+    /// Human sentences for each difference between `self` (saved) and `current`.
+    public func differences(from current: Preconditions) -> [String] {
+        var out: [String] = []
+        let now = Dictionary(current.nginxFiles.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let then = Dictionary(nginxFiles.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        for (path, digest) in then.sorted(by: { $0.key < $1.key }) {
+            if let d = now[path] {
+                if d != digest { out.append("nginx file \(path) changed since the plan was made") }
+            } else {
+                out.append("nginx file \(path) is no longer part of the configuration")
+            }
+        }
+        for path in now.keys.sorted() where then[path] == nil {
+            out.append("nginx file \(path) was added to the configuration")
+        }
+        let sets = Dictionary(current.recordSets.map { ("\($0.name) \($0.type)", $0.values) }, uniquingKeysWith: { a, _ in a })
+        for set in recordSets {
+            let key = "\(set.name) \(set.type)"
+            let values = sets[key] ?? []
+            if values != set.values {
+                out.append(
+                    "record set \(key) changed: was [\(set.values.joined(separator: ", "))], now [\(values.joined(separator: ", "))]")
+            }
+        }
+        return out
+    }
+}
+
+/// The bytes one nginx file gets after each nginx phase of a plan.
+public struct NginxFileChange: Sendable, Hashable {
+    public var path: String
+    public var original: [UInt8]
+    /// After the serve phase (additions), if it changes this file.
+    public var afterServe: [UInt8]?
+    /// After the unserve phase (removals, on top of additions), if it changes this file.
+    public var afterUnserve: [UInt8]?
+}
+
+/// The record-set changes of one phase in one zone.
+public struct DNSPhaseChange: Sendable, Hashable {
+    public var phase: Action.Phase
+    public var zone: String
+    public var changes: [RecordSetChange]
+}

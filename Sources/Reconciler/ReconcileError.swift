@@ -1,0 +1,58 @@
+import DNS
+import DesiredState
+import Nginx
+
+/// Why a plan or an apply could not be made. Each case says what to do about it.
+public enum ReconcileError: Error, Sendable, CustomStringConvertible {
+    /// The desired state is invalid.
+    case desiredState(DesiredStateError)
+    /// nginx's configuration could not be read or parsed.
+    case nginx(NginxError)
+    /// A DNS server could not be read or written.
+    case dns(zone: String, DNSError)
+    /// The zone file could not be read, parsed or written.
+    case zoneFile(ZoneFileError)
+    /// The TSIG key file could not be used.
+    case tsigKey(path: String, reason: String)
+    /// A saved plan no longer matches the world (exit 3).
+    case stalePlan([String])
+    /// The plan exceeds the safety limit (exit 3).
+    case safetyLimit(String)
+    /// Another apply holds the lock (exit 3).
+    case lockHeld(path: String, waited: Double)
+    /// Not confirmed (exit 3).
+    case notConfirmed(String)
+    /// An apply step failed; `restored` says whether files were put back.
+    case applyFailed(step: String, reason: String, restored: Bool)
+    /// Anything else with a reason.
+    case other(String)
+
+    /// The process exit code DESIGN §2 gives this error.
+    public var exitCode: Int32 {
+        switch self {
+        case .stalePlan, .safetyLimit, .lockHeld, .notConfirmed: 3
+        default: 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .desiredState(let e): return e.description
+        case .nginx(let e): return e.description
+        case .dns(let zone, let e): return "zone \(zone): \(e)"
+        case .zoneFile(let e): return e.description
+        case .tsigKey(let path, let reason): return "\(path): cannot use the TSIG key: \(reason)"
+        case .stalePlan(let reasons):
+            return "the saved plan is stale; run `reconcile plan` again:\n"
+                + reasons.map { "  - \($0)" }.joined(separator: "\n")
+        case .safetyLimit(let reason): return "refused by the safety limit: \(reason) (use --force if this is intended)"
+        case .lockHeld(let path, let waited):
+            return "another reconcile apply holds \(path); gave up after \(Int(waited))s (see --lock-timeout)"
+        case .notConfirmed(let reason): return reason
+        case .applyFailed(let step, let reason, let restored):
+            return "\(step) failed: \(reason)"
+                + (restored ? "\nevery nginx file was restored byte for byte; DNS was not changed by this step" : "")
+        case .other(let reason): return reason
+        }
+    }
+}

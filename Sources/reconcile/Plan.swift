@@ -1,0 +1,56 @@
+import ArgumentParser
+import DesiredState
+import Foundation
+import Reconciler
+
+extension Reconcile {
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the desired state with nginx and DNS and name every gap.",
+            discussion: """
+                Reads the desired state, nginx's configuration as nginx loads it (following \
+                includes), the managed zones (AXFR, or queries when transfer is refused; or the \
+                zone file) and this machine's addresses, then prints each finding with its \
+                evidence and the actions `reconcile apply` would take. Needs no privileges and \
+                changes nothing.
+
+                Exit codes: 0 in sync, 2 drift found, 1 error (bad input, unreachable DNS, \
+                unparseable nginx configuration).
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var observation: ObservationOptions
+
+        @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
+        var out: String?
+
+        func run() async throws {
+            let session = Session(options: options, observation: observation)
+            let made: (Reconciler.Plan, DesiredState)
+            do {
+                made = try await session.makePlan()
+            } catch {
+                session.fail(error)
+                throw ExitCode(error.exitCode)
+            }
+            let (plan, desired) = made
+            if let out {
+                do {
+                    try plan.jsonData().write(to: URL(fileURLWithPath: out))
+                } catch {
+                    session.fail(.other("cannot write \(out): \(error.localizedDescription)"))
+                    throw ExitCode(1)
+                }
+            }
+            switch options.format {
+            case .json:
+                print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
+            case .text:
+                print(session.renderer.render(plan, header: session.header(plan, desired)))
+                if let out { print("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }
+            }
+            if !plan.inSync { throw ExitCode(2) }
+        }
+    }
+}

@@ -31,7 +31,15 @@ struct Session {
         }
     }
 
-    func makePlan() async throws(ReconcileError) -> (Reconciler.Plan, DesiredState) {
+    /// Everything one run computed.
+    struct Run {
+        let desired: DesiredState
+        let provider: any DNSProvider
+        let observation: Observation
+        let plan: Reconciler.Plan
+    }
+
+    func run() async throws(ReconcileError) -> Run {
         let desired = try loadDesired()
         let provider = try DNSProviders.make(for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)))
         var observer = Observer(desired: desired, dns: provider)
@@ -39,7 +47,12 @@ struct Session {
         let observed = try await observer.observe()
         let fingerprint = Fingerprints.desiredState(desired, directory: options.desired)
         let plan = Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd).plan()
-        return (plan, desired)
+        return Run(desired: desired, provider: provider, observation: observed, plan: plan)
+    }
+
+    func makePlan() async throws(ReconcileError) -> (Reconciler.Plan, DesiredState) {
+        let run = try await run()
+        return (run.plan, run.desired)
     }
 
     func header(_ plan: Reconciler.Plan, _ desired: DesiredState) -> [(String, String)] {

@@ -1,0 +1,173 @@
+import DNS
+import DesiredState
+import Foundation
+
+/// Executes a plan in DESIGN §7's order: nginx additions (write, test, reload, verify), DNS
+/// additions and replacements, DNS removals, nginx removals. Any nginx failure restores
+/// every file byte for byte (and reloads) before stopping, so DNS is never changed to
+/// advertise what nginx does not serve.
+public struct Applier: Sendable {
+    public let desired: DesiredState
+    public let dns: any DNSProvider
+    public let state: StateDirectory
+    /// Seconds to wait for new sockets to answer after a reload.
+    public var verifyTimeout: Double = 10
+    /// Called with a line for each step done.
+    public var progress: @Sendable (String) -> Void = { _ in }
+
+    public init(desired: DesiredState, dns: any DNSProvider, state: StateDirectory) {
+        self.desired = desired
+        self.dns = dns
+        self.state = state
+    }
+
+    public func apply(_ plan: Plan, observation: Observation) async throws(ReconcileError) {
+        let started = Date()
+        var steps: [JournalEntry.Step] = []
+        var durations: [String: Int] = [:]
+        func finish(_ error: ReconcileError?) {
+            state.journal(
+                JournalEntry(
+                    time: ISO8601DateFormatter().string(from: started), desired: plan.desired, steps: steps,
+                    result: error == nil ? "applied" : "failed", error: error?.description,
+                    durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a }))
+        }
+        do {
+            for phase in Action.Phase.allCases {
+                let actions = plan.actions.filter { $0.phase == phase }
+                guard !actions.isEmpty else { continue }
+                let phaseStart = Date()
+                switch phase {
+                case .serve, .unserve:
+                    try nginxPhase(phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx))
+                case .advertise, .withdraw:
+                    for change in plan.dnsChanges where change.phase == phase {
+                        let zone = try DNSName(change.zone)
+                        do {
+                            try await dns.apply(zone: zone, changes: change.changes, observed: observation.dns.zones[zone])
+                        } catch {
+                            throw ReconcileError.applyFailed(
+                                step: "DNS \(phase == .advertise ? "update" : "removal") in zone \(change.zone)",
+                                reason: error.description
+                                    + (phase == .advertise && plan.actions.contains { $0.phase == .serve }
+                                        ? "\nthe nginx changes stay in place (serving more than is advertised is harmless); run `reconcile plan` to see what is left"
+                                        : ""),
+                                restored: false)
+                        }
+                        for action in actions where action.zone == change.zone {
+                            progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
+                        }
+                    }
+                }
+                durations[String(describing: phase)] = Int(Date().timeIntervalSince(phaseStart) * 1000)
+                steps += actions.map { JournalEntry.Step(action: $0, result: "done") }
+            }
+        } catch let error as ReconcileError {
+            finish(error)
+            throw error
+        } catch {
+            let wrapped = ReconcileError.other("\(error)")
+            finish(wrapped)
+            throw wrapped
+        }
+        finish(nil)
+    }
+
+    /// Writes one nginx phase's files, tests, reloads and (for additions) checks the new
+    /// sockets answer; restores every file and reloads again on any failure.
+    func nginxPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], master: NginxMaster) throws(ReconcileError) {
+        // The bytes each file must hold now, and what to write.
+        var writes: [(path: String, before: [UInt8], after: [UInt8])] = []
+        for change in plan.nginxFileChanges {
+            let before: [UInt8]
+            let after: [UInt8]
+            if phase == .serve {
+                guard let target = change.afterServe else { continue }
+                before = change.original
+                after = target
+            } else {
+                guard let target = change.afterUnserve else { continue }
+                before = change.afterServe ?? change.original
+                after = target
+            }
+            guard AtomicFile.read(change.path) == before else {
+                throw .stalePlan(["nginx file \(change.path) changed while applying"])
+            }
+            writes.append((change.path, before, after))
+        }
+        let label = "\(ISO8601DateFormatter().string(from: Date()))-\(phase)-\(getpid())"
+        let backup = try state.backup(writes.map { ($0.path, $0.before) }, label: label)
+        progress("nginx: backed up \(writes.count) file\(writes.count == 1 ? "" : "s") to \(backup)")
+        var written: [(path: String, before: [UInt8])] = []
+        func restore(reload: Bool) -> Bool {
+            var ok = true
+            for file in written.reversed() {
+                do {
+                    try AtomicFile.write(file.before, to: file.path)
+                } catch {
+                    ok = false
+                    progress("nginx: could not restore \(file.path) (its backup is in \(backup)): \(error)")
+                }
+            }
+            if reload { _ = try? CommandRunner.run(desired.nginx.reload) }
+            return ok
+        }
+        for file in writes {
+            do {
+                let target = try AtomicFile.write(file.after, to: file.path)
+                written.append((file.path, file.before))
+                progress("nginx: wrote \(file.path)\(target == file.path ? "" : " (through its symlink to \(target))")")
+            } catch {
+                let restored = restore(reload: false)
+                throw .applyFailed(step: "writing \(file.path)", reason: error.description, restored: restored)
+            }
+        }
+        let test = try runChecked(desired.nginx.test, what: "nginx configuration test")
+        if let failure = test {
+            let restored = restore(reload: false)
+            throw .applyFailed(step: "nginx configuration test (\(desired.nginx.test.joined(separator: " ")))", reason: failure, restored: restored)
+        }
+        progress("nginx: configuration test passed")
+        let oldWorkers = master.activeWorkers()
+        if let failure = try runChecked(desired.nginx.reload, what: "nginx reload") {
+            let restored = restore(reload: true)
+            throw .applyFailed(step: "nginx reload (\(desired.nginx.reload.joined(separator: " ")))", reason: failure, restored: restored)
+        }
+        if oldWorkers.isEmpty {
+            // No master found through the pid file: give the signal a moment.
+            progress("nginx: no running master found via \(master.pidFile); waiting a second for the reload")
+            usleep(1_000_000)
+        } else if !master.waitForNewWorkers(replacing: oldWorkers, timeout: verifyTimeout) {
+            let restored = restore(reload: true)
+            throw .applyFailed(
+                step: "nginx reload",
+                reason: "nginx kept its old workers \(Int(verifyTimeout))s after the reload: it could not apply the new configuration (a listen that fails to bind? see nginx's error log)",
+                restored: restored)
+        }
+        progress("nginx: reloaded")
+        guard phase == .serve else { return }
+        for action in actions {
+            guard let port = action.port else { continue }
+            for address in desired.host.addresses(action.family) {
+                let shown = action.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+                if SocketCheck.waitUntilConnects(address: address, port: port, within: verifyTimeout) {
+                    progress("nginx: \(shown) answers")
+                } else {
+                    let restored = restore(reload: true)
+                    throw .applyFailed(
+                        step: "checking the new listen for \(action.vhost)",
+                        reason: "nothing answers on \(shown) \(Int(verifyTimeout))s after the reload (did the bind fail? see nginx's error log)",
+                        restored: restored)
+                }
+            }
+        }
+    }
+
+    /// Runs a command; nil on success, else its output as the reason.
+    func runChecked(_ argv: [String], what: String) throws(ReconcileError) -> String? {
+        let result = try CommandRunner.run(argv, timeout: 120)
+        if result.status == 0 { return nil }
+        let output = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\(what) exited with status \(result.status)" + (output.isEmpty ? "" : ":\n" + output)
+    }
+}

@@ -1,0 +1,172 @@
+import DNS
+import Foundation
+import TestSupport
+import Testing
+
+/// DESIGN §1's host, live on loopback: real nginx serving example.social and
+/// media.example.social over TLS on 127.0.0.1 and [::1], real named publishing their A and
+/// AAAA records (TSIG-signed updates allowed), and a desired-state directory pointing at both.
+/// Runs the real `reconcile` binary against them.
+final class OutageLab: @unchecked Sendable {
+    let dir: TemporaryDirectory
+    let port: UInt16
+    let nginx: NginxServer
+    let named: NamedServer
+    let nginxBinary: String
+
+    /// `sites` maps file names under `sites/` to server blocks (use `PORT`, `CERTS`); `records`
+    /// are zone lines after the SOA and NS.
+    init(sites: [String: String], records: String, vhosts: String, allowUpdate: Bool = true, nginxOverrides: String = "")
+        throws
+    {
+        nginxBinary = try ServerBinary.require("nginx")
+        dir = try TemporaryDirectory(prefix: "reconcile-lab")
+        port = LoopbackPort.free()
+        let openssl = try ServerBinary.require("openssl")
+        try FileManager.default.createDirectory(atPath: dir.path + "/certs", withIntermediateDirectories: true)
+        for name in ["example.social", "media.example.social"] {
+            try ChildProcess.check([
+                openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
+                "-addext", "subjectAltName=DNS:\(name)", "-keyout", "\(dir.path)/certs/\(name).key", "-out",
+                "\(dir.path)/certs/\(name).crt",
+            ])
+        }
+        for (file, text) in sites {
+            try dir.write(
+                "nginx/sites/\(file)",
+                text.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(of: "CERTS", with: dir.path + "/certs"))
+        }
+        let nginxDir = dir.path + "/nginx"
+        let main = try dir.write(
+            "nginx/nginx.conf", NginxServer.mainConfig(http: "include sites/*.conf;\n" + nginxOverrides, directory: nginxDir))
+        nginx = try NginxServer(directory: nginxDir, configPath: main.path)
+        named = try NamedServer(
+            zones: [
+                .init(
+                    name: "example.social",
+                    contents: """
+                        $ORIGIN example.social.
+                        $TTL 300
+                        @ IN SOA ns1 hostmaster 2026112501 3600 900 1209600 300
+                          IN NS ns1
+                        ns1 IN A 127.0.0.1
+                        \(records)
+
+                        """, allowUpdate: allowUpdate)
+            ], keyAlgorithms: ["hmac-sha256"])
+        try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
+        try writeDesired(vhosts: vhosts)
+    }
+
+    /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).
+    func writeDesired(vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil) throws {
+        let prefix = ["-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log"]
+        let testCommand = test ?? ([nginxBinary, "-t", "-q"] + prefix)
+        let reloadCommand = reload ?? ([nginxBinary] + prefix + ["-s", "reload"])
+        func flow(_ argv: [String]) -> String { "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        try dir.write(
+            "desired/reconcile.yaml",
+            """
+            host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+            nginx:
+              config: ../nginx/nginx.conf
+              test: \(flow(testCommand))
+              reload: \(flow(reloadCommand))
+            dns:
+              provider: rfc2136
+              server: "127.0.0.1:\(dnsPort ?? named.port)"
+              zones: [example.social]
+              tsig: {name: reconcile-hmac-sha256, algorithm: hmac-sha256, secret-file: ../keys/tsig.key}
+
+            """)
+        try dir.write("desired/vhosts.yaml", "vhosts:\n" + vhosts.replacingOccurrences(of: "PORT", with: "\(port)"))
+    }
+
+    /// Runs `reconcile ARGS --desired desired --state-dir state` in the lab directory.
+    func reconcile(_ arguments: [String], timeout: Double = 60) throws -> ChildProcess.Result {
+        try ChildProcess.run(
+            [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
+            currentDirectory: dir.path, timeout: timeout)
+    }
+
+    /// An HTTPS GET of `https://HOST:PORT/` connecting to `address`, trusting the lab's certificate
+    /// for `host`; the body, or nil when the request fails (refused, wrong certificate, ...).
+    func https(_ host: String, via address: String) throws -> String? {
+        let curl = try ServerBinary.require("curl")
+        let bracketed = address.contains(":") ? "[\(address)]" : address
+        let result = try ChildProcess.run([
+            curl, "--silent", "--show-error", "--max-time", "5", "--cacert", "\(dir.path)/certs/\(host).crt",
+            "--resolve", "\(host):\(port):\(bracketed)", "https://\(host):\(port)/",
+        ])
+        return result.succeeded ? result.stdout : nil
+    }
+
+    /// Every file under nginx/sites, by name.
+    func siteFiles() throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path + "/nginx/sites") {
+            out[name] = [UInt8](FileManager.default.contents(atPath: dir.path + "/nginx/sites/" + name) ?? Data())
+        }
+        return out
+    }
+
+    /// The values of `type` at `name` as the live server answers (asked with the DNS engine).
+    func published(_ name: String, _ type: RecordType) async throws -> [String] {
+        let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: named.port))
+        let owner = try DNSName(name)
+        return try await client.query(owner, type).records(type, of: owner).map { $0.data.presentation(as: type) }.sorted()
+    }
+
+    /// The reconcile binary built next to the test bundle.
+    static var binary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [bundle.appendingPathComponent("reconcile").path]
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/reconcile").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    func stop() {
+        nginx.stop()
+        named.stop()
+    }
+
+    deinit { stop() }
+}
+
+/// Blocks of the §1 outage: example.social on both families, media only on IPv4.
+enum OutageSites {
+    static let example = """
+        server {
+            listen 127.0.0.1:PORT ssl;
+            listen [::1]:PORT ssl;
+            server_name example.social;
+            ssl_certificate CERTS/example.social.crt;
+            ssl_certificate_key CERTS/example.social.key;
+            return 200 "example\\n";
+        }
+
+        """
+    static let media = """
+        server {
+            listen 127.0.0.1:PORT ssl;
+            server_name media.example.social;
+            ssl_certificate CERTS/media.example.social.crt;
+            ssl_certificate_key CERTS/media.example.social.key;
+            return 200 "media\\n";
+        }
+
+        """
+    static let records = """
+        @ IN A 127.0.0.1
+        @ IN AAAA ::1
+        media IN A 127.0.0.1
+        media IN AAAA ::1
+        """
+    static let dualStack = """
+          example.social: {families: [ipv4, ipv6], ports: [PORT]}
+          media.example.social: {families: [ipv4, ipv6], ports: [PORT]}
+
+        """
+}

@@ -1,4 +1,5 @@
 import DNS
+import Reconciler
 import Foundation
 import TestSupport
 import Testing
@@ -169,4 +170,13 @@ enum OutageSites {
           media.example.social: {families: [ipv4, ipv6], ports: [PORT]}
 
         """
+}
+
+/// Holds apply's lock from the test process, as a concurrent apply would.
+final class StateLockHolder: @unchecked Sendable {
+    private var lock: StateDirectory.Lock?
+    init(path: String) throws {
+        lock = try StateDirectory(path: path).lock(timeout: 1)
+    }
+    func release() { lock = nil }
 }

@@ -1,0 +1,193 @@
+import DNS
+import Foundation
+import Reconciler
+import TestSupport
+import Testing
+
+/// DESIGN §7 against live nginx and named: order, rollback, refusals.
+@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl")))
+struct ApplySafetyTests {
+    /// A v4-only media vhost (no AAAA yet) that the desired state makes dual-stack.
+    func ipv4OnlyMediaLab() throws -> OutageLab {
+        try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
+    }
+
+    @Test func servesBeforeAdvertising() async throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        let plan = try lab.reconcile(["plan", "--format", "json"])
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("\"missing-listen\""))
+        #expect(plan.stdout.contains("\"missing-record\""))
+
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let lines = apply.stdout.split(separator: "\n").map(String.init)
+        let answered = try #require(lines.firstIndex { $0.hasPrefix("nginx: [::1]:\(lab.port) answers") })
+        let reloaded = try #require(lines.firstIndex { $0 == "nginx: reloaded" })
+        let published = try #require(lines.firstIndex { $0.hasPrefix("DNS: added media.example.social. 300 IN AAAA ::1") })
+        #expect(reloaded < answered && answered < published)
+        #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        #expect(try lab.reconcile(["plan"]).status == 0)
+    }
+
+    @Test func failedConfigTestRestoresEveryByteAndSendsNoDNSUpdate() async throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        // A test command that fails, as `nginx -t` does on a config it rejects.
+        let prefix = ["-p", lab.dir.path + "/nginx/", "-e", lab.dir.path + "/nginx/error.log"]
+        try lab.writeDesired(
+            vhosts: OutageSites.dualStack, test: [lab.nginxBinary, "-t", "-q", "-c", lab.dir.path + "/nginx/missing.conf"] + prefix)
+        let before = try lab.siteFiles()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("nginx configuration test"))
+        #expect(apply.stderr.contains("every nginx file was restored byte for byte"))
+        #expect(try lab.siteFiles() == before)
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        #expect(try lab.https("media.example.social", via: "::1") == nil)
+        let journal = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)
+        #expect(journal.contains("\"result\":\"failed\""))
+    }
+
+    @Test func failedReloadRestoresAndReloadsAgain() async throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        try lab.writeDesired(vhosts: OutageSites.dualStack, reload: ["/bin/sh", "-c", "exit 7"])
+        let before = try lab.siteFiles()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("nginx reload exited with status 7"))
+        #expect(try lab.siteFiles() == before)
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
+    }
+
+    @Test func dnsRefusalAfterTheNginxChangeLeavesTheHarmlessNginxChange() async throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack,
+            allowUpdate: false)
+        defer { lab.stop() }
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("DNS update in zone example.social."))
+        #expect(apply.stderr.contains("the nginx changes stay in place"))
+        // Served, not advertised: harmless; the next plan says what is left.
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        let plan = try lab.reconcile(["plan", "--format", "json"])
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("\"missing-record\""))
+        #expect(!plan.stdout.contains("\"nginx.add-listen\""))
+    }
+
+    @Test func withdrawsBeforeUnserving() async throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.example.replacingOccurrences(of: "example.social", with: "media.example.social").replacingOccurrences(of: "\"example\\n\"", with: "\"media\\n\"")],
+            records: OutageSites.records,
+            vhosts: "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n")
+        defer { lab.stop() }
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let lines = apply.stdout.split(separator: "\n").map(String.init)
+        let withdrawn = try #require(lines.firstIndex { $0.hasPrefix("DNS: deleted media.example.social. 300 IN AAAA ::1") })
+        let wrote = try #require(lines.lastIndex { $0.hasPrefix("nginx: wrote") })
+        #expect(withdrawn < wrote)
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        #expect(try await lab.published("media.example.social.", .a) == ["127.0.0.1"])
+        #expect(try lab.https("media.example.social", via: "::1") == nil)
+        #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
+        #expect(try lab.reconcile(["plan"]).status == 0)
+    }
+
+    @Test func staleSavedPlanIsRefused() async throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        let saved = lab.dir.path + "/plan.json"
+        #expect(try lab.reconcile(["plan", "--out", saved]).status == 2)
+        // Someone edits a file the plan depends on.
+        let example = lab.dir.path + "/nginx/sites/example.conf"
+        try (String(contentsOfFile: example, encoding: .utf8) + "# edited\n").write(toFile: example, atomically: true, encoding: .utf8)
+        let before = try lab.siteFiles()
+        let refused = try lab.reconcile(["apply", "--yes", saved])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("the saved plan is stale"))
+        #expect(refused.stderr.contains("example.conf changed since the plan was made"))
+        #expect(try lab.siteFiles() == before)
+
+        // A fresh plan, then a record changes underneath it.
+        #expect(try lab.reconcile(["plan", "--out", saved]).status == 2)
+        let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: lab.named.port))
+        let key = try TSIGKey.parse(lab.named.key("hmac-sha256")?.keyFile ?? "", source: "test")
+        let owner = try DNSName("media.example.social.")
+        try await client.update(
+            zone: try DNSName("example.social."),
+            changes: [UpdateChange(operations: [.add(ResourceRecord(name: owner, type: .a, ttl: 300, data: .a(IPv4Bytes("127.0.0.2")!)))])],
+            key: key)
+        let refusedAgain = try lab.reconcile(["apply", "--yes", saved])
+        #expect(refusedAgain.status == 3)
+        #expect(refusedAgain.stderr.contains("record set media.example.social. A changed"))
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+    }
+
+    @Test func secondApplyWaitsForTheLockThenGivesUp() throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        let held = try StateLockHolder(path: lab.dir.path + "/state")
+        let before = try lab.siteFiles()
+        let refused = try lab.reconcile(["apply", "--yes", "--lock-timeout", "1"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("another reconcile apply holds"))
+        #expect(try lab.siteFiles() == before)
+        held.release()
+        #expect(try lab.reconcile(["apply", "--yes", "--lock-timeout", "1"]).status == 0)
+    }
+
+    @Test func safetyLimitRefusesMassDeletionWithoutForce() async throws {
+        // Five vhosts published on addresses that are not the host's: replacing them all
+        // deletes every record.
+        var records = ""
+        var vhosts = ""
+        var sites = ""
+        for i in 1...5 {
+            records += "v\(i) IN A 127.0.0.\(i + 1)\n"
+            vhosts += "  v\(i).example.social: {families: [ipv4], ports: [PORT]}\n"
+            sites += "server { listen 127.0.0.1:PORT; server_name v\(i).example.social; return 200 \"v\(i)\"; }\n"
+        }
+        let lab = try OutageLab(sites: ["v.conf": sites], records: records, vhosts: vhosts)
+        defer { lab.stop() }
+        let refused = try lab.reconcile(["apply", "--yes"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("refused by the safety limit: the plan deletes 5 of 5 managed records"))
+        #expect(try await lab.published("v1.example.social.", .a) == ["127.0.0.2"])
+        let forced = try lab.reconcile(["apply", "--yes", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try await lab.published("v1.example.social.", .a) == ["127.0.0.1"])
+    }
+
+    @Test func unreachableDNSServerIsAnErrorWithNoActions() throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        try lab.writeDesired(vhosts: OutageSites.dualStack, dnsPort: LoopbackPort.free())
+        let plan = try lab.reconcile(["plan", "--format", "json", "--dns-timeout", "0.5"])
+        #expect(plan.status == 1)
+        #expect(!plan.stdout.contains("\"actions\""))
+        #expect(plan.stdout.contains("\"error\""))
+        let before = try lab.siteFiles()
+        #expect(try lab.reconcile(["apply", "--yes", "--dns-timeout", "0.5"]).status == 1)
+        #expect(try lab.siteFiles() == before)
+    }
+
+    @Test func applyWithoutYesOffATerminalIsRefused() throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        let before = try lab.siteFiles()
+        let refused = try lab.reconcile(["apply"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("pass --yes"))
+        #expect(try lab.siteFiles() == before)
+    }
+}

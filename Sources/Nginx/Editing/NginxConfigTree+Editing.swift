@@ -18,10 +18,11 @@ extension NginxConfigTree {
     /// wildcard fails at reload). A block without
     /// any `listen` gets its implicit `listen 80;` written out first, so it keeps IPv4.
     ///
-    /// Throws instead of producing what nginx would reject: a duplicate listen in the block,
-    /// an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a wildcard beside another
-    /// block's `reuseport` on a specific address of the port, a specific address without a
-    /// host address to mirror it.
+    /// Throws instead of producing what nginx would reject or fail to bind: a duplicate
+    /// listen in the block, an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a
+    /// wildcard beside another block's separately bound specific address of the port
+    /// (`bind`, `reuseport` or another socket option), a specific address without a host
+    /// address to mirror it.
     public func addListen(
         toBlock blockIndex: Int, family: NginxAddressFamily, port: Int, hostAddresses: [String] = []
     ) throws(NginxError) -> FileEdit {
@@ -47,9 +48,20 @@ extension NginxConfigTree {
         let othersOnPort = serverBlocks.filter { $0.index != blockIndex }.flatMap { other in
             other.effectiveListens.filter { $0.family == family && $0.port == port }
         }
+        // A specific address with socket options is bound on its own; a wildcard beside it
+        // fails to bind at start or reload although `nginx -t` passes (seen with 1.22).
         if address.isWildcard,
-            let reusing = othersOnPort.first(where: { !$0.address.isWildcard && $0.socketParameters.contains("reuseport") }),
-            let source = reusing.source
+            let bound = othersOnPort.first(where: { !$0.address.isWildcard && !$0.socketParameters.isEmpty }),
+            let source = bound.source
+        {
+            let text = "listen \(Self.listenAddressText(address, port: port));"
+            throw .wouldFailToBind(text: text, conflicting: source.text, at: source.location)
+        }
+        // Another block's dual-stack `[::]:P ipv6only=off` already holds the IPv4 port.
+        if family == .ipv4,
+            let dualStack = serverBlocks.lazy.flatMap(\.effectiveListens).first(where: {
+                $0.port == port && $0.acceptsIPv4OnIPv6Socket
+            }), let source = dualStack.source
         {
             let text = "listen \(Self.listenAddressText(address, port: port));"
             throw .wouldFailToBind(text: text, conflicting: source.text, at: source.location)

@@ -117,3 +117,30 @@ import TestSupport
         #expect(tested >= 5)
     }
 }
+
+/// DESIGN §1 in the model: the media vhost's own block lacks `[::]:443`, so IPv6 requests for
+/// it are answered by the other block; one added listen fixes that.
+@Suite struct OutageScenarioTests {
+    @Test func missingIPv6ListenIsAnsweredByAnotherBlockUntilAdded() throws {
+        let reader = InMemoryNginxFileReader(textFiles: [
+            "/etc/nginx/nginx.conf": "http {\n    include sites-enabled/*;\n}\n",
+            "/etc/nginx/sites-enabled/example.conf":
+                "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name example.social;\n}\n",
+            "/etc/nginx/sites-enabled/media.conf": "server {\n    listen 443 ssl;\n    server_name media.example.social;\n}\n",
+        ])
+        let tree = try NginxConfigTree.load(mainConfig: "/etc/nginx/nginx.conf", reader: reader)
+        let media = try #require(tree.serverBlocks.firstIndex { $0.matches(host: "media.example.social") })
+        let before = NginxServerSelector(tree: tree)
+        #expect(before.select(family: .ipv4, address: "203.0.113.10", port: 443, host: "media.example.social")
+            == .answered(block: media, reason: .exactName))
+        #expect(before.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
+            == .answered(block: 0, reason: .firstBlockOnSocket))
+        let edit = try tree.addListen(toBlock: media, family: .ipv6, port: 443, hostAddresses: ["2001:db8::10"])
+        #expect(edit.path == "/etc/nginx/sites-enabled/media.conf")
+        #expect(edit.line == 3)
+        #expect(edit.insertedDirectives == ["listen [::]:443 ssl;"])
+        let after = NginxServerSelector(tree: try tree.applying([edit]))
+        #expect(after.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
+            == .answered(block: media, reason: .exactName))
+    }
+}

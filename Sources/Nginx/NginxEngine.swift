@@ -6,7 +6,10 @@
 ///   ``NginxFileReader`` (``DiskNginxFileReader``, ``InMemoryNginxFileReader``), with the
 ///   `http` ``NginxServerBlock``s, their ``NginxListen``s and ``NginxServerName``s.
 /// - ``NginxServerSelector``: which block answers (family, address, port, Host).
-/// - ``NginxConfigTree/addListen(toBlock:family:port:hostAddresses:)`` and
-///   ``NginxConfigTree/removeListen(_:fromBlock:)``: minimal edits as ``FileEdit`` values.
+/// - ``NginxConfigTree/listenConflicts()``: listens nginx refuses or cannot bind.
+/// - ``NginxConfigTree/addListen(toBlock:family:port:hostAddresses:)``,
+///   ``NginxConfigTree/addListens(_:hostAddresses:)`` and
+///   ``NginxConfigTree/removeListen(_:fromBlock:)``: minimal edits as ``FileEdit`` values;
+///   ``NginxConfigTree/applying(_:)`` re-reads the tree with edits applied, in memory.
 /// - ``NginxError``: every failure, printed as `file:line:column: message`.
 public enum NginxEngine {}

@@ -43,7 +43,8 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The block already accepts the family through a dual-stack `[::]:P ipv6only=off`.
     case servedByDualStackListen(text: String, at: NginxSourceLocation)
     /// The new listen would pass `nginx -t` but fail to bind at reload: a wildcard beside
-    /// another block's `reuseport` socket on a specific address of the same port (DESIGN §4).
+    /// another block's separately bound specific address of the same port, or an IPv4
+    /// listen beside a dual-stack `[::]:P ipv6only=off` (DESIGN §4).
     case wouldFailToBind(text: String, conflicting: String, at: NginxSourceLocation)
 
     public var description: String {

@@ -7,6 +7,7 @@ import Foundation
 /// A minimal blocking HTTP/1.1 client for tests: one `GET` with a chosen `Host` to a
 /// loopback address and port, with a timeout; no TLS.
 public enum HTTPProbe {
+    /// The status code and body of a response.
     public struct Response: Sendable, Equatable {
         public let status: Int
         public let body: String
@@ -17,6 +18,7 @@ public enum HTTPProbe {
         }
     }
 
+    /// The request could not be made or the response not read.
     public struct Failure: Error, CustomStringConvertible {
         public let reason: String
         /// The connection was refused: nothing listens on that address and port.

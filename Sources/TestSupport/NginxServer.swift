@@ -11,12 +11,15 @@ import Foundation
 public final class NginxServer: @unchecked Sendable {
     /// Where the server's files live; the main config is ``configPath``.
     public let directory: String
+    /// The main configuration nginx was started with.
     public let configPath: String
+    /// `directory/error.log`, passed with `-e`.
     public let errorLogPath: String
     private let process: Process
     private let lock = NSLock()
     private var stopped = false
 
+    /// nginx did not start, stop or reload; `log` holds what it said.
     public struct Failure: Error, CustomStringConvertible {
         public let reason: String
         public let log: String

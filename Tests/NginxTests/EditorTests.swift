@@ -85,6 +85,15 @@ import TestSupport
         }
     }
 
+    @Test func refusesIPv4BesideAnotherBlocksDualStackSocket() throws {
+        let tree = try load(["/n/nginx.conf": "http {\nserver { listen [::]:80 ipv6only=off; }\nserver { listen [::]:80; }\n}"])
+        #expect(throws: NginxError.wouldFailToBind(
+            text: "listen 80;", conflicting: "listen [::]:80 ipv6only=off;",
+            at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))) {
+            try tree.addListen(toBlock: 1, family: .ipv4, port: 80)
+        }
+    }
+
     @Test func oneLineBlockIsSplitAfterTheListen() throws {
         let text = "http { server { listen 8080; server_name a; } }\n"
         let edit = try load(["/n/nginx.conf": text]).addListen(toBlock: 0, family: .ipv6, port: 8080)

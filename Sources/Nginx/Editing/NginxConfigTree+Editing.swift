@@ -15,65 +15,89 @@ extension NginxConfigTree {
     /// of that socket, and socket-level parameters (`reuseport`, `backlog=`, ...) only when no
     /// other block listens on that port in that family (nginx rejects a second set of socket
     /// options on one address:port, and a separately bound specific address beside a
-    /// wildcard fails at reload). A block without
-    /// any `listen` gets its implicit `listen 80;` written out first, so it keeps IPv4.
+    /// wildcard fails at reload). A block without any `listen` gets its implicit
+    /// `listen 80;` written out first, so it keeps IPv4.
     ///
-    /// Throws instead of producing what nginx would reject: a duplicate listen in the block,
-    /// an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a wildcard beside another
-    /// block's `reuseport` on a specific address of the port, a specific address without a
-    /// host address to mirror it.
+    /// Throws instead of producing what nginx would reject or fail to bind: a duplicate
+    /// listen in the block, an IPv4 listen beside a dual-stack `[::]:P ipv6only=off`, a
+    /// wildcard beside another block's separately bound specific address of the port
+    /// (`bind`, `reuseport` or another socket option), a specific address without a host
+    /// address to mirror it, a block whose file is read more than once.
     public func addListen(
         toBlock blockIndex: Int, family: NginxAddressFamily, port: Int, hostAddresses: [String] = []
     ) throws(NginxError) -> FileEdit {
-        guard serverBlocks.indices.contains(blockIndex) else {
-            throw .serverBlockNotFound(index: blockIndex, count: serverBlocks.count)
+        let edits = try addListens(
+            [NginxListenRequest(block: blockIndex, family: family, port: port)], hostAddresses: hostAddresses)
+        guard let edit = edits.first else { throw .serverBlockNotFound(index: blockIndex, count: serverBlocks.count) }
+        return edit
+    }
+
+    /// Adds several listens at once, by the rules of
+    /// ``addListen(toBlock:family:port:hostAddresses:)``, each judged against the tree plus
+    /// the listens added before it in `requests` (so two additions never make a second
+    /// `default_server` or a second set of socket options on one socket). Returns one edit
+    /// per changed file, in the order the files are first named; several listens for one
+    /// block go together after its last listen, in request order. Throws at the first
+    /// request that cannot be made; nothing is returned then.
+    public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError) -> [FileEdit] {
+        var planner = NginxListenPlanner(tree: self)
+        var blockOrder: [Int] = []
+        var linesByBlock: [Int: [String]] = [:]
+        for request in requests {
+            let lines = try planner.plan(request, hostAddresses: hostAddresses)
+            if linesByBlock[request.block] == nil { blockOrder.append(request.block) }
+            linesByBlock[request.block, default: []] += lines
         }
-        let block = serverBlocks[blockIndex]
-        try requireUnshared(block)
-        let effective = block.effectiveListens
-        if family == .ipv4,
-            let dualStack = effective.first(where: { $0.port == port && $0.acceptsIPv4OnIPv6Socket }),
-            let source = dualStack.source
-        {
-            throw .servedByDualStackListen(text: source.text, at: source.location)
+        var fileOrder: [Int] = []
+        var insertionsByFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String])]] = [:]
+        for blockIndex in blockOrder {
+            let block = serverBlocks[blockIndex]
+            let lines = linesByBlock[blockIndex] ?? []
+            let planned = insertion(lines: lines, into: block)
+            let fileIndex = block.source.fileIndex
+            if insertionsByFile[fileIndex] == nil { fileOrder.append(fileIndex) }
+            insertionsByFile[fileIndex, default: []].append((planned.position, planned.bytes, planned.lineOffsets, lines))
         }
-        let template = effective.first { $0.family == family.other && $0.port == port && $0.address.isWildcard }
-            ?? effective.first { $0.family == family.other && $0.port == port }
-        let address = try mirroredAddress(of: template, family: family, hostAddresses: hostAddresses)
-        if let existing = effective.first(where: { $0.address == address && $0.port == port }) {
-            let text = "listen \(Self.listenAddressText(address, port: port));"
-            throw .duplicateListen(text: text, existing: existing.source?.location ?? block.location)
-        }
-        let othersOnPort = serverBlocks.filter { $0.index != blockIndex }.flatMap { other in
-            other.effectiveListens.filter { $0.family == family && $0.port == port }
-        }
-        if address.isWildcard,
-            let reusing = othersOnPort.first(where: { !$0.address.isWildcard && $0.socketParameters.contains("reuseport") }),
-            let source = reusing.source
-        {
-            let text = "listen \(Self.listenAddressText(address, port: port));"
-            throw .wouldFailToBind(text: text, conflicting: source.text, at: source.location)
-        }
-        let otherDefault = othersOnPort.contains { $0.address == address && $0.defaultServer }
-        var parameters: [String] = []
-        for parameter in template?.parameters ?? [] {
-            let name = NginxListen.parameterName(parameter)
-            if NginxListen.perServerParameterNames.contains(name) {
-                parameters.append(parameter)
-            } else if name == "default_server" || name == "default" {
-                if !otherDefault { parameters.append(parameter) }
-            } else if NginxListen.socketParameterNames.contains(name) {
-                // A socket-level option makes nginx bind the address on its own; only safe
-                // when no other block uses the port in this family at all.
-                let meaningful = name != "ipv6only" || family == .ipv6
-                if othersOnPort.isEmpty && meaningful { parameters.append(parameter) }
+        return fileOrder.map { fileIndex in
+            let file = files[fileIndex]
+            // Stable: insertions at one position keep their order.
+            let insertions = (insertionsByFile[fileIndex] ?? []).enumerated()
+                .sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(\.element)
+            var newBytes: [UInt8] = []
+            newBytes.reserveCapacity(file.bytes.count + insertions.reduce(0) { $0 + $1.bytes.count })
+            var cursor = 0
+            var lineNumber = 1
+            var insertedLines: [FileEdit.InsertedLine] = []
+            for insertion in insertions {
+                let copied = file.bytes[cursor..<insertion.position]
+                lineNumber += copied.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                newBytes.append(contentsOf: copied)
+                var previous = 0
+                for (offset, text) in zip(insertion.lineOffsets, insertion.lines) {
+                    lineNumber += insertion.bytes[previous..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    previous = offset
+                    insertedLines.append(FileEdit.InsertedLine(line: lineNumber, text: text))
+                }
+                lineNumber += insertion.bytes[previous...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                newBytes.append(contentsOf: insertion.bytes)
+                cursor = insertion.position
             }
+            newBytes.append(contentsOf: file.bytes[cursor...])
+            return FileEdit(
+                path: file.path, originalBytes: file.bytes, newBytes: newBytes, line: insertedLines.first?.line ?? 1,
+                insertedText: insertedLines.map(\.text).joined(separator: "\n"), removedText: "",
+                insertedLines: insertedLines)
         }
-        var lines: [String] = []
-        if block.listens.isEmpty { lines.append("listen 80; \(Self.managedMarker)") }
-        let directive = (["listen", Self.listenAddressText(address, port: port)] + parameters).joined(separator: " ") + ";"
-        lines.append("\(directive) \(Self.managedMarker)")
-        return insert(lines: lines, into: block)
+    }
+
+    /// The tree as it would be after `edits` (whole-file replacements of files it holds),
+    /// re-read from memory: for chaining edits of different kinds (add, then remove) on
+    /// one file. No disk I/O.
+    public func applying(_ edits: [FileEdit]) throws(NginxError) -> NginxConfigTree {
+        var contents: [String: [UInt8]] = [:]
+        for file in files { contents[file.path] = file.bytes }
+        for edit in edits { contents[edit.path] = edit.newBytes }
+        return try NginxConfigTree.load(mainConfig: mainConfigPath, reader: InMemoryNginxFileReader(files: contents))
     }
 
     /// Removes one `listen` the block states in its own file: the whole line when the line
@@ -124,26 +148,9 @@ extension NginxConfigTree {
 
     /// Refuses a block whose file is read more than once (DESIGN §4: never edit a snippet
     /// other blocks include too).
-    private func requireUnshared(_ block: NginxServerBlock) throws(NginxError) {
+    func requireUnshared(_ block: NginxServerBlock) throws(NginxError) {
         let count = includeCount(ofFile: block.source.fileIndex)
         if count > 1 { throw .sharedFile(path: block.file, includeCount: count, at: block.location) }
-    }
-
-    private func mirroredAddress(
-        of template: NginxListen?, family: NginxAddressFamily, hostAddresses: [String]
-    ) throws(NginxError) -> NginxListenAddress {
-        guard let template, !template.address.isWildcard else {
-            return family == .ipv4 ? .wildcardIPv4 : .wildcardIPv6
-        }
-        if template.address.isLoopback {
-            return family == .ipv4 ? .ipv4("127.0.0.1") : .ipv6("::1")
-        }
-        for text in hostAddresses {
-            if let address = NginxListenAddress.literal(text), address.family == family, !address.isWildcard {
-                return address
-            }
-        }
-        throw .noHostAddress(family: family, template: template.source?.location ?? NginxSourceLocation(file: mainConfigPath, line: 0, column: 0))
     }
 
     /// `443`, `[::]:443`, `192.0.2.1:443`, `[2001:db8::1]:443`.
@@ -151,8 +158,10 @@ extension NginxConfigTree {
         address == .wildcardIPv4 ? "\(port)" : "\(address):\(port)"
     }
 
-    /// Inserts `lines` after the block's last own `listen` (or at the top of the block).
-    private func insert(lines: [String], into block: NginxServerBlock) -> FileEdit {
+    /// Where and what to insert for `lines` in the block's file: after the block's last own
+    /// `listen` (or at the top of the block), with the offsets of each line's first byte in
+    /// `bytes`.
+    private func insertion(lines: [String], into block: NginxServerBlock) -> (position: Int, bytes: [UInt8], lineOffsets: [Int]) {
         let file = files[block.source.fileIndex]
         let bytes = file.bytes
         let own = block.listens.compactMap(\.source).filter {
@@ -183,29 +192,30 @@ extension NginxConfigTree {
         let (restEnd, lineEnd) = Self.restOfLine(bytes, after: anchorEnd)
         let lineEnding = Self.lineEnding(bytes, lineEnd: lineEnd)
         var inserted: [UInt8] = []
+        var offsets: [Int] = []
         var position: Int
         if Self.isLayoutOrComment(bytes[anchorEnd..<restEnd]) {
             position = lineEnd
             if lineEnd == bytes.count && (bytes.last.map { $0 != 0x0A } ?? false) {
                 inserted.append(contentsOf: lineEnding)
             }
-            for line in lines { inserted += indent + Array(line.utf8) + lineEnding }
+            for line in lines {
+                offsets.append(inserted.count)
+                inserted += indent + Array(line.utf8) + lineEnding
+            }
         } else {
             // Something follows on the same line: break the line after the anchor so the
             // marker comment cannot swallow it.
             position = anchorEnd
-            for line in lines { inserted += lineEnding + indent + Array(line.utf8) }
+            for line in lines {
+                inserted += lineEnding
+                offsets.append(inserted.count)
+                inserted += indent + Array(line.utf8)
+            }
             inserted += lineEnding + Self.indentation(bytes, at: anchorStart)
             while position < restEnd && (bytes[position] == 0x20 || bytes[position] == 0x09) { position += 1 }
         }
-        var newBytes = Array(bytes[..<position])
-        newBytes.append(contentsOf: inserted)
-        newBytes.append(contentsOf: bytes[position...])
-        let firstLine = newBytes[..<(position + (inserted.first == 0x0D || inserted.first == 0x0A ? lineEnding.count : 0))]
-            .reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
-        return FileEdit(
-            path: file.path, originalBytes: bytes, newBytes: newBytes, line: firstLine,
-            insertedText: lines.joined(separator: "\n"), removedText: "")
+        return (position, inserted, offsets)
     }
 
     private static func lineStart(_ bytes: [UInt8], before offset: Int) -> Int {

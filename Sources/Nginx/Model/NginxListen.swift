@@ -8,9 +8,13 @@ public struct NginxListen: Sendable, Hashable {
     public let parameters: [String]
     /// `default_server` (or its old spelling `default`).
     public let defaultServer: Bool
+    /// `ssl`: the address:port speaks TLS (for every block on it).
     public let ssl: Bool
+    /// `http2`.
     public let http2: Bool
+    /// `quic` (nginx 1.25+).
     public let quic: Bool
+    /// `proxy_protocol`.
     public let proxyProtocol: Bool
     /// For IPv6 sockets, whether only IPv6 is accepted: true unless `ipv6only=off`.
     /// Always false for other families.

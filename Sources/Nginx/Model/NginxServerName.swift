@@ -1,5 +1,6 @@
 /// One name of a `server_name`, classified as nginx matches it.
 public struct NginxServerName: Sendable, Hashable {
+    /// How nginx matches the name.
     public enum Kind: String, Sendable, Hashable {
         /// `example.com` (and `""`, which matches requests without a Host).
         case exact
@@ -13,12 +14,14 @@ public struct NginxServerName: Sendable, Hashable {
         case hostnameVariable
     }
 
+    /// How nginx matches the name.
     public let kind: Kind
     /// The name as written (unquoted).
     public let text: String
     /// What is matched: lowercased for exact and wildcard names; the pattern without `~`
     /// for regex names.
     public let name: String
+    /// Where the name is written.
     public let location: NginxSourceLocation
 
     /// Classifies `text` as nginx's `server_name` does; nil (with a reason) when nginx

@@ -10,6 +10,7 @@ import Foundation
 
 /// Reads configuration files from the local file system.
 public struct DiskNginxFileReader: NginxFileReader {
+    /// A reader of the local file system.
     public init() {}
 
     public func readFile(atPath path: String) throws(NginxFileReadError) -> [UInt8] {

@@ -1,8 +1,10 @@
 /// Configuration files held in memory, keyed by absolute path; directories are implied by
 /// the files' paths.
 public struct InMemoryNginxFileReader: NginxFileReader {
+    /// File contents by absolute path.
     public let files: [String: [UInt8]]
 
+    /// Files given as bytes, keyed by absolute path.
     public init(files: [String: [UInt8]]) {
         self.files = files
     }

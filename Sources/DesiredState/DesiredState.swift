@@ -70,7 +70,7 @@ public struct DNSSettings: Sendable, Hashable {
 
     /// The most specific managed zone containing `name`, if any.
     public func zone(containing name: DNSName) -> DNSName? {
-        zones.filter { name.isSubdomain(of: $0) }.max { $0.labels.count < $1.labels.count }
+        zones.filter { name.isSubdomain(of: $0) }.max { $0.wire.count < $1.wire.count }
     }
 }
 

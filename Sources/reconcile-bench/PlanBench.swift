@@ -74,16 +74,26 @@ struct PlanBench: AsyncParsableCommand {
             """)
 
         var plan: Reconciler.Plan?
+        var stages: [String: [Double]] = [:]
+        func lap(_ name: String, _ start: DispatchTime) {
+            stages[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+        }
         let samples = try await Measurement.time(iterations: iterations) {
+            var start = DispatchTime.now()
             let desired = try DesiredStateLoader().load(directory: dir.path + "/desired")
+            lap("load desired state", start)
+            start = DispatchTime.now()
             let provider = try DNSProviders.make(for: desired.dns, timeout: .seconds(10))
             var observer = Observer(desired: desired, dns: provider)
             observer.checkInterfaces = false
             let observation = try await observer.observe()
+            lap("observe (nginx parse + AXFR)", start)
+            start = DispatchTime.now()
             plan = Planner(
                 desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: ""),
                 displayBase: dir.path
             ).plan()
+            lap("diff and plan", start)
         }
         let median = Measurement.median(samples)
         let rss = Measurement.peakRSSMiB()
@@ -97,7 +107,7 @@ struct PlanBench: AsyncParsableCommand {
                 ("findings / actions", "\(findings) / \(actions)  (\(missingListens) blocks lack an IPv6 listen)"),
                 ("plan median", "\(Measurement.fmt(median)) ms (\(iterations) runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"),
                 ("peak RSS", "\(Measurement.fmt(rss)) MiB"),
-            ],
+            ] + stages.keys.sorted().map { ("  \($0)", "\(Measurement.fmt(Measurement.median(Array((stages[$0] ?? []).dropFirst())))) ms median") },
             json: [
                 "bench": "plan", "vhosts": vhosts, "records": records, "findings": findings, "actions": actions,
                 "median_ms": median, "min_ms": samples.min() ?? 0, "max_ms": samples.max() ?? 0, "peak_rss_mb": rss,

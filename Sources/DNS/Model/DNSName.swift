@@ -1,15 +1,54 @@
 /// A domain name as a sequence of labels (bytes, not Unicode), compared case-insensitively
 /// (ASCII only, RFC 4343). Always absolute: the root is the empty label list.
+///
+/// Stored as one flat array in wire form (length-prefixed labels, no root byte), so a zone
+/// of tens of thousands of names costs one allocation per name, and hashing and comparison
+/// lowercase on the fly without allocating.
 public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// Labels from left to right, without the root label. Each is 1...63 bytes.
-    public let labels: [[UInt8]]
+    /// Length-prefixed labels in their original case, without the root byte.
+    public let wire: [UInt8]
 
     /// Maximum wire length of a name including length bytes and the root (RFC 1035 §2.3.4).
     public static let maxWireLength = 255
     public static let maxLabelLength = 63
-    public static let root = DNSName(uncheckedLabels: [])
+    public static let root = DNSName(wire: [])
 
-    public init(uncheckedLabels labels: [[UInt8]]) { self.labels = labels }
+    private init(wire: [UInt8]) { self.wire = wire }
+
+    public init(uncheckedLabels labels: [[UInt8]]) {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(labels.reduce(0) { $0 + 1 + $1.count })
+        for label in labels {
+            wire.append(UInt8(truncatingIfNeeded: label.count))
+            wire.append(contentsOf: label)
+        }
+        self.wire = wire
+    }
+
+    /// Labels from left to right, without the root label. Each is 1...63 bytes.
+    public var labels: [[UInt8]] {
+        var out: [[UInt8]] = []
+        var i = 0
+        while i < wire.count {
+            let length = Int(wire[i])
+            out.append(Array(wire[(i + 1)..<min(wire.count, i + 1 + length)]))
+            i += 1 + length
+        }
+        return out
+    }
+
+    /// The number of labels (the root has none).
+    public var labelCount: Int {
+        var count = 0
+        var i = 0
+        while i < wire.count {
+            count += 1
+            i += 1 + Int(wire[i])
+        }
+        return count
+    }
+
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
 
     /// Builds a name from labels, checking label and total length.
     public init(labels: [[UInt8]]) throws(DNSNameError) {
@@ -20,7 +59,7 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
             wire += 1 + label.count
         }
         guard wire <= Self.maxWireLength else { throw .nameTooLong(wire) }
-        self.labels = labels
+        self.init(uncheckedLabels: labels)
     }
 
     /// Parses presentation form (`media.example.social.` or relative `media`), with `\.` and
@@ -80,23 +119,33 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
         try self.init(labels: labels)
     }
 
-    /// Lowercased labels, the canonical form for comparison and hashing.
+    /// Lowercased labels, the canonical form for comparison.
     public var canonicalLabels: [[UInt8]] {
-        labels.map { $0.map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 } }
+        labels.map { $0.map(Self.lower) }
     }
 
     /// Wire length including length bytes and the root byte.
-    public var wireLength: Int { labels.reduce(1) { $0 + 1 + $1.count } }
+    public var wireLength: Int { wire.count + 1 }
 
     /// True when `self` equals `ancestor` or lies under it.
     public func isSubdomain(of ancestor: DNSName) -> Bool {
-        guard labels.count >= ancestor.labels.count else { return false }
-        return Array(canonicalLabels.suffix(ancestor.labels.count)) == ancestor.canonicalLabels
+        let offset = wire.count - ancestor.wire.count
+        guard offset >= 0 else { return false }
+        // The suffix must start on a label boundary.
+        var i = 0
+        while i < offset { i += 1 + Int(wire[i]) }
+        guard i == offset else { return false }
+        var k = 0
+        while k < ancestor.wire.count {
+            if Self.lower(wire[offset + k]) != Self.lower(ancestor.wire[k]) { return false }
+            k += 1
+        }
+        return true
     }
 
     /// Presentation form with a trailing dot, escaping bytes that are not plain.
     public var description: String {
-        if labels.isEmpty { return "." }
+        if wire.isEmpty { return "." }
         var out = ""
         for label in labels {
             for b in label {
@@ -117,11 +166,18 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        lhs.labels.count == rhs.labels.count && lhs.canonicalLabels == rhs.canonicalLabels
+        guard lhs.wire.count == rhs.wire.count else { return false }
+        var i = 0
+        while i < lhs.wire.count {
+            if lower(lhs.wire[i]) != lower(rhs.wire[i]) { return false }
+            i += 1
+        }
+        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(canonicalLabels)
+        hasher.combine(wire.count)
+        for b in wire { hasher.combine(Self.lower(b)) }
     }
 
     /// Canonical DNS ordering (RFC 4034 §6.1): by labels from the right, bytewise, lowercased.

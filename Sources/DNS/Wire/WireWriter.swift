@@ -38,6 +38,7 @@ struct WireWriter {
             Self.appendUncompressed(name, to: &bytes)
             return
         }
+        let labels = name.labels
         let canonical = name.canonicalLabels
         for i in 0..<canonical.count {
             let suffix = Array(canonical[i...])
@@ -46,7 +47,7 @@ struct WireWriter {
                 return
             }
             if bytes.count <= 0x3FFF { suffixOffsets[suffix] = bytes.count }
-            let label = name.labels[i]
+            let label = labels[i]
             bytes.append(UInt8(label.count))
             bytes.append(contentsOf: label)
         }
@@ -55,9 +56,10 @@ struct WireWriter {
 
     /// The uncompressed wire form, as used in TSIG digests and RFC 3597 RDATA.
     static func appendUncompressed(_ name: DNSName, to out: inout [UInt8], lowercase: Bool = false) {
-        for label in lowercase ? name.canonicalLabels : name.labels {
-            out.append(UInt8(label.count))
-            out.append(contentsOf: label)
+        if lowercase {
+            out.append(contentsOf: name.wire.map(DNSName.lower))
+        } else {
+            out.append(contentsOf: name.wire)
         }
         out.append(0)
     }

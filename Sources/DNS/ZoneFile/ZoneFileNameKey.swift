@@ -10,23 +10,12 @@ struct ZoneFileNameKey: Hashable {
     }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(name.labels.count)
-        for label in name.labels {
-            hasher.combine(label.count)
-            for byte in label { hasher.combine(Self.lowercased(byte)) }
-        }
+        name.hash(into: &hasher)
     }
 
-    /// Equality of names ignoring ASCII case (RFC 4343), as `DNSName ==` but allocation-free.
+    /// Equality of names ignoring ASCII case (RFC 4343); `DNSName ==` no longer allocates.
     static func sameName(_ lhs: DNSName, _ rhs: DNSName) -> Bool {
-        guard lhs.labels.count == rhs.labels.count else { return false }
-        for (left, right) in zip(lhs.labels, rhs.labels) {
-            guard left.count == right.count else { return false }
-            for (a, b) in zip(left, right) where a != b && lowercased(a) != lowercased(b) {
-                return false
-            }
-        }
-        return true
+        lhs == rhs
     }
 
     static func lowercased(_ byte: UInt8) -> UInt8 {

@@ -40,23 +40,25 @@ extension NginxConfigTree {
     /// block go together after its last listen, in request order. Throws at the first
     /// request that cannot be made; nothing is returned then.
     public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError) -> [FileEdit] {
-        var planner = NginxListenPlanner(tree: self)
-        var blockOrder: [Int] = []
-        var linesByBlock: [Int: [String]] = [:]
-        for request in requests {
-            let lines = try planner.plan(request, hostAddresses: hostAddresses)
-            if linesByBlock[request.block] == nil { blockOrder.append(request.block) }
-            linesByBlock[request.block, default: []] += lines
-        }
+        var batch = NginxListenBatch(tree: self)
+        for request in requests { _ = try batch.add(request, hostAddresses: hostAddresses) }
+        return batch.edits()
+    }
+
+    /// Renders the lines planned per block (blocks in `blockOrder`) as one edit per file;
+    /// `placed` receives each inserted line's number, in block and line order.
+    func renderInsertions(
+        blockOrder: [Int], linesByBlock: [Int: [String]], placed: (FileEdit.InsertedLine, String, Int) -> Void = { _, _, _ in }
+    ) -> [FileEdit] {
         var fileOrder: [Int] = []
-        var insertionsByFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String])]] = [:]
+        var insertionsByFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
         for blockIndex in blockOrder {
             let block = serverBlocks[blockIndex]
             let lines = linesByBlock[blockIndex] ?? []
             let planned = insertion(lines: lines, into: block)
             let fileIndex = block.source.fileIndex
             if insertionsByFile[fileIndex] == nil { fileOrder.append(fileIndex) }
-            insertionsByFile[fileIndex, default: []].append((planned.position, planned.bytes, planned.lineOffsets, lines))
+            insertionsByFile[fileIndex, default: []].append((planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex))
         }
         return fileOrder.map { fileIndex in
             let file = files[fileIndex]
@@ -77,6 +79,7 @@ extension NginxConfigTree {
                     lineNumber += insertion.bytes[previous..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                     previous = offset
                     insertedLines.append(FileEdit.InsertedLine(line: lineNumber, text: text))
+                    placed(FileEdit.InsertedLine(line: lineNumber, text: text), file.path, insertion.block)
                 }
                 lineNumber += insertion.bytes[previous...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 newBytes.append(contentsOf: insertion.bytes)

@@ -70,8 +70,14 @@ public struct Planner: Sendable {
             }
         }
 
+        let blocksByName = Self.blocksByName(tree)
+        // All listen additions go through one batch, so each is judged against the ones
+        // before it and the whole plan stays linear in the number of blocks.
+        var batch = NginxListenBatch(tree: tree)
+        var handles: [String: Int] = [:]
+        var actionOfHandle: [Int: Int] = [:]
         for vhost in desired.vhosts {
-            let own = ownBlocks(of: vhost, in: tree)
+            let own = ownBlocks(of: vhost, in: blocksByName)
             let probeHost = vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
             if own.isEmpty {
                 findings.append(
@@ -163,21 +169,23 @@ public struct Planner: Sendable {
                                 ? "DNS publishes \(family.recordTypeName) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)"
                                 : "nginx does not serve \(vhost.name) over \(family.rawValue) on port \(port)"
                             if let block = editTarget(own, family: nginxFamily, port: port) {
-                                do {
-                                    let edit = try tree.addListen(
-                                        toBlock: block, family: nginxFamily, port: Int(port), hostAddresses: hostAddresses)
-                                    let key = "add \(block) \(family) \(port)"
-                                    if editKeys.insert(key).inserted {
-                                        edits.append(PendingEdit(phase: .serve, edit: edit))
+                                let key = "add \(block) \(family) \(port)"
+                                if handles[key] == nil {
+                                    do {
+                                        let handle = try batch.add(
+                                            NginxListenRequest(block: block, family: nginxFamily, port: Int(port)),
+                                            hostAddresses: hostAddresses)
+                                        handles[key] = handle
+                                        actionOfHandle[handle] = actions.count
+                                        // File, line and text are filled in once the batch is rendered.
                                         actions.append(
                                             .nginx(
                                                 .nginxAddListen, phase: .serve, vhost: vhost.name, family: family, port: port,
-                                                file: edit.path, line: edit.line,
-                                                text: edit.insertedDirectives.joined(separator: " ")))
+                                                file: tree.serverBlocks[block].file, line: 0, text: ""))
+                                    } catch {
+                                        willServe = false
+                                        message += "; not fixed automatically: \(error)"
                                     }
-                                } catch {
-                                    willServe = false
-                                    message += "; not fixed automatically: \(error)"
                                 }
                             } else {
                                 willServe = false
@@ -329,24 +337,41 @@ public struct Planner: Sendable {
                     evidence: [probe.line]))
         }
 
-        // Combine the edits of each file.
+        // The additions, rendered one edit per file, with each action's line.
+        let (serveEdits, placements) = batch.editsAndPlacements()
+        for (handle, placement) in placements {
+            guard let index = actionOfHandle[handle] else { continue }
+            actions[index].file = placement.path
+            actions[index].line = placement.line
+            actions[index].text = placement.directive
+        }
+        let serveByFile = Dictionary(serveEdits.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        // Removals combine per file; on a file that also gets additions they land on top of them.
         var fileChanges: [NginxFileChange] = []
-        let byFile = Dictionary(grouping: edits, by: \.edit.path)
-        for path in byFile.keys.sorted() {
-            let group = byFile[path] ?? []
-            guard let original = group.first?.edit.originalBytes else { continue }
-            let serve = group.filter { $0.phase == .serve }.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
-            let unserve = group.filter { $0.phase == .unserve }.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
-            guard let afterServe = Splice.apply(serve, to: original), let afterUnserve = Splice.apply(serve + unserve, to: original)
-            else {
-                notes.append("\(display(path)): edits overlap; apply the first ones, then run plan again")
-                actions.removeAll { $0.file == path }
-                continue
+        let removalsByFile = Dictionary(grouping: edits.filter { $0.phase == .unserve }, by: \.edit.path)
+        for path in Set(serveByFile.keys).union(removalsByFile.keys).sorted() {
+            let serve = serveByFile[path]
+            let removals = removalsByFile[path] ?? []
+            guard let original = serve?.originalBytes ?? removals.first?.edit.originalBytes else { continue }
+            let afterServe = serve?.newBytes ?? original
+            var afterUnserve: [UInt8]?
+            if !removals.isEmpty {
+                let splices = removals.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
+                let onOriginal = Splice.apply(splices, to: original)
+                if serve == nil {
+                    afterUnserve = onOriginal
+                } else if let onOriginal {
+                    // Both kinds in one file: the removals are byte ranges of the original;
+                    // replay them on the added-to text by diffing against it.
+                    afterUnserve = Splice.apply([Splice(from: original, to: onOriginal)] + [Splice(from: original, to: afterServe)], to: original)
+                }
+                if afterUnserve == nil {
+                    notes.append("\(display(path)): additions and removals overlap; apply, then run plan again for the rest")
+                    actions.removeAll { $0.file == path && $0.kind == .nginxRemoveListen }
+                }
             }
             fileChanges.append(
-                NginxFileChange(
-                    path: path, original: original, afterServe: serve.isEmpty ? nil : afterServe,
-                    afterUnserve: unserve.isEmpty ? nil : afterUnserve))
+                NginxFileChange(path: path, original: original, afterServe: serve?.newBytes, afterUnserve: afterUnserve))
         }
 
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
@@ -373,15 +398,21 @@ public struct Planner: Sendable {
 
     // MARK: nginx
 
-    /// The blocks whose `server_name` names the vhost itself (exact, or the same wildcard).
-    func ownBlocks(of vhost: Vhost, in tree: NginxConfigTree) -> [Int] {
-        tree.serverBlocks.filter { block in
-            block.serverNames.contains { name in
-                vhost.isWildcard
-                    ? (name.kind == .leadingWildcard && name.name == vhost.name)
-                    : (name.kind == .exact && name.name == vhost.name)
+    /// Blocks by the exact and leading-wildcard names they declare, in load order.
+    static func blocksByName(_ tree: NginxConfigTree) -> [String: [Int]] {
+        var index: [String: [Int]] = [:]
+        for block in tree.serverBlocks {
+            for name in block.serverNames where name.kind == .exact || name.kind == .leadingWildcard {
+                let key = name.kind == .exact ? name.name : "wildcard:" + name.name
+                if index[key]?.last != block.index { index[key, default: []].append(block.index) }
             }
-        }.map(\.index)
+        }
+        return index
+    }
+
+    /// The blocks whose `server_name` names the vhost itself (exact, or the same wildcard).
+    func ownBlocks(of vhost: Vhost, in index: [String: [Int]]) -> [Int] {
+        index[vhost.isWildcard ? "wildcard:" + vhost.name : vhost.name] ?? []
     }
 
     func blockNames(_ block: NginxServerBlock) -> [String] {

@@ -46,6 +46,6 @@ public struct DNSObservation: Sendable {
 
     /// The snapshot of the managed zone containing `name`, if observed.
     public func zone(containing name: DNSName) -> ZoneSnapshot? {
-        zones.values.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.labels.count < $1.zone.labels.count }
+        zones.values.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.wire.count < $1.zone.wire.count }
     }
 }

@@ -149,6 +149,7 @@ public struct SystemdUnits: Sendable, Hashable {
             gitPull ? "ProtectHome=read-only" : "ProtectHome=yes",
             "PrivateTmp=yes",
             "PrivateDevices=yes",
+            "PrivateMounts=yes",
             "NoNewPrivileges=yes",
             "CapabilityBoundingSet=" + capabilities.joined(separator: " "),
             "AmbientCapabilities=",

@@ -1,11 +1,16 @@
 import Foundation
 
-/// A real nginx for TLS tests, started as a daemon in its own temporary directory with the
-/// `server` blocks given (their `listen` lines must use 127.0.0.1 / [::1] high ports). Always
-/// call ``stop()`` in a `defer`; `deinit` stops it too as a safety net.
+/// A real nginx for TLS tests, started in its own temporary directory with the `server` blocks
+/// given (their `listen` lines must use 127.0.0.1 / [::1] high ports). Always call ``stop()``
+/// in a `defer`; `deinit` stops it too as a safety net.
+///
+/// nginx runs in the foreground (`daemon off`) as a child we hold: a daemonised nginx inherits
+/// the descriptor Foundation's `Process` watches for the child's exit, so the launching call
+/// would never return.
 public final class TLSNginx: @unchecked Sendable {
     public let directory: TemporaryDirectory
     private let nginx: String
+    private let process: Process
     private let lock = NSLock()
     private var stopped = false
 
@@ -19,9 +24,11 @@ public final class TLSNginx: @unchecked Sendable {
         nginx = try ServerBinary.require("nginx")
         directory = try TemporaryDirectory(prefix: "reconcile-nginx")
         let tmp = directory.path
+        let configPath = "\(tmp)/nginx.conf"
+        let errorLogPath = "\(tmp)/error.log"
         let config = """
             user root;
-            daemon on;
+            daemon off;
             worker_processes 1;
             pid \(tmp)/nginx.pid;
             error_log \(tmp)/error.log warn;
@@ -39,12 +46,22 @@ public final class TLSNginx: @unchecked Sendable {
             """
         try directory.write("nginx.conf", config)
         try ChildProcess.check([nginx, "-t", "-q", "-p", tmp, "-c", configPath, "-e", errorLogPath])
-        try ChildProcess.check([nginx, "-p", tmp, "-c", configPath, "-e", errorLogPath])
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: nginx)
+        process.arguments = ["-p", tmp, "-c", configPath, "-e", errorLogPath]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Ready when every loopback address:port of the config accepts a connection.
+        let sockets = Self.loopbackListens(in: servers)
         let deadline = Date().addingTimeInterval(10)
-        while masterPID == nil && Date() < deadline { usleep(10_000) }
-        guard masterPID != nil else {
+        while !sockets.allSatisfy({ Self.accepts(host: $0.0, port: $0.1) }) && process.isRunning && Date() < deadline {
+            usleep(10_000)
+        }
+        guard sockets.allSatisfy({ Self.accepts(host: $0.0, port: $0.1) }), process.isRunning else {
             stop()
-            throw ChildProcess.Failure(command: [nginx], result: nil, reason: "nginx wrote no pid file: \(errorLog)")
+            throw ChildProcess.Failure(command: [nginx], result: nil, reason: "nginx did not start: \((try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "")")
         }
     }
 
@@ -56,27 +73,65 @@ public final class TLSNginx: @unchecked Sendable {
 
     public var errorLog: String { (try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "" }
 
-    /// `nginx -s stop`, then SIGKILL to the master if it is still there after 5 s. Idempotent.
+    /// `nginx -s stop`, then SIGKILL to the master if it is still there after 5 s; waits for
+    /// it. Idempotent.
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        guard let pid = masterPID else { return }
+        guard process.isRunning else { return }
         _ = try? ChildProcess.run(
             [nginx, "-s", "stop", "-p", directory.path, "-c", configPath, "-e", errorLogPath], timeout: 10)
         let deadline = Date().addingTimeInterval(5)
-        while Self.isAlive(pid) && Date() < deadline { usleep(10_000) }
-        if Self.isAlive(pid) { kill(pid, SIGKILL) }
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
-    /// Alive and not a zombie: the daemonised master is reaped by whatever PID 1 is, maybe late.
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return true }
-        return !stat[close...].hasPrefix(") Z")
+    /// `listen 127.0.0.1:P` and `listen [::1]:P` lines of the server blocks.
+    static func loopbackListens(in servers: String) -> [(String, UInt16)] {
+        var found: [(String, UInt16)] = []
+        for line in servers.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == ";" })
+            guard let index = words.firstIndex(of: "listen"), index + 1 < words.count else { continue }
+            let address = words[index + 1]
+            for host in ["127.0.0.1", "::1"] {
+                let prefix = host == "::1" ? "[::1]:" : "127.0.0.1:"
+                if address.hasPrefix(prefix), let port = UInt16(address.dropFirst(prefix.count)) {
+                    found.append((host, port))
+                }
+            }
+        }
+        return found
+    }
+
+    /// Whether a TCP connection to host:port succeeds now.
+    static func accepts(host: String, port: UInt16) -> Bool {
+        let family = host.contains(":") ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if family == AF_INET6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            address.sin6_addr = in6addr_loopback
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+                }
+            }
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 
     deinit { stop() }

@@ -31,7 +31,8 @@ public struct ProbeResult: Sendable, Hashable {
         let verdict: String
         switch outcome {
         case .ok(let status, let elapsed):
-            let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds =
+                elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
             verdict = "ok (HTTP \(status), \(milliseconds) ms)"
         case .failed(let failure):
             verdict = failure.description

@@ -61,7 +61,9 @@ public final class TLSNginx: @unchecked Sendable {
         }
         guard sockets.allSatisfy({ Self.accepts(host: $0.0, port: $0.1) }), process.isRunning else {
             stop()
-            throw ChildProcess.Failure(command: [nginx], result: nil, reason: "nginx did not start: \((try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "")")
+            throw ChildProcess.Failure(
+                command: [nginx], result: nil,
+                reason: "nginx did not start: \((try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "")")
         }
     }
 
@@ -92,9 +94,8 @@ public final class TLSNginx: @unchecked Sendable {
     /// `listen 127.0.0.1:P` and `listen [::1]:P` lines of the server blocks.
     static func loopbackListens(in servers: String) -> [(String, UInt16)] {
         var found: [(String, UInt16)] = []
-        for line in servers.split(separator: "\n") {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == ";" })
-            guard let index = words.firstIndex(of: "listen"), index + 1 < words.count else { continue }
+        let words = servers.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" })
+        for (index, word) in words.enumerated() where word == "listen" && index + 1 < words.count {
             let address = words[index + 1]
             for host in ["127.0.0.1", "::1"] {
                 let prefix = host == "::1" ? "[::1]:" : "127.0.0.1:"

@@ -50,10 +50,12 @@ extension Reconcile {
         }
 
         func run() throws {
+            let writable = writableDirectories()
             let units = SystemdUnits(
                 mode: mode, executable: executable ?? Self.runningBinary(), desiredDir: Self.absolute(options.desired),
-                stateDir: Self.absolute(options.stateDir), interval: interval, metricsFile: metricsFile.map(Self.absolute),
-                gitPull: gitPull, nginxConfigDirs: nginxConfigDirs(), zoneDirs: zoneDirs())
+                stateDir: Self.absolute(options.stateDir), interval: interval,
+                metricsFile: metricsFile.map(Self.absolute),
+                gitPull: gitPull, nginxConfigDirs: writable.nginx, zoneDirs: writable.zones)
             do {
                 try units.validate()
                 guard install else {
@@ -64,7 +66,9 @@ extension Reconcile {
                 if root == "/" {
                     print("enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer")
                 } else {
-                    print("on the target system, enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer")
+                    print(
+                        "on the target system, enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer"
+                    )
                 }
             } catch {
                 Terminal.printError("error: \(error)")
@@ -72,25 +76,18 @@ extension Reconcile {
             }
         }
 
-        private var desiredState: DesiredState? {
-            try? DesiredStateLoader().load(directory: options.desired)
-        }
-
-        /// The nginx config's directory from the desired state; /etc/nginx when it cannot be read
-        /// (packaging on a machine that has no desired state yet).
-        private func nginxConfigDirs() -> [String] {
-            guard let state = desiredState else {
+        /// The nginx config's directory and the zone file's from the desired state; /etc/nginx
+        /// when it cannot be read (packaging on a machine that has no desired state yet).
+        private func writableDirectories() -> (nginx: [String], zones: [String]) {
+            guard let state = try? DesiredStateLoader().load(directory: options.desired) else {
                 if mode == .apply {
                     Terminal.printError("note: desired state not readable; assuming nginx config in /etc/nginx")
                 }
-                return ["/etc/nginx"]
+                return (["/etc/nginx"], [])
             }
-            return [(state.nginx.config as NSString).deletingLastPathComponent]
-        }
-
-        private func zoneDirs() -> [String] {
-            guard let state = desiredState, case .zonefile(let path, _) = state.dns.provider else { return [] }
-            return [(path as NSString).deletingLastPathComponent]
+            let nginx = [(state.nginx.config as NSString).deletingLastPathComponent]
+            guard case .zonefile(let path, _) = state.dns.provider else { return (nginx, []) }
+            return (nginx, [(path as NSString).deletingLastPathComponent])
         }
 
         static func runningBinary() -> String {

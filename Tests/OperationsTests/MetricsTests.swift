@@ -10,8 +10,10 @@ import Testing
         MetricsSnapshot(
             mode: "plan",
             findings: [
-                Finding(kind: .advertisedNotServed, vhost: "media.example.social", family: .ipv6, port: 443, message: "x"),
-                Finding(kind: .advertisedNotServed, vhost: "media.example.social", family: .ipv6, port: 8443, message: "y"),
+                Finding(
+                    kind: .advertisedNotServed, vhost: "media.example.social", family: .ipv6, port: 443, message: "x"),
+                Finding(
+                    kind: .advertisedNotServed, vhost: "media.example.social", family: .ipv6, port: 8443, message: "y"),
                 Finding(kind: .missingRecord, vhost: "example.social", family: .ipv4, port: 443, message: "z"),
                 Finding(kind: .addressNotOnHost, vhost: "2001:db8::10", message: "not here"),
                 Finding(kind: .unmanagedVhost, vhost: "odd\"name\\with\nbreak.example.social", message: "w"),
@@ -33,13 +35,18 @@ import Testing
         #expect(
             value(
                 "reconcile_findings",
-                ["mode": "plan", "vhost": "media.example.social", "family": "ipv6", "code": "RC001",
-                 "slug": "advertised-not-served", "severity": "critical"]) == 2)
+                [
+                    "mode": "plan", "vhost": "media.example.social", "family": "ipv6", "code": "RC001",
+                    "slug": "advertised-not-served", "severity": "critical",
+                ]) == 2)
         #expect(
             value(
                 "reconcile_findings",
-                ["mode": "plan", "vhost": "2001:db8::10", "family": "", "code": "RC009", "slug": "address-not-on-host",
-                 "severity": "warning"]) == 1)
+                [
+                    "mode": "plan", "vhost": "2001:db8::10", "family": "", "code": "RC009",
+                    "slug": "address-not-on-host",
+                    "severity": "warning",
+                ]) == 1)
         // Quotes, backslashes and line feeds survive the round trip.
         #expect(samples.contains { $0.labels["vhost"] == "odd\"name\\with\nbreak.example.social" })
         #expect(value("reconcile_last_run_timestamp_seconds", ["mode": "plan"]) == 1_764_000_001.25)
@@ -48,10 +55,14 @@ import Testing
         #expect(value("reconcile_run_duration_seconds", ["mode": "plan"]) == 1.25)
         #expect(value("reconcile_changes_applied", ["mode": "plan"]) == 0)
         #expect(
-            value("reconcile_probe_success", ["mode": "plan", "vhost": "media.example.social", "family": "ipv6", "port": "443"])
+            value(
+                "reconcile_probe_success",
+                ["mode": "plan", "vhost": "media.example.social", "family": "ipv6", "port": "443"])
                 == 0)
         #expect(
-            value("reconcile_probe_success", ["mode": "plan", "vhost": "media.example.social", "family": "ipv4", "port": "443"])
+            value(
+                "reconcile_probe_success",
+                ["mode": "plan", "vhost": "media.example.social", "family": "ipv4", "port": "443"])
                 == 1)
         #expect(value("reconcile_desired_state_info", ["mode": "plan", "commit": "0123abcd"]) == 1)
         #expect(Set(samples.map(\.type)) == ["gauge"])
@@ -90,7 +101,9 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "b 2\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o644)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0 != "reconcile.prom" }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0 != "reconcile.prom"
+        }
         #expect(leftovers.isEmpty)
     }
 

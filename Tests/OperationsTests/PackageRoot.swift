@@ -7,7 +7,8 @@ enum PackageRoot {
 
     /// The directory holding the test bundle, where `swift build` also puts `reconcile`.
     static var productsDirectory: URL {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var url = URL(fileURLWithPath: executable)
         while url.pathComponents.count > 1 && !url.lastPathComponent.hasSuffix(".xctest") {

@@ -25,32 +25,28 @@ struct ProbeLiveTests {
         let shared = LoopbackPort.free()
         var legacyPort = LoopbackPort.free()
         while legacyPort == shared { legacyPort = LoopbackPort.free() }
-        let servers = """
-                server {
-                    listen 127.0.0.1:\(shared) ssl;
-                    listen [::1]:\(shared) ssl;
-                    server_name example.social;
-                    ssl_certificate \(main.certificatePath);
-                    ssl_certificate_key \(main.keyPath);
-                    return 200 "example\\n";
-                }
-                server {
-                    listen 127.0.0.1:\(shared) ssl;
-                    server_name media.example.social;
-                    ssl_certificate \(media.certificatePath);
-                    ssl_certificate_key \(media.keyPath);
-                    return 200 "media\\n";
-                }
-                server {
-                    listen 127.0.0.1:\(legacyPort) ssl;
-                    server_name legacy.example.social;
-                    ssl_certificate \(legacy.certificatePath);
-                    ssl_certificate_key \(legacy.keyPath);
-                    return 204;
-                }
-            """
+        let servers = [
+            serverBlock(["127.0.0.1:\(shared)", "[::1]:\(shared)"], main, answer: "200 \"example\\n\""),
+            serverBlock(["127.0.0.1:\(shared)"], media, answer: "200 \"media\\n\""),
+            serverBlock(["127.0.0.1:\(legacyPort)"], legacy, answer: "204"),
+        ].joined()
         let nginx = try TLSNginx(servers: servers)
         return Site(nginx: nginx, ca: ca, sharedPort: shared, legacyPort: legacyPort)
+    }
+
+    /// An `ssl` server block for the leaf's first name on `listens`, answering `return answer;`.
+    static func serverBlock(_ listens: [String], _ leaf: TestCertificateAuthority.Leaf, answer: String) -> String {
+        let listenLines = listens.map { "listen \($0) ssl; " }.joined()
+        return """
+                server {
+                    \(listenLines)
+                    server_name \(leaf.names[0]);
+                    ssl_certificate \(leaf.certificatePath);
+                    ssl_certificate_key \(leaf.keyPath);
+                    return \(answer);
+                }
+
+            """
     }
 
     static func target(_ vhost: String, _ family: ProbeFamily, _ port: UInt16) -> ProbeTarget {
@@ -93,7 +89,9 @@ struct ProbeLiveTests {
     func privateCAIsNotTrustedWithoutCAFile() async throws {
         let site = try Self.startSite()
         defer { site.nginx.stop() }
-        let results = await Prober(timeout: .seconds(5)).probe([Self.target("media.example.social", .ipv4, site.sharedPort)])
+        let results = await Prober(timeout: .seconds(5)).probe([
+            Self.target("media.example.social", .ipv4, site.sharedPort)
+        ])
         let failure = try #require(results.first?.failure)
         guard case .tlsHandshakeFailed(let reason) = failure else {
             Issue.record("expected a TLS failure, got \(failure)")
@@ -136,7 +134,8 @@ struct ProbeLiveTests {
         let listener = try StalledListener(fillBacklog: true)
         let timeout = Duration.milliseconds(1500)
         let targets = (0..<12).map {
-            ProbeTarget(vhost: "v\($0).example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: true)
+            ProbeTarget(
+                vhost: "v\($0).example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: true)
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -147,7 +146,7 @@ struct ProbeLiveTests {
         }
         #expect(results.first?.line.hasSuffix("timed out after 1.5s (connecting)") == true)
         // 12 targets × 1.5 s would be 18 s; concurrently it is one timeout plus scheduling.
-        #expect(elapsed >= timeout && elapsed < timeout + .milliseconds(1500), "took \(elapsed)")
+        #expect(elapsed >= timeout && elapsed < timeout + .seconds(3), "took \(elapsed)")
         withExtendedLifetime(listener) {}
     }
 
@@ -155,8 +154,10 @@ struct ProbeLiveTests {
         let listener = try StalledListener(fillBacklog: false)
         let timeout = Duration.milliseconds(800)
         let results = await Prober(timeout: timeout, concurrency: 2).probe([
-            ProbeTarget(vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: true),
-            ProbeTarget(vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: false),
+            ProbeTarget(
+                vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: true),
+            ProbeTarget(
+                vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: false),
         ])
         #expect(results[0].failure == .timedOut(after: timeout, stage: .tlsHandshake))
         #expect(results[1].failure == .timedOut(after: timeout, stage: .awaitingResponse))
@@ -166,15 +167,16 @@ struct ProbeLiveTests {
     @Test func concurrencyBoundsHowManyRunAtOnce() async throws {
         let listener = try StalledListener(fillBacklog: true)
         let timeout = Duration.milliseconds(500)
-        let targets = (0..<4).map {
-            ProbeTarget(vhost: "v\($0).example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: false)
+        let targets = (0..<6).map {
+            ProbeTarget(
+                vhost: "v\($0).example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: false)
         }
         let clock = ContinuousClock()
         let started = clock.now
-        _ = await Prober(timeout: timeout, concurrency: 2).probe(targets)
+        _ = await Prober(timeout: timeout, concurrency: 3).probe(targets)
         let elapsed = clock.now - started
-        // Two waves of two.
-        #expect(elapsed >= timeout * 2 && elapsed < timeout * 2 + .milliseconds(1000), "took \(elapsed)")
+        // Two waves of three: unbounded would take one timeout, one at a time six.
+        #expect(elapsed >= timeout * 2 && elapsed < timeout * 5, "took \(elapsed)")
         withExtendedLifetime(listener) {}
     }
 

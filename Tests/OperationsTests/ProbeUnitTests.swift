@@ -1,5 +1,6 @@
-@testable import Probe
 import Testing
+
+@testable import Probe
 
 @Suite struct CertificateNamesTests {
     @Test func exactNamesMatchCaseInsensitivelyAndWithTrailingDot() {
@@ -45,7 +46,8 @@ import Testing
 
 @Suite struct ProbeResultLineTests {
     @Test func linesNameVhostFamilyPortAddressAndVerdict() {
-        let v6 = ProbeTarget(vhost: "media.example.social", family: .ipv6, address: "2001:db8::10", port: 443, tls: true)
+        let v6 = ProbeTarget(
+            vhost: "media.example.social", family: .ipv6, address: "2001:db8::10", port: 443, tls: true)
         #expect(
             ProbeResult(target: v6, outcome: .failed(.connectionRefused)).line
                 == "media.example.social  ipv6  443  [2001:db8::10]  connection refused")
@@ -59,9 +61,15 @@ import Testing
     }
 
     @Test func hostHeaderCarriesThePortOnlyWhenItIsNotTheDefault() {
-        #expect(ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 443, tls: true).hostHeader == "a.example")
-        #expect(ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 443, tls: false).hostHeader == "a.example:443")
-        #expect(ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 80, tls: false).hostHeader == "a.example")
+        #expect(
+            ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 443, tls: true).hostHeader
+                == "a.example")
+        #expect(
+            ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 443, tls: false).hostHeader
+                == "a.example:443")
+        #expect(
+            ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 80, tls: false).hostHeader
+                == "a.example")
     }
 
     @Test func invalidAddressIsAFailureNotACrash() async {

@@ -7,7 +7,8 @@ import Testing
 @Suite struct SystemdUnitsTests {
     /// Units for a throwaway installation whose binary is a real executable file, so that
     /// `systemd-analyze verify` can check ExecStart. Paths with a space and a `%` check quoting.
-    static func units(_ mode: SystemdUnits.Mode, in directory: TemporaryDirectory, gitPull: Bool) throws -> SystemdUnits {
+    static func units(_ mode: SystemdUnits.Mode, in directory: TemporaryDirectory, gitPull: Bool) throws -> SystemdUnits
+    {
         let binary = try directory.write("bin/reconcile", "#!/bin/sh\nexit 0\n").path
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary)
         let git = ServerBinary.find("git") ?? "/usr/bin/git"
@@ -68,7 +69,9 @@ import Testing
         #expect(service.contains("\nCapabilityBoundingSet=\n"))
         #expect(service.contains("\nStateDirectory=reconcile\n"))
         #expect(service.contains("\nReadWritePaths=\(directory.path)/metrics\n"))
-        #expect(service.contains("ExecStart=\(directory.path)/bin/reconcile plan --desired \"\(directory.path)/desired state 100%%\""))
+        #expect(
+            service.contains(
+                "ExecStart=\(directory.path)/bin/reconcile plan --desired \"\(directory.path)/desired state 100%%\""))
         #expect(service.contains("\nSuccessExitStatus=2\n"))
         #expect(!service.contains("ExecStartPre"))
     }
@@ -82,7 +85,9 @@ import Testing
             #expect(writable.contains(path))
         }
         #expect(writable.contains("\"\(directory.path)/desired state 100%%\""))
-        #expect(service.contains("ExecStartPre=\(units.gitExecutable) -C \"\(directory.path)/desired state 100%%\" pull --ff-only"))
+        #expect(
+            service.contains(
+                "ExecStartPre=\(units.gitExecutable) -C \"\(directory.path)/desired state 100%%\" pull --ff-only"))
         #expect(service.contains(" apply --yes "))
         #expect(service.contains("\nProtectHome=read-only\n"))
     }
@@ -114,7 +119,9 @@ import Testing
 
     @Test func relativePathsAreRefused() throws {
         let units = SystemdUnits(mode: .plan, executable: "/usr/bin/reconcile", desiredDir: "desired-state")
-        #expect(throws: OperationsError.relativePath(option: "--desired", path: "desired-state")) { try units.validate() }
+        #expect(throws: OperationsError.relativePath(option: "--desired", path: "desired-state")) {
+            try units.validate()
+        }
     }
 
     @Test func installWritesBothUnitsUnderTheRoot() throws {

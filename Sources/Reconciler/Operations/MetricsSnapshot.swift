@@ -55,7 +55,9 @@ public struct MetricsSnapshot: Sendable {
 
         var counts: [[String]: Int] = [:]
         for finding in findings {
-            let key = [finding.vhost, finding.family?.rawValue ?? "", finding.code, finding.slug, finding.severity.rawValue]
+            let key = [
+                finding.vhost, finding.family?.rawValue ?? "", finding.code, finding.slug, finding.severity.rawValue,
+            ]
             counts[key, default: 0] += 1
         }
         out.family(

@@ -58,7 +58,8 @@ public struct SystemdUnits: Sendable, Hashable {
     /// Checks what a unit file needs: absolute paths and a valid interval.
     public func validate() throws {
         _ = try SystemdTimeSpan(interval)
-        let paths = [("--executable", executable), ("--desired", desiredDir), ("--state-dir", stateDir)]
+        let paths =
+            [("--executable", executable), ("--desired", desiredDir), ("--state-dir", stateDir)]
             + (metricsFile.map { [("--metrics-file", $0)] } ?? [])
             + nginxConfigDirs.map { ("nginx config", $0) } + zoneDirs.map { ("zone file", $0) }
         for (option, path) in paths where !path.hasPrefix("/") {
@@ -173,7 +174,9 @@ public struct SystemdUnits: Sendable, Hashable {
             "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
             "SystemCallArchitectures=native",
             "SystemCallFilter=@system-service",
-            mode == .plan ? "SystemCallFilter=~@privileged @resources" : "SystemCallFilter=~@resources @clock @module @raw-io @reboot @swap @obsolete @cpu-emulation @debug @mount",
+            mode == .plan
+                ? "SystemCallFilter=~@privileged @resources"
+                : "SystemCallFilter=~@resources @clock @module @raw-io @reboot @swap @obsolete @cpu-emulation @debug @mount",
             "SystemCallErrorNumber=EPERM",
         ]
         return lines.joined(separator: "\n") + "\n"

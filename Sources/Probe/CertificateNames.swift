@@ -6,6 +6,7 @@ public struct CertificateNames: Sendable, Hashable {
     /// The subject common name, used only when there are no DNS names (as TLS libraries do).
     public var commonName: String?
 
+    /// Names as found in a certificate; they are lowercased here.
     public init(dnsNames: [String], commonName: String?) {
         self.dnsNames = dnsNames.map { $0.lowercased() }
         self.commonName = commonName?.lowercased()

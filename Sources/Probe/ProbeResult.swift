@@ -1,19 +1,24 @@
 /// What happened when one target was probed.
 public struct ProbeResult: Sendable, Hashable {
+    /// Reachable with a status, or not, with the reason.
     public enum Outcome: Sendable, Hashable {
         /// An HTTP response came back; any status counts as reachable.
         case ok(status: Int, elapsed: Duration)
         case failed(ProbeFailure)
     }
 
+    /// What was probed.
     public var target: ProbeTarget
+    /// What came of it.
     public var outcome: Outcome
 
+    /// A result as the prober makes it (public so callers can build expected values).
     public init(target: ProbeTarget, outcome: Outcome) {
         self.target = target
         self.outcome = outcome
     }
 
+    /// Whether an HTTP response came back.
     public var succeeded: Bool {
         if case .ok = outcome { return true }
         return false

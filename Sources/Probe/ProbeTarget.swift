@@ -2,13 +2,16 @@
 public struct ProbeTarget: Sendable, Hashable {
     /// The host name sent as SNI and in the `Host` header, and checked against the certificate.
     public var vhost: String
+    /// The family of `address`; reported per family so one being down shows on its own.
     public var family: ProbeFamily
     /// An IP literal without brackets (`127.0.0.1`, `::1`), as published in DNS.
     public var address: String
+    /// A port the vhost must be served on.
     public var port: UInt16
     /// Whether to speak TLS on this port before HTTP.
     public var tls: Bool
 
+    /// A target; `address` must be an IP literal of `family` (checked when probed).
     public init(vhost: String, family: ProbeFamily, address: String, port: UInt16, tls: Bool) {
         self.vhost = vhost
         self.family = family

@@ -10,11 +10,14 @@ import NIOSSL
 /// at once, so a run takes at most `ceil(targets / concurrency) × timeout`: with the default
 /// concurrency every realistic host finishes within one timeout, however many vhosts are down.
 public struct Prober: Sendable {
+    /// Bound on one target's whole exchange: connect, handshake, request and status line.
     public var timeout: Duration
+    /// How many targets are probed at once (at least 1).
     public var concurrency: Int
     /// PEM file of the CAs to trust instead of the system store (a private CA); nil: system.
     public var caFile: String?
 
+    /// A prober; nothing is opened until ``probe(_:)``.
     public init(timeout: Duration = .seconds(5), concurrency: Int = 64, caFile: String? = nil) {
         self.timeout = timeout
         self.concurrency = max(1, concurrency)

@@ -8,12 +8,14 @@ import Foundation
 /// the descriptor Foundation's `Process` watches for the child's exit, so the launching call
 /// would never return.
 public final class TLSNginx: @unchecked Sendable {
+    /// nginx's prefix: config, pid file, logs and temp paths.
     public let directory: TemporaryDirectory
     private let nginx: String
     private let process: Process
     private let lock = NSLock()
     private var stopped = false
 
+    /// The main configuration file (edit it, then reload, to test apply-like changes).
     public var configPath: String { directory.url.appendingPathComponent("nginx.conf").path }
     var pidPath: String { directory.url.appendingPathComponent("nginx.pid").path }
     var errorLogPath: String { directory.url.appendingPathComponent("error.log").path }
@@ -73,6 +75,7 @@ public final class TLSNginx: @unchecked Sendable {
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    /// What nginx logged so far.
     public var errorLog: String { (try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "" }
 
     /// `nginx -s stop`, then SIGKILL to the master if it is still there after 5 s; waits for

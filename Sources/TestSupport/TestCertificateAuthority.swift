@@ -6,11 +6,15 @@ import Foundation
 public final class TestCertificateAuthority: @unchecked Sendable {
     /// A leaf certificate and its key, as PEM files.
     public struct Leaf: Sendable {
+        /// The subject alternative names, first is also the common name.
         public let names: [String]
+        /// PEM certificate for `ssl_certificate`.
         public let certificatePath: String
+        /// PEM private key for `ssl_certificate_key`.
         public let keyPath: String
     }
 
+    /// Where the keys and certificates are; removed with the CA.
     public let directory: TemporaryDirectory
     /// The CA certificate (PEM): what a client passes as its trust store.
     public let certificatePath: String

@@ -1,4 +1,5 @@
 import Foundation
+import Probe
 import Reconciler
 import TestSupport
 import Testing
@@ -77,6 +78,14 @@ import Testing
         #expect(samples.first { $0.name == "reconcile_in_sync" }?.value == 1)
         #expect(samples.first { $0.name == "reconcile_changes_applied" }?.value == 3)
         #expect(!samples.contains { $0.name == "reconcile_probe_success" })
+    }
+
+    @Test func probeResultsBecomeSamples() {
+        let target = ProbeTarget(vhost: "media.example.social", family: .ipv6, address: "::1", port: 443, tls: true)
+        let failed = MetricsSnapshot.ProbeSample(ProbeResult(target: target, outcome: .failed(.connectionRefused)))
+        #expect(failed == .init(vhost: "media.example.social", family: "ipv6", port: 443, success: false))
+        let ok = MetricsSnapshot.ProbeSample(ProbeResult(target: target, outcome: .ok(status: 200, elapsed: .zero)))
+        #expect(ok.success)
     }
 
     @Test func everyFamilyHasHelpAndTypeBeforeItsSamples() {

@@ -6,12 +6,16 @@ import Foundation
 public struct MetricsSnapshot: Sendable {
     /// One probe of one vhost over one family and port, as plain values (no Probe types).
     public struct ProbeSample: Sendable, Hashable {
+        /// The vhost's name.
         public var vhost: String
         /// `ipv4` or `ipv6`.
         public var family: String
+        /// The port probed.
         public var port: UInt16
+        /// Whether an HTTP response came back.
         public var success: Bool
 
+        /// One probe's outcome.
         public init(vhost: String, family: String, port: UInt16, success: Bool) {
             self.vhost = vhost
             self.family = family
@@ -22,17 +26,22 @@ public struct MetricsSnapshot: Sendable {
 
     /// `plan`, `apply` or `probe`.
     public var mode: String
+    /// All findings of the run, of every severity.
     public var findings: [Finding]
+    /// When the run started.
     public var startedAt: Date
+    /// When the run finished (the last-run timestamp).
     public var finishedAt: Date
     /// The run completed (drift found is still a success; an error is not).
     public var success: Bool
+    /// Probe outcomes, when the run probed.
     public var probes: [ProbeSample]
     /// Actions carried out by this run (0 for plan and probe).
     public var changesApplied: Int
     /// The desired state's git commit, when it is a checkout.
     public var desiredCommit: String?
 
+    /// A snapshot of one run.
     public init(
         mode: String, findings: [Finding], startedAt: Date, finishedAt: Date, success: Bool,
         probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil

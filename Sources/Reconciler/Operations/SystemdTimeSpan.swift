@@ -5,6 +5,7 @@ import Foundation
 public struct SystemdTimeSpan: Sendable, Hashable {
     /// The text as given, which is what goes into the unit file.
     public let text: String
+    /// The span in seconds.
     public let seconds: Double
 
     private static let units: [(suffixes: [String], seconds: Double)] = [

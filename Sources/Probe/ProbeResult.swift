@@ -1,3 +1,5 @@
+import Foundation
+
 /// What happened when one target was probed.
 public struct ProbeResult: Sendable, Hashable {
     /// Reachable with a status, or not, with the reason.
@@ -32,7 +34,20 @@ public struct ProbeResult: Sendable, Hashable {
 
     /// One line per vhost, family and port, so "IPv6 down, IPv4 up" reads at a glance:
     /// `media.example.social  ipv6  443  [::1]  connection refused`.
-    public var line: String {
+    public var line: String { columns.joined(separator: "  ") }
+
+    /// The lines of many results with their columns aligned, in the order given.
+    public static func table(_ results: [ProbeResult]) -> [String] {
+        let rows = results.map(\.columns)
+        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            let padded = (0..<4).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            return (padded + [row[4]]).joined(separator: "  ")
+        }
+    }
+
+    /// vhost, family, port, address, verdict.
+    var columns: [String] {
         let verdict: String
         switch outcome {
         case .ok(let status, let elapsed):
@@ -42,6 +57,6 @@ public struct ProbeResult: Sendable, Hashable {
         case .failed(let failure):
             verdict = failure.description
         }
-        return "\(target.vhost)  \(target.family.rawValue)  \(target.port)  \(target.addressText)  \(verdict)"
+        return [target.vhost, target.family.rawValue, String(target.port), target.addressText, verdict]
     }
 }

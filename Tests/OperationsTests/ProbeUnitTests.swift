@@ -60,6 +60,20 @@ import Testing
                 == "example.social  ipv4  80  203.0.113.10  ok (HTTP 301, 12 ms)")
     }
 
+    @Test func tableAlignsColumns() {
+        let a = ProbeTarget(vhost: "media.example.social", family: .ipv6, address: "::1", port: 443, tls: true)
+        let b = ProbeTarget(vhost: "example.social", family: .ipv4, address: "127.0.0.1", port: 8443, tls: true)
+        let lines = ProbeResult.table([
+            ProbeResult(target: a, outcome: .failed(.connectionRefused)),
+            ProbeResult(target: b, outcome: .ok(status: 200, elapsed: .milliseconds(3))),
+        ])
+        #expect(
+            lines == [
+                "media.example.social  ipv6  443   [::1]      connection refused",
+                "example.social        ipv4  8443  127.0.0.1  ok (HTTP 200, 3 ms)",
+            ])
+    }
+
     @Test func hostHeaderCarriesThePortOnlyWhenItIsNotTheDefault() {
         #expect(
             ProbeTarget(vhost: "a.example", family: .ipv4, address: "127.0.0.1", port: 443, tls: true).hostHeader

@@ -11,13 +11,15 @@ final class HeadRequestHandler: ChannelInboundHandler {
 
     private let target: ProbeTarget
     private let stage: ProbeStageBox
+    private let timeout: Duration
     private let promise: EventLoopPromise<Int>
     private var received: [UInt8] = []
     private var finished = false
     private var certificateChecked = false
 
-    init(target: ProbeTarget, stage: ProbeStageBox, promise: EventLoopPromise<Int>) {
+    init(target: ProbeTarget, stage: ProbeStageBox, timeout: Duration, promise: EventLoopPromise<Int>) {
         self.target = target
+        self.timeout = timeout
         self.stage = stage
         self.promise = promise
     }
@@ -53,7 +55,7 @@ final class HeadRequestHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        finish(context: context, .failure(ProbeFailure(channelError: error, stage: stage.value)))
+        finish(context: context, .failure(ProbeFailure(channelError: error, stage: stage.value, timeout: timeout)))
     }
 
     /// Writes the request at once. NIOSSL holds application data until the handshake is done,

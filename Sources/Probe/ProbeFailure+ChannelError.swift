@@ -12,7 +12,7 @@ import NIOSSL
 
 extension ProbeFailure {
     /// Names what NIO reported in the probe's words: refused, timed out, TLS, or the errno text.
-    init(channelError error: any Error, stage: ProbeStage, timeout: Duration = .zero) {
+    init(channelError error: any Error, stage: ProbeStage, timeout: Duration) {
         if let failure = error as? ProbeFailure {
             self = failure
             return

@@ -78,7 +78,9 @@ public struct Prober: Sendable {
         } catch let failure as ProbeFailure {
             return ProbeResult(target: target, outcome: .failed(failure))
         } catch {
-            return ProbeResult(target: target, outcome: .failed(ProbeFailure(channelError: error, stage: .connecting)))
+            return ProbeResult(
+                target: target,
+                outcome: .failed(ProbeFailure(channelError: error, stage: .connecting, timeout: timeout)))
         }
     }
 
@@ -102,7 +104,7 @@ public struct Prober: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        HeadRequestHandler(target: target, stage: stage, promise: promise))
+                        HeadRequestHandler(target: target, stage: stage, timeout: timeout, promise: promise))
                 }
             }
             .connect(to: address)

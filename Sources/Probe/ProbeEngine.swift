@@ -1,2 +1,0 @@
-/// Reachability probes over each address family (DESIGN §8).
-public enum ProbeEngine {}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// One run of plan, apply or probe, as Prometheus metrics for node_exporter's textfile
+/// collector (DESIGN §9). Every series carries a `mode` label so files written by different
+/// commands on one host never collide. Names and labels are documented in docs/metrics.md.
+public struct MetricsSnapshot: Sendable {
+    /// One probe of one vhost over one family and port, as plain values (no Probe types).
+    public struct ProbeSample: Sendable, Hashable {
+        /// The vhost's name.
+        public var vhost: String
+        /// `ipv4` or `ipv6`.
+        public var family: String
+        /// The port probed.
+        public var port: UInt16
+        /// Whether an HTTP response came back.
+        public var success: Bool
+
+        /// One probe's outcome.
+        public init(vhost: String, family: String, port: UInt16, success: Bool) {
+            self.vhost = vhost
+            self.family = family
+            self.port = port
+            self.success = success
+        }
+    }
+
+    /// `plan`, `apply` or `probe`.
+    public var mode: String
+    /// All findings of the run, of every severity.
+    public var findings: [Finding]
+    /// When the run started.
+    public var startedAt: Date
+    /// When the run finished (the last-run timestamp).
+    public var finishedAt: Date
+    /// The run completed (drift found is still a success; an error is not).
+    public var success: Bool
+    /// Probe outcomes, when the run probed.
+    public var probes: [ProbeSample]
+    /// Actions carried out by this run (0 for plan and probe).
+    public var changesApplied: Int
+    /// The desired state's git commit, when it is a checkout.
+    public var desiredCommit: String?
+
+    /// A snapshot of one run.
+    public init(
+        mode: String, findings: [Finding], startedAt: Date, finishedAt: Date, success: Bool,
+        probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil
+    ) {
+        self.mode = mode
+        self.findings = findings
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.success = success
+        self.probes = probes
+        self.changesApplied = changesApplied
+        self.desiredCommit = desiredCommit
+    }
+
+    /// The Prometheus text exposition format (version 0.0.4), `# HELP` and `# TYPE` before
+    /// each family, series sorted so consecutive runs diff cleanly.
+    public func prometheusText() -> String {
+        var out = PrometheusTextWriter()
+        let mode = ("mode", self.mode)
+
+        var counts: [[String]: Int] = [:]
+        for finding in findings {
+            let key = [
+                finding.vhost, finding.family?.rawValue ?? "", finding.code, finding.slug, finding.severity.rawValue,
+            ]
+            counts[key, default: 0] += 1
+        }
+        out.family(
+            "reconcile_findings", type: "gauge",
+            help: "Findings of the last run by vhost, family and code (family is empty when not applicable).")
+        for key in counts.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let labels = zip(["vhost", "family", "code", "slug", "severity"], key).map { ($0, $1) }
+            out.sample("reconcile_findings", labels: [mode] + labels, value: Double(counts[key] ?? 0))
+        }
+
+        let drift = findings.contains { $0.severity.isDrift }
+        out.family("reconcile_in_sync", type: "gauge", help: "1 when the last run found no critical or error finding.")
+        out.sample("reconcile_in_sync", labels: [mode], value: drift ? 0 : 1)
+
+        out.family(
+            "reconcile_last_run_timestamp_seconds", type: "gauge",
+            help: "Unix time at which the last run finished.")
+        out.sample("reconcile_last_run_timestamp_seconds", labels: [mode], value: finishedAt.timeIntervalSince1970)
+
+        out.family("reconcile_last_run_success", type: "gauge", help: "1 when the last run completed without error.")
+        out.sample("reconcile_last_run_success", labels: [mode], value: success ? 1 : 0)
+
+        out.family("reconcile_run_duration_seconds", type: "gauge", help: "Wall-clock duration of the last run.")
+        out.sample(
+            "reconcile_run_duration_seconds", labels: [mode], value: max(0, finishedAt.timeIntervalSince(startedAt)))
+
+        out.family("reconcile_changes_applied", type: "gauge", help: "Actions carried out by the last run.")
+        out.sample("reconcile_changes_applied", labels: [mode], value: Double(changesApplied))
+
+        if !probes.isEmpty {
+            out.family(
+                "reconcile_probe_success", type: "gauge",
+                help: "1 when the vhost answered HTTP over the family and port in the last run.")
+            let sorted = probes.sorted { ($0.vhost, $0.family, $0.port) < ($1.vhost, $1.family, $1.port) }
+            for probe in sorted {
+                out.sample(
+                    "reconcile_probe_success",
+                    labels: [mode, ("vhost", probe.vhost), ("family", probe.family), ("port", String(probe.port))],
+                    value: probe.success ? 1 : 0)
+            }
+        }
+
+        if let desiredCommit {
+            out.family(
+                "reconcile_desired_state_info", type: "gauge",
+                help: "Always 1; the commit label is the desired state's git commit.")
+            out.sample("reconcile_desired_state_info", labels: [mode, ("commit", desiredCommit)], value: 1)
+        }
+        return out.text
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import DesiredState
+import Foundation
+import Reconciler
+
+extension Reconcile {
+    struct Units: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print (or install) the systemd service and timer that run reconcile.",
+            discussion: """
+                Prints reconcile.service and reconcile.timer, each after a "# reconcile.service" / \
+                "# reconcile.timer" line. The service runs this binary (its absolute path) in plan \
+                mode (detect and alert) or apply mode (self-heal), hardened: read-only system, no \
+                new privileges, a minimal capability set; in plan mode only the state directory and \
+                the metrics file's directory are writable. The nginx config and zone file \
+                directories made writable in apply mode are read from the desired state.
+
+                With --install the units are written to ROOT/etc/systemd/system/ and the systemctl \
+                commands that enable them are printed. See docs/systemd.md.
+
+                Exit codes: 0 printed or installed, 1 error.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "plan (detect and alert) or apply (self-heal).")
+        var mode: SystemdUnits.Mode = .plan
+
+        @Option(help: ArgumentHelp("Time between runs, as a systemd time span.", valueName: "span"))
+        var interval = "5min"
+
+        @Option(help: ArgumentHelp("Prometheus textfile the service writes.", valueName: "path"))
+        var metricsFile: String?
+
+        @Flag(help: "Run `git pull --ff-only` in the desired-state checkout before each run.")
+        var gitPull = false
+
+        @Option(help: ArgumentHelp("Binary the service runs (default: this one).", valueName: "path"))
+        var executable: String?
+
+        @Flag(help: "Write the units under --root instead of printing them.")
+        var install = false
+
+        @Option(help: ArgumentHelp("Root directory for --install.", valueName: "dir"))
+        var root = "/"
+
+        func validate() throws {
+            if root != "/" && !install { throw ValidationError("--root is only meaningful with --install") }
+        }
+
+        func run() throws {
+            let writable = writableDirectories()
+            let units = SystemdUnits(
+                mode: mode, executable: executable ?? Self.runningBinary(), desiredDir: Self.absolute(options.desired),
+                stateDir: Self.absolute(options.stateDir), interval: interval,
+                metricsFile: metricsFile.map(Self.absolute),
+                gitPull: gitPull, nginxConfigDirs: writable.nginx, zoneDirs: writable.zones)
+            do {
+                try units.validate()
+                guard install else {
+                    print("# reconcile.service\n\(units.service)\n# reconcile.timer\n\(units.timer)", terminator: "")
+                    return
+                }
+                for path in try units.install(root: root) { print("wrote \(path)") }
+                if root == "/" {
+                    print("enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer")
+                } else {
+                    print(
+                        "on the target system, enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer"
+                    )
+                }
+            } catch {
+                Terminal.printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+
+        /// The nginx config's directory and the zone file's from the desired state; /etc/nginx
+        /// when it cannot be read (packaging on a machine that has no desired state yet).
+        private func writableDirectories() -> (nginx: [String], zones: [String]) {
+            guard let state = try? DesiredStateLoader().load(directory: options.desired) else {
+                if mode == .apply {
+                    Terminal.printError("note: desired state not readable; assuming nginx config in /etc/nginx")
+                }
+                return (["/etc/nginx"], [])
+            }
+            let nginx = [(state.nginx.config as NSString).deletingLastPathComponent]
+            guard case .zonefile(let path, _) = state.dns.provider else { return (nginx, []) }
+            return (nginx, [(path as NSString).deletingLastPathComponent])
+        }
+
+        static func runningBinary() -> String {
+            if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+            return absolute(CommandLine.arguments[0])
+        }
+
+        static func absolute(_ path: String) -> String {
+            if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+            let joined = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            return (joined as NSString).standardizingPath
+        }
+    }
+}
+
+extension SystemdUnits.Mode: ExpressibleByArgument {}

@@ -69,7 +69,7 @@ extension Reconcile {
                 if !reasons.isEmpty { throw .stalePlan(reasons) }
             }
             if options.format == .text {
-                print(session.renderer.render(plan, header: session.header(plan, run.desired)))
+                print(session.renderer.render(plan, header: session.header(plan, run.desired), suggestApply: false))
             }
             guard !plan.actions.isEmpty else {
                 if options.format == .text { print("Nothing to do.") }

@@ -49,6 +49,11 @@ struct OutageEndToEndTests {
         let before = try lab.siteFiles()
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+        // RECONCILE_TRANSCRIPT=DIR keeps the live output (the README shows it).
+        if let transcripts = ProcessInfo.processInfo.environment["RECONCILE_TRANSCRIPT"] {
+            try (text.stdout + "\n$ reconcile apply --yes\n" + apply.stdout).write(
+                toFile: transcripts + "/outage.txt", atomically: true, encoding: .utf8)
+        }
 
         // After: the request over [::1] succeeds; the tree differs by exactly one added line.
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")

@@ -29,7 +29,7 @@ public struct PlanText: Sendable {
         }
     }
 
-    public func render(_ plan: Plan, header: [(String, String)] = []) -> String {
+    public func render(_ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true) -> String {
         var out: [String] = []
         if !header.isEmpty {
             let width = header.map(\.0.count).max() ?? 0
@@ -62,7 +62,7 @@ public struct PlanText: Sendable {
         }
         for note in plan.notes { out.append(paint("note: ", .yellow) + note) }
         if !plan.notes.isEmpty { out.append("") }
-        out.append(summary(plan))
+        out.append(summary(plan, suggestApply: suggestApply))
         return out.joined(separator: "\n")
     }
 
@@ -82,7 +82,7 @@ public struct PlanText: Sendable {
         }
     }
 
-    public func summary(_ plan: Plan) -> String {
+    public func summary(_ plan: Plan, suggestApply: Bool = true) -> String {
         let nginx = plan.actions.filter { $0.kind == .nginxAddListen || $0.kind == .nginxRemoveListen }.count
         let dns = plan.actions.count - nginx
         var counts: [String] = []
@@ -95,7 +95,7 @@ public struct PlanText: Sendable {
             return paint("In sync.", .green) + " \(findings); nothing to change."
         }
         var text = "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS). Findings: \(findings)."
-        if !plan.actions.isEmpty { text += "\nRun `reconcile apply` to make these changes." }
+        if !plan.actions.isEmpty && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
         return text
     }
 }

@@ -86,6 +86,6 @@ let package = Package(
             dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "TestSupport"]
         ),
         .testTarget(name: "OperationsTests", dependencies: ["Reconciler", "Probe", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], exclude: ["Fixtures"]),
     ]
 )

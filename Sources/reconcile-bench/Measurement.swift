@@ -55,6 +55,12 @@ enum Measurement {
         return Double(usage.ru_maxrss) / 1024
     }
 
+    /// Resets the peak RSS (Linux: writing 5 to /proc/self/clear_refs), so a later
+    /// ``peakRSSMiB()`` measures only what ran after, not data generation.
+    static func resetPeakRSS() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     /// Formats a figure with one decimal.
     static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
 

@@ -1,0 +1,95 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The real `reconcile` binary on the bundled example: what a user sees first.
+@Suite struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static var binary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [bundle.appendingPathComponent("reconcile").path, root + "/.build/debug/reconcile"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    func reconcile(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run([Self.binary] + arguments + ["--no-color"], currentDirectory: Self.root, timeout: 60)
+    }
+
+    /// The plan text with the run-specific git commit replaced.
+    func normalized(_ text: String) -> String {
+        text.replacingOccurrences(of: #"git [0-9a-f]{12}( with uncommitted changes)?"#, with: "git <commit>", options: .regularExpression)
+            .replacingOccurrences(of: "desired-state (2 vhosts)", with: "desired-state (2 vhosts, git <commit>)")
+    }
+
+    @Test func helpListsTheWorkingCommands() throws {
+        let help = try ChildProcess.run([Self.binary, "--help"], timeout: 30)
+        #expect(help.status == 0)
+        for command in ["plan", "apply", "validate", "units"] {
+            #expect(help.stdout.contains("\n  \(command) "), "missing \(command)")
+        }
+        #expect(help.stdout.contains("Exit codes: 0 success, 1 error (bad input), 2 drift found, 3 refused."))
+    }
+
+    @Test func bundledDesiredStateIsValid() throws {
+        let result = try reconcile(["validate"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "desired-state: valid: 2 vhosts in 2 files\n")
+    }
+
+    /// Golden file: `RECONCILE_RECORD_GOLDEN=1 swift test --filter CLITests` re-records it.
+    @Test func bundledExamplePlanShowsTheOutage() throws {
+        let result = try reconcile(["plan", "--no-interface-check"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let golden = Self.root + "/Tests/CLITests/Fixtures/example-plan.txt"
+        let text = normalized(result.stdout)
+        if ProcessInfo.processInfo.environment["RECONCILE_RECORD_GOLDEN"] != nil {
+            try text.write(toFile: golden, atomically: true, encoding: .utf8)
+        }
+        #expect(text == (try String(contentsOfFile: golden, encoding: .utf8)))
+    }
+
+    @Test func bundledExamplePlanAsJSON() throws {
+        let result = try reconcile(["plan", "--format", "json", "--no-interface-check"])
+        #expect(result.status == 2)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["schema"] as? Int == 1)
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["slug"] as? String } == ["advertised-not-served"])
+        #expect(
+            findings.first?["evidence"] as? [String] == [
+                "example/nginx/sites-enabled/media.conf:3: listen 443 ssl;",
+                "answered instead by: example/nginx/sites-enabled/example.social.conf:8: server { server_name example.social; }",
+                "media.example.social. 300 IN AAAA 2001:db8::10",
+            ])
+        let actions = try #require(json["actions"] as? [[String: Any]])
+        #expect(actions.count == 1)
+        #expect(actions.first?["kind"] as? String == "nginx.add-listen")
+        #expect(actions.first?["text"] as? String == "listen [::]:443 ssl;")
+        #expect(actions.first?["line"] as? Int == 4)
+        #expect((actions.first?["file"] as? String)?.hasSuffix("/example/nginx/sites-enabled/media.conf") == true)
+    }
+
+    @Test func planSavesAPlanFileThatApplyWouldRead() throws {
+        let dir = try TemporaryDirectory()
+        let result = try reconcile(["plan", "--no-interface-check", "--out", dir.path + "/plan.json"])
+        #expect(result.status == 2)
+        let saved = try #require(FileManager.default.contents(atPath: dir.path + "/plan.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        #expect(json["schema"] as? Int == 1)
+        #expect((json["preconditions"] as? [String: Any])?["nginx_files"] is [[String: Any]])
+    }
+
+    @Test func missingDesiredDirectoryIsAnError() throws {
+        let result = try reconcile(["plan", "--desired", "no-such-dir"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: no-such-dir: no such directory\n")
+    }
+
+    @Test func unknownFormatIsAUsageError() throws {
+        let result = try reconcile(["plan", "--format", "yaml"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("The value 'yaml' is invalid for '--format <format>'"))
+    }
+}

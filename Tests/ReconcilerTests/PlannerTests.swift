@@ -1,0 +1,173 @@
+import DNS
+import DesiredState
+import Nginx
+import Reconciler
+import Testing
+
+/// The pure planner on in-memory inputs: each finding kind, each action, no I/O.
+@Suite struct PlannerTests {
+    static let base = """
+        host: {ipv4: [203.0.113.10], ipv6: ["2001:db8::10"]}
+        nginx: {config: /etc/nginx/nginx.conf}
+        dns: {provider: rfc2136, server: "[::1]:53", zones: [example.social]}
+
+        """
+
+    func plan(
+        vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil
+    ) throws -> Plan {
+        let fs = InMemoryFileSystem(files: ["d/base.yaml": Self.base, "d/v.yaml": "vhosts:\n" + vhosts], currentDirectory: "/")
+        let desired = try DesiredStateLoader(fileSystem: fs).load(directory: "d")
+        let tree = try NginxConfigTree.load(
+            mainConfig: "/etc/nginx/nginx.conf",
+            reader: InMemoryNginxFileReader(textFiles: [
+                "/etc/nginx/nginx.conf": "events {}\nhttp {\n    include sites/*.conf;\n}\n",
+                "/etc/nginx/sites/a.conf": sites,
+            ]))
+        let zone = try DNSName("example.social.")
+        var parsed: [ResourceRecord] = []
+        for line in records.split(separator: "\n") {
+            parsed.append(try ResourceRecord(presentation: String(line), origin: zone))
+        }
+        let observation = Observation(
+            nginx: tree,
+            dns: DNSObservation(zones: [zone: ZoneSnapshot(zone: zone, serial: 1, source: .axfr, records: parsed)]),
+            interfaces: interfaces.map(HostInterfaces.init(addresses:)), dnsSource: "test")
+        return Planner(desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"), displayBase: "/etc")
+            .plan()
+    }
+
+    func slugs(_ plan: Plan) -> [String] { plan.findings.map { "\($0.vhost) \($0.slug) \($0.family?.rawValue ?? "-") \($0.port.map(String.init) ?? "-")" } }
+
+    @Test func inSyncWhenEveryFamilyIsServedAndPublished() throws {
+        let p = try plan(
+            vhosts: "  a.example.social: {ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name a.example.social; }\n",
+            records: "a.example.social. 300 IN A 203.0.113.10\na.example.social. 300 IN AAAA 2001:db8::10")
+        #expect(p.inSync)
+        #expect(p.findings.isEmpty)
+        #expect(p.actions.isEmpty)
+    }
+
+    @Test func missingServerBlockIsReportedAndNothingIsPublished() throws {
+        let p = try plan(
+            vhosts: "  new.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; server_name other.example.social; }\n", records: "")
+        #expect(slugs(p).contains("new.example.social missing-server-block - -"))
+        // Publishing A now would advertise what no block serves.
+        #expect(!p.actions.contains { $0.kind == .dnsAdd })
+        #expect(p.findings.first { $0.kind == .missingRecord }?.message.contains("once nginx serves") == true)
+    }
+
+    @Test func aSpecificAddressListenCapturesTheSocket() throws {
+        // The own block listens on [::]:443, but another block binds the host's own IPv6
+        // address on 443: nginx matches address first, so IPv6 requests never reach it.
+        let p = try plan(
+            vhosts: "  a.example.social: {ports: [443]}\n",
+            sites: """
+                server { listen 443 ssl; listen [::]:443 ssl; server_name a.example.social; }
+                server { listen [2001:db8::10]:443 ssl; server_name b.example.social; }
+
+                """,
+            records: "a.example.social. 300 IN A 203.0.113.10\na.example.social. 300 IN AAAA 2001:db8::10")
+        #expect(slugs(p).contains("a.example.social answered-by-other-block ipv6 443"))
+        #expect(p.findings.first { $0.kind == .answeredByOtherBlock }?.severity == .critical)
+        #expect(!p.actions.contains { $0.kind == .nginxAddListen })
+    }
+
+    @Test func wrongAddressIsReplacedWithAPrerequisite() throws {
+        let p = try plan(
+            vhosts: "  a.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; server_name a.example.social; }\n",
+            records: "a.example.social. 300 IN A 198.51.100.7")
+        #expect(slugs(p) == ["a.example.social wrong-address ipv4 -", "a.example.social missing-record ipv4 -"])
+        #expect(p.actions.map(\.kind) == [.dnsDelete, .dnsAdd])
+        #expect(p.actions.map(\.value) == ["198.51.100.7", "203.0.113.10"])
+        let change = try #require(p.dnsChanges.first?.changes.first)
+        #expect(change.expected == ["198.51.100.7"])
+        #expect(p.dnsChanges.first?.phase == .advertise)
+    }
+
+    @Test func aaaaForAnIPv4OnlyVhostThatNginxDoesNotServeIsTheOutage() throws {
+        let p = try plan(
+            vhosts: "  legacy.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; server_name legacy.example.social; }\n",
+            records: "legacy.example.social. 300 IN A 203.0.113.10\nlegacy.example.social. 300 IN AAAA 2001:db8::10")
+        #expect(slugs(p) == ["legacy.example.social advertised-not-served ipv6 443"])
+        #expect(p.actions.map(\.kind) == [.dnsDelete])
+        #expect(p.actions.first?.phase == .withdraw)
+    }
+
+    @Test func aaaaForAnIPv4OnlyVhostThatIsServedIsUndesired() throws {
+        let p = try plan(
+            vhosts: "  legacy.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name legacy.example.social; }\n",
+            records: "legacy.example.social. 300 IN A 203.0.113.10\nlegacy.example.social. 300 IN AAAA 2001:db8::10")
+        #expect(
+            slugs(p) == [
+                "legacy.example.social undesired-record ipv6 -", "legacy.example.social undesired-listen ipv6 443",
+            ])
+        // Withdraw before unserve.
+        #expect(p.actions.map(\.kind) == [.dnsDelete, .nginxRemoveListen])
+        #expect(p.actions.map(\.phase) == [.withdraw, .unserve])
+        #expect(p.actions.last?.text == "listen [::]:443 ssl;")
+    }
+
+    @Test func cnameOutOfTheManagedZonesIsNeverFixed() throws {
+        let p = try plan(
+            vhosts: "  cdn.example.social: {ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name cdn.example.social; }\n",
+            records: "cdn.example.social. 300 IN CNAME edge.cdn-provider.example.")
+        #expect(slugs(p) == ["cdn.example.social external-cname - -"])
+        #expect(p.actions.isEmpty)
+        #expect(p.inSync)
+    }
+
+    @Test func cnameInsideTheZoneIsFollowed() throws {
+        let p = try plan(
+            vhosts: "  www.example.social: {ports: [443]}\n  example.social: {ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name example.social www.example.social; }\n",
+            records: """
+                www.example.social. 300 IN CNAME example.social.
+                example.social. 300 IN A 203.0.113.10
+                example.social. 300 IN AAAA 2001:db8::10
+                """)
+        #expect(p.findings.isEmpty)
+        #expect(p.inSync)
+    }
+
+    @Test func namesNginxServesButTheDesiredStateDoesNotListAreInfo() throws {
+        let p = try plan(
+            vhosts: "  a.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; server_name a.example.social old.example.social example.org; }\n",
+            records: "a.example.social. 300 IN A 203.0.113.10")
+        #expect(slugs(p) == ["old.example.social unmanaged-vhost - -"])
+        #expect(p.findings.first?.severity == .info)
+        #expect(p.inSync)
+    }
+
+    @Test func hostAddressesMissingFromTheInterfacesAreWarnings() throws {
+        let p = try plan(
+            vhosts: "  a.example.social: {families: [ipv4], ports: [443]}\n",
+            sites: "server { listen 443 ssl; server_name a.example.social; }\n",
+            records: "a.example.social. 300 IN A 203.0.113.10", interfaces: ["127.0.0.1", "203.0.113.10", "::1"])
+        #expect(slugs(p) == ["2001:db8::10 address-not-on-host ipv6 -"])
+        #expect(p.inSync)
+    }
+
+    @Test func twoMissingListensInOneBlockAreOneEditOfTheFile() throws {
+        let p = try plan(
+            vhosts: "  a.example.social: {families: [ipv4, ipv6], ports: [80, 443]}\n",
+            sites: "server {\n    listen 80;\n    listen 443 ssl;\n    server_name a.example.social;\n}\n",
+            records: "a.example.social. 300 IN A 203.0.113.10")
+        #expect(p.actions.filter { $0.kind == .nginxAddListen }.map(\.text) == ["listen [::]:80;", "listen [::]:443 ssl;"])
+        #expect(p.actions.filter { $0.kind == .nginxAddListen }.map(\.line) == [4, 5])
+        let change = try #require(p.nginxFileChanges.first)
+        #expect(
+            String(decoding: change.afterServe ?? [], as: UTF8.self)
+                == "server {\n    listen 80;\n    listen 443 ssl;\n    listen [::]:80; # managed by reconcile\n    listen [::]:443 ssl; # managed by reconcile\n    server_name a.example.social;\n}\n"
+        )
+        // Served first, then advertised.
+        #expect(p.actions.map(\.phase) == [.serve, .serve, .advertise])
+    }
+}

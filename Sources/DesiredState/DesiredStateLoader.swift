@@ -149,64 +149,51 @@ public struct DesiredStateLoader: Sendable {
 
     private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader) -> HostAddresses? {
         guard let keys = reader.mapping(node, allowed: ["ipv4", "ipv6"], what: "host") else { return nil }
-        var ipv4: [IPv4Bytes] = []
-        var ipv6: [IPv6Bytes] = []
-        var ok = true
-        if let pair = keys["ipv4"], let items = reader.list(pair.value, what: "host.ipv4", example: "[203.0.113.10]") {
-            for item in items {
-                guard let text = reader.string(item, what: "an address in host.ipv4") else {
-                    ok = false
-                    continue
-                }
-                if let address = IPv4Bytes(text) {
-                    if ipv4.contains(address) {
-                        reader.fail("address \(text) is listed twice in host.ipv4", at: item)
-                        ok = false
-                    }
-                    ipv4.append(address)
-                } else if IPv6Bytes(text) != nil {
-                    reader.fail(
-                        "\(YAMLScalar.quote(text)) is an IPv6 address; host.ipv4 takes IPv4 addresses like 203.0.113.10",
-                        at: item)
-                    ok = false
-                } else {
-                    reader.fail(
-                        "\(YAMLScalar.quote(text)) is not an IPv4 address (expected dotted decimal like 203.0.113.10)",
-                        at: item)
-                    ok = false
-                }
-            }
-        }
-        if let pair = keys["ipv6"], let items = reader.list(pair.value, what: "host.ipv6", example: "[2001:db8::10]") {
-            for item in items {
-                guard let text = reader.string(item, what: "an address in host.ipv6") else {
-                    ok = false
-                    continue
-                }
-                if let address = IPv6Bytes(text) {
-                    if ipv6.contains(address) {
-                        reader.fail("address \(text) is listed twice in host.ipv6", at: item)
-                        ok = false
-                    }
-                    ipv6.append(address)
-                } else if IPv4Bytes(text) != nil {
-                    reader.fail(
-                        "\(YAMLScalar.quote(text)) is an IPv4 address; host.ipv6 takes IPv6 addresses like 2001:db8::10",
-                        at: item)
-                    ok = false
-                } else {
-                    reader.fail(
-                        "\(YAMLScalar.quote(text)) is not an IPv6 address (expected a form like 2001:db8::10, no brackets)",
-                        at: item)
-                    ok = false
-                }
-            }
-        }
         if keys["ipv4"] == nil && keys["ipv6"] == nil {
             reader.fail("host must list at least one address under ipv4 or ipv6", at: node)
             return nil
         }
-        return ok ? HostAddresses(ipv4: ipv4, ipv6: ipv6) : nil
+        let ipv4 = readAddresses(keys["ipv4"], family: .ipv4, example: "203.0.113.10", parse: IPv4Bytes.init, &reader)
+        let ipv6 = readAddresses(keys["ipv6"], family: .ipv6, example: "2001:db8::10", parse: IPv6Bytes.init, &reader)
+        guard let ipv4, let ipv6 else { return nil }
+        return HostAddresses(ipv4: ipv4, ipv6: ipv6)
+    }
+
+    /// The addresses of one family under `host`; nil when any is wrong (each reported).
+    private func readAddresses<Address: Equatable>(
+        _ pair: YAMLPair?, family: AddressFamily, example: String, parse: (String) -> Address?,
+        _ reader: inout SchemaReader
+    ) -> [Address]? {
+        guard let pair else { return [] }
+        let key = "host.\(family.rawValue)"
+        guard let items = reader.list(pair.value, what: key, example: "[\(example)]") else { return nil }
+        let other: AddressFamily = family == .ipv4 ? .ipv6 : .ipv4
+        let isOtherFamily: (String) -> Bool = family == .ipv4 ? { IPv6Bytes($0) != nil } : { IPv4Bytes($0) != nil }
+        var addresses: [Address] = []
+        var ok = true
+        for item in items {
+            guard let text = reader.string(item, what: "an address in \(key)") else {
+                ok = false
+                continue
+            }
+            if let address = parse(text) {
+                if addresses.contains(address) {
+                    reader.fail("address \(text) is listed twice in \(key)", at: item)
+                    ok = false
+                }
+                addresses.append(address)
+            } else if isOtherFamily(text) {
+                reader.fail(
+                    "\(YAMLScalar.quote(text)) is an \(other == .ipv6 ? "IPv6" : "IPv4") address; \(key) takes \(family == .ipv4 ? "IPv4" : "IPv6") addresses like \(example)",
+                    at: item)
+                ok = false
+            } else {
+                let form = family == .ipv4 ? "dotted decimal like \(example)" : "a form like \(example), no brackets"
+                reader.fail("\(YAMLScalar.quote(text)) is not an \(family == .ipv4 ? "IPv4" : "IPv6") address (expected \(form))", at: item)
+                ok = false
+            }
+        }
+        return ok ? addresses : nil
     }
 
     private func readNginx(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> NginxSettings? {

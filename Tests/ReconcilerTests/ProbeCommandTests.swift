@@ -164,6 +164,31 @@ struct ProbeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/plan.txt"))
     }
 
+    @Test func anApplyThatFailsHalfWayCountsTheChangesItMade() async throws {
+        // media has no AAAA yet and no IPv6 listen: apply adds the listen, then the AAAA, which
+        // this server refuses (no updates allowed).
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1", vhosts: OutageSites.dualStack,
+            allowUpdate: false)
+        defer { lab.stop() }
+        let path = lab.dir.path + "/apply.prom"
+
+        let apply = try lab.reconcile(["apply", "--yes", "--metrics-file", path])
+        #expect(apply.status == 1, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+
+        let metrics = try Self.metrics(path)
+        #expect(metrics.value("reconcile_last_run_success", ["mode": "apply"]) == 0)
+        #expect(metrics.value("reconcile_changes_applied", ["mode": "apply"]) == 1)
+        // The findings the failed run was fixing are still reported.
+        let missing = metrics.samples.filter {
+            $0.name == "reconcile_findings" && $0.labels["vhost"] == "media.example.social"
+        }
+        #expect(Set(missing.map { $0.labels["slug"] ?? "" }) == ["missing-listen", "missing-record"])
+    }
+
     // MARK: helpers
 
     /// Whitespace-separated fields of a table line.

@@ -39,17 +39,24 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Seconds to wait for new nginx sockets to answer after a reload.", valueName: "seconds"))
         var verifyTimeout: Double = 10
 
+        @OptionGroup var metrics: MetricsOptions
+
         func run() async throws {
             let session = Session(options: options, observation: observation)
+            var run: Session.Run?
+            var applied = 0
             do {
-                try await apply(session)
+                try await apply(session, run: &run, applied: &applied)
             } catch {
-                session.fail(error)
+                session.fail(error, mode: "apply", metrics: metrics, run: run, changesApplied: applied)
                 throw ExitCode(error.exitCode)
             }
+            try session.recordSuccess(metrics, mode: "apply", run: run, changesApplied: applied)
         }
 
-        func apply(_ session: Session) async throws(ReconcileError) {
+        /// Runs the apply; `run` and `applied` (actions carried out) are set as it goes, so a
+        /// failed apply still reports what it saw and did.
+        func apply(_ session: Session, run made: inout Session.Run?, applied: inout Int) async throws(ReconcileError) {
             let saved: Reconciler.Plan?
             if let planFile {
                 guard let data = FileManager.default.contents(atPath: planFile) else {
@@ -63,6 +70,7 @@ extension Reconcile {
             let lock = try state.lock(timeout: lockTimeout)
             defer { withExtendedLifetime(lock) {} }
             let run = try await session.run()
+            made = run
             let plan = run.plan
             if let saved {
                 let reasons = ApplyChecks.staleness(saved: saved, fresh: plan)
@@ -99,13 +107,33 @@ extension Reconcile {
             applier.verifyTimeout = verifyTimeout
             let text = options.format == .text
             applier.progress = { line in if text { print(line) } }
-            try await applier.apply(plan, observation: run.observation)
+            let applyStarted = Date()
+            do {
+                try await applier.apply(plan, observation: run.observation)
+            } catch {
+                applied = Self.actionsDone(journalOf: state, since: applyStarted)
+                throw error
+            }
+            applied = plan.actions.count
             switch options.format {
             case .text:
                 print("Applied \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s").")
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             }
+        }
+
+        /// The actions a failed apply carried out before it stopped, as the applier journaled
+        /// them: a failed nginx phase is restored, so only whole phases count. 0 when the
+        /// journal has no entry of this run (it could not be written).
+        static func actionsDone(journalOf state: StateDirectory, since started: Date) -> Int {
+            guard let data = FileManager.default.contents(atPath: state.path + "/journal.jsonl"),
+                let last = data.split(separator: UInt8(ascii: "\n")).last,
+                let entry = try? JSONDecoder().decode(JournalEntry.self, from: Data(last)),
+                let time = ISO8601DateFormatter().date(from: entry.time),
+                time >= started.addingTimeInterval(-1)
+            else { return 0 }
+            return entry.steps.count
         }
     }
 }

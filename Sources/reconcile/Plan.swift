@@ -1,5 +1,4 @@
 import ArgumentParser
-import DesiredState
 import Foundation
 import Reconciler
 
@@ -25,21 +24,28 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
         var out: String?
 
-        func run() async throws {
-            let session = Session(options: options, observation: observation)
-            let made: (Reconciler.Plan, DesiredState)
-            do {
-                made = try await session.makePlan()
-            } catch {
-                session.fail(error)
-                throw ExitCode(error.exitCode)
+        @Flag(help: "Also connect to every vhost over every desired family and port (as `reconcile probe` does); failures are `unreachable` findings.")
+        var probe = false
+
+        @OptionGroup var probeOptions: ProbeOptions
+        @OptionGroup var metrics: MetricsOptions
+
+        func validate() throws {
+            if !probe && probeOptions.isGiven {
+                throw ValidationError("--timeout, --concurrency and --ca-file only apply with --probe")
             }
-            let (plan, desired) = made
+        }
+
+        func run() async throws {
+            let session = Session(options: options, observation: observation, probe: probe ? probeOptions : nil)
+            let run = try await session.runOrExit(mode: "plan", metrics: metrics)
+            let plan = run.plan
             if let out {
                 do {
                     try plan.jsonData().write(to: URL(fileURLWithPath: out))
                 } catch {
-                    session.fail(.other("cannot write \(out): \(error.localizedDescription)"))
+                    session.fail(
+                        .other("cannot write \(out): \(error.localizedDescription)"), mode: "plan", metrics: metrics, run: run)
                     throw ExitCode(1)
                 }
             }
@@ -47,9 +53,10 @@ extension Reconcile {
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             case .text:
-                print(session.renderer.render(plan, header: session.header(plan, desired)))
+                print(session.renderer.render(plan, header: session.header(plan, run.desired)))
                 if let out { print("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }
             }
+            try session.recordSuccess(metrics, mode: "plan", run: run)
             if !plan.inSync { throw ExitCode(2) }
         }
     }

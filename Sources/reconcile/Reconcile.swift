@@ -12,6 +12,6 @@ struct Reconcile: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 error (bad input), 2 drift found, 3 refused.
             """,
-        subcommands: [Plan.self, Apply.self, Validate.self, Units.self]
+        subcommands: [Plan.self, Apply.self, ProbeCommand.self, Validate.self, Units.self]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import Foundation
+import Probe
 import Reconciler
 
 /// Options of commands that observe nginx and DNS.
@@ -12,10 +13,79 @@ struct ObservationOptions: ParsableArguments {
     var noInterfaceCheck = false
 }
 
-/// What plan and apply share: load, observe, plan, print.
+/// Options of commands that probe the vhosts (DESIGN §8): `probe`, and `plan --probe`.
+struct ProbeOptions: ParsableArguments {
+    @Option(
+        name: .customLong("timeout"),
+        help: ArgumentHelp(
+            "Seconds each probe may take in all: connect, TLS handshake, HEAD / and its status line (default 5).",
+            valueName: "seconds"))
+    var timeoutOption: Double?
+
+    @Option(
+        name: .customLong("concurrency"),
+        help: ArgumentHelp("How many probes run at once (default 64).", valueName: "n"))
+    var concurrencyOption: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "PEM file of the certificate authorities to trust instead of the system store (a private CA, or self-signed certificates).",
+            valueName: "path"))
+    var caFile: String?
+
+    var timeout: Double { timeoutOption ?? 5 }
+    var concurrency: Int { concurrencyOption ?? 64 }
+
+    /// Whether any probe option was given (`plan` refuses them without `--probe`).
+    var isGiven: Bool { timeoutOption != nil || concurrencyOption != nil || caFile != nil }
+
+    func validate() throws {
+        guard timeout > 0, timeout <= 3600 else {
+            throw ValidationError("--timeout \(timeout): give the seconds a probe may take, more than 0 and at most 3600")
+        }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency \(concurrency): at least one probe must run") }
+    }
+
+    /// Probes `targets`; an unreadable CA file is an error of the run, not a failure of every probe.
+    func probe(_ targets: [ProbeTarget]) async throws(ReconcileError) -> [ProbeResult] {
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw .other("cannot read the CA file \(caFile) given with --ca-file")
+        }
+        let prober = Prober(timeout: .milliseconds(Int64(timeout * 1000)), concurrency: concurrency, caFile: caFile)
+        return await prober.probe(targets)
+    }
+}
+
+/// `--metrics-file`, taken by plan, apply and probe (docs/metrics.md).
+struct MetricsOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "After the run (also a failed one), write its Prometheus metrics to this file, atomically, for node_exporter's textfile collector.",
+            valueName: "path"))
+    var metricsFile: String?
+
+    func validate() throws {
+        if let metricsFile, !metricsFile.hasSuffix(".prom") {
+            throw ValidationError(
+                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom")
+        }
+    }
+}
+
+/// What plan, apply and probe share: load, observe, probe, plan, print, record metrics.
 struct Session {
     let options: GlobalOptions
     let observation: ObservationOptions
+    /// Set when the run probes the vhosts.
+    var probe: ProbeOptions?
+    /// When the run started, for the metrics' duration.
+    let startedAt = Date()
+
+    init(options: GlobalOptions, observation: ObservationOptions, probe: ProbeOptions? = nil) {
+        self.options = options
+        self.observation = observation
+        self.probe = probe
+    }
 
     var cwd: String { FileManager.default.currentDirectoryPath }
 
@@ -37,6 +107,10 @@ struct Session {
         let provider: any DNSProvider
         let observation: Observation
         let plan: Reconciler.Plan
+        /// In target order; empty when the run did not probe.
+        let probes: [ProbeResult]
+        /// What the probe planner decided (skipped vhosts, fallback addresses); also in the plan's notes.
+        let probeNotes: [String]
     }
 
     func run() async throws(ReconcileError) -> Run {
@@ -44,15 +118,20 @@ struct Session {
         let provider = try DNSProviders.make(for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)))
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
-        let observed = try await observer.observe()
+        var observed = try await observer.observe()
+        var probes: [ProbeResult] = []
+        var probeNotes: [String] = []
+        if let probe {
+            let schedule = ProbePlanner(desired: desired, dns: observed.dns, nginx: observed.nginx).schedule()
+            probes = try await probe.probe(schedule.targets)
+            probeNotes = schedule.notes
+            observed.probes = probes.map(ProbeOutcome.init)
+        }
         let fingerprint = Fingerprints.desiredState(desired, directory: options.desired)
-        let plan = Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd).plan()
-        return Run(desired: desired, provider: provider, observation: observed, plan: plan)
-    }
-
-    func makePlan() async throws(ReconcileError) -> (Reconciler.Plan, DesiredState) {
-        let run = try await run()
-        return (run.plan, run.desired)
+        var plan = Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd).plan()
+        plan.notes += probeNotes
+        return Run(
+            desired: desired, provider: provider, observation: observed, plan: plan, probes: probes, probeNotes: probeNotes)
     }
 
     func header(_ plan: Reconciler.Plan, _ desired: DesiredState) -> [(String, String)] {
@@ -62,6 +141,68 @@ struct Session {
         }
         state += ")"
         return [("desired", state), ("nginx", plan.nginxConfig), ("dns", plan.dnsSource)]
+    }
+
+    /// Writes the run's metrics when `--metrics-file` was given. `run` is nil when the run failed
+    /// before it had a plan; `findings` narrows the plan's findings (probe reports only its own).
+    func writeMetrics(
+        _ metrics: MetricsOptions, mode: String, run: Run?, success: Bool, changesApplied: Int = 0,
+        findings: (Finding) -> Bool = { _ in true }
+    ) throws(ReconcileError) {
+        guard let path = metrics.metricsFile else { return }
+        let commit = run.map { $0.plan.desired.gitCommit } ?? desiredCommitWithoutRun()
+        let snapshot = MetricsSnapshot(
+            mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
+            success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
+            changesApplied: changesApplied, desiredCommit: commit)
+        do {
+            try MetricsFile.write(snapshot.prometheusText(), to: path)
+        } catch {
+            throw .other(error.description)
+        }
+    }
+
+    /// ``run()`` for a command that records metrics: on failure the error is printed and the
+    /// metrics written (`success` 0) before exiting with the error's code.
+    func runOrExit(mode: String, metrics: MetricsOptions) async throws -> Run {
+        do {
+            return try await run()
+        } catch {
+            fail(error, mode: mode, metrics: metrics)
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// Writes the metrics of a run that completed; a file that cannot be written fails the run
+    /// (exit 1), since the timer's alerting depends on it.
+    func recordSuccess(
+        _ metrics: MetricsOptions, mode: String, run: Run?, changesApplied: Int = 0,
+        findings: (Finding) -> Bool = { _ in true }
+    ) throws {
+        do {
+            try writeMetrics(metrics, mode: mode, run: run, success: true, changesApplied: changesApplied, findings: findings)
+        } catch {
+            fail(error)
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// Reports a failed run: the error, then its metrics (`success` 0); a metrics file that
+    /// cannot be written is said too, but the run's own error decides the exit code.
+    func fail(_ error: ReconcileError, mode: String, metrics: MetricsOptions, run: Run? = nil, changesApplied: Int = 0) {
+        fail(error)
+        do {
+            try writeMetrics(metrics, mode: mode, run: run, success: false, changesApplied: changesApplied)
+        } catch {
+            Terminal.printError("error: " + error.description)
+        }
+    }
+
+    /// The desired state's commit when the run failed before fingerprinting it (a broken nginx
+    /// config, DNS down): the metrics still say which commit was being run.
+    private func desiredCommitWithoutRun() -> String? {
+        guard let desired = try? loadDesired() else { return nil }
+        return Fingerprints.desiredState(desired, directory: options.desired).gitCommit
     }
 
     func fail(_ error: ReconcileError) {
@@ -76,5 +217,14 @@ struct Session {
             }
             JSONOutput.print(Failure(error: error.description, exitCode: error.exitCode))
         }
+    }
+}
+
+extension ProbeOutcome {
+    /// A probe result as the planner takes it: the failure in words, the aligned line as evidence.
+    init(_ result: ProbeResult) {
+        self.init(
+            vhost: result.target.vhost, family: result.target.family.rawValue, port: result.target.port,
+            address: result.target.address, failure: result.failure?.description, line: result.line)
     }
 }

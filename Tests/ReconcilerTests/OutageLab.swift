@@ -180,3 +180,29 @@ final class StateLockHolder: @unchecked Sendable {
     }
     func release() { lock = nil }
 }
+
+extension OutageLab {
+    /// Both self-signed certificates in one PEM file (each is its own CA): what a client given
+    /// `--ca-file` trusts to reach either vhost.
+    func certificateBundle() throws -> String {
+        var bundle = ""
+        for name in ["example.social", "media.example.social"] {
+            bundle += try String(contentsOfFile: "\(dir.path)/certs/\(name).crt", encoding: .utf8)
+        }
+        return try dir.write("certs/bundle.pem", bundle).path
+    }
+
+    /// Makes the desired-state directory a git checkout with everything committed; its commit.
+    func commitDesiredState() throws -> String {
+        let git = try ServerBinary.require("git")
+        let desired = dir.path + "/desired"
+        let identity = ["-c", "user.name=reconcile tests", "-c", "user.email=tests@example.social"]
+        if !FileManager.default.fileExists(atPath: desired + "/.git") {
+            try ChildProcess.check([git, "-C", desired, "init", "--quiet"])
+        }
+        try ChildProcess.check([git, "-C", desired, "add", "--all"])
+        try ChildProcess.check([git, "-C", desired] + identity + ["commit", "--quiet", "--allow-empty", "-m", "desired state"])
+        return try ChildProcess.run([git, "-C", desired, "rev-parse", "HEAD"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,112 @@
+import DNS
+import DesiredState
+import Nginx
+import Probe
+
+/// Decides what `reconcile probe` and `plan --probe` connect to (DESIGN §8): for each vhost,
+/// each desired family and each port, every address DNS publishes for the name. Pure: it
+/// reads only the desired state and what was already observed.
+///
+/// When DNS publishes no address of a desired family, the host's own addresses of that family
+/// are probed instead, so "IPv6 down" shows before the AAAA record exists (and before
+/// `apply` publishes it); a note says so. Wildcard vhosts have no name a client would connect
+/// to and are skipped with a note.
+public struct ProbePlanner: Sendable {
+    /// The targets to probe, in desired-state order (vhost, family, port, address), and what
+    /// was decided along the way in words.
+    public struct Schedule: Sendable {
+        /// What to connect to.
+        public var targets: [ProbeTarget]
+        /// Vhosts skipped and families probed on the host's addresses, for output.
+        public var notes: [String]
+    }
+
+    /// Ports on which TLS is assumed even when nginx's block does not say `ssl` there.
+    public static let tlsPorts: Set<UInt16> = [443, 8443]
+
+    /// The vhosts, their families and ports, and the host's addresses.
+    public let desired: DesiredState
+    /// The records published in the managed zones.
+    public let dns: DNSObservation
+    /// nginx's configuration, consulted for `ssl` on each vhost's own listens.
+    public let nginx: NginxConfigTree
+
+    /// A planner over one run's observations.
+    public init(desired: DesiredState, dns: DNSObservation, nginx: NginxConfigTree) {
+        self.desired = desired
+        self.dns = dns
+        self.nginx = nginx
+    }
+
+    /// Every target, one per vhost, desired family, port and address.
+    public func schedule() -> Schedule {
+        var targets: [ProbeTarget] = []
+        var notes: [String] = []
+        let blocksByName = Planner.blocksByName(nginx)
+        for vhost in desired.vhosts {
+            guard !vhost.isWildcard else {
+                notes.append("\(vhost.name): not probed (a wildcard has no single name to connect to)")
+                continue
+            }
+            let own = (blocksByName[vhost.name] ?? []).map { nginx.serverBlocks[$0] }
+            let published = publishedAddresses(of: vhost)
+            for family in vhost.families {
+                var addresses = published.map { $0[family] ?? [] } ?? []
+                if addresses.isEmpty {
+                    addresses = desired.host.addresses(family)
+                    let why =
+                        published == nil
+                        ? "its addresses are not in the managed zones"
+                        : "DNS publishes no \(family.recordTypeName) record for it"
+                    notes.append(
+                        addresses.isEmpty
+                            ? "\(vhost.name) \(family.rawValue): not probed: \(why) and host.\(family.rawValue) is empty"
+                            : "\(vhost.name) \(family.rawValue): \(why); probing the host's addresses "
+                                + addresses.joined(separator: ", "))
+                }
+                let probeFamily: ProbeFamily = family == .ipv4 ? .ipv4 : .ipv6
+                for port in vhost.ports {
+                    let tls = Self.speaksTLS(port: port, ownBlocks: own)
+                    for address in addresses {
+                        targets.append(
+                            ProbeTarget(vhost: vhost.name, family: probeFamily, address: address, port: port, tls: tls))
+                    }
+                }
+            }
+        }
+        return Schedule(targets: targets, notes: notes)
+    }
+
+    /// TLS on the conventional HTTPS ports, or where the vhost's own block says `ssl` on a
+    /// listen of the port (on either family: `ssl` belongs to the vhost's site, and the missing
+    /// family's listen is exactly what may not exist yet).
+    static func speaksTLS(port: UInt16, ownBlocks: [NginxServerBlock]) -> Bool {
+        if tlsPorts.contains(port) { return true }
+        return ownBlocks.contains { block in block.listens.contains { $0.ssl && $0.port == Int(port) } }
+    }
+
+    /// The A and AAAA values published for the vhost, following CNAMEs while they stay in the
+    /// managed zones (as the planner does); nil when the name is outside them or a CNAME leaves
+    /// them, where the records cannot be seen.
+    func publishedAddresses(of vhost: Vhost) -> [AddressFamily: [String]]? {
+        var name = vhost.dnsName
+        // A bound on the chain, so a CNAME loop ends.
+        for _ in 0..<8 {
+            guard let zone = dns.zone(containing: name) else { return nil }
+            guard let alias = zone.records(name, .cname).first, case .cname(let target) = alias.data else {
+                return [
+                    .ipv4: Self.values(zone.records(name, .a)),
+                    .ipv6: Self.values(zone.records(name, .aaaa)),
+                ]
+            }
+            name = target
+        }
+        return nil
+    }
+
+    /// Record values in presentation form, each once, in the order published.
+    static func values(_ records: [ResourceRecord]) -> [String] {
+        var seen: Set<String> = []
+        return records.map { $0.data.presentation(as: $0.type) }.filter { seen.insert($0).inserted }
+    }
+}

@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "reconcile",
             dependencies: [
-                "Reconciler", "DesiredState",
+                "Reconciler", "DesiredState", "Probe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "TestSupport"]
+            dependencies: ["Reconciler", "Nginx", "DNS", "DesiredState", "Probe", "TestSupport"]
         ),
         .testTarget(name: "OperationsTests", dependencies: ["Reconciler", "Probe", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], exclude: ["Fixtures"]),

@@ -26,7 +26,7 @@ import Testing
     @Test func helpListsTheWorkingCommands() throws {
         let help = try ChildProcess.run([Self.binary, "--help"], timeout: 30)
         #expect(help.status == 0)
-        for command in ["plan", "apply", "validate", "units"] {
+        for command in ["plan", "apply", "validate", "probe", "units"] {
             #expect(help.stdout.contains("\n  \(command) "), "missing \(command)")
         }
         #expect(help.stdout.contains("Exit codes: 0 success, 1 error (bad input), 2 drift found, 3 refused."))
@@ -91,5 +91,21 @@ import Testing
         let result = try reconcile(["plan", "--format", "yaml"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("The value 'yaml' is invalid for '--format <format>'"))
+    }
+}
+
+/// `reconcile probe` on the bundled example: its addresses are documentation ranges, which
+/// are never a real host, so nothing is connected to.
+@Suite struct ProbeOnTheExampleTests {
+    @Test func documentationAddressesAreNeverProbed() throws {
+        let result = try ChildProcess.run(
+            [CLITests.binary, "probe", "--no-color", "--timeout", "1"], currentDirectory: CLITests.root, timeout: 30)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasSuffix("Nothing to probe.\n"))
+        #expect(
+            result.stdout.contains(
+                "note: media.example.social ipv6: not probing 2001:db8::10: documentation addresses (RFC 5737 / RFC 3849) are never a real host"
+            ))
+        #expect(!result.stdout.contains(" ok ") && !result.stdout.contains("timed out"))
     }
 }

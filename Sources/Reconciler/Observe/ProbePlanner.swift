@@ -64,6 +64,15 @@ public struct ProbePlanner: Sendable {
                             : "\(vhost.name) \(family.rawValue): \(why); probing the host's addresses "
                                 + addresses.joined(separator: ", "))
                 }
+                let documentation = addresses.filter(Self.isDocumentationAddress)
+                if !documentation.isEmpty {
+                    // Never routed on the Internet: connecting would only reach whatever
+                    // intercepts such traffic. The bundled example uses them.
+                    notes.append(
+                        "\(vhost.name) \(family.rawValue): not probing \(documentation.joined(separator: ", ")): "
+                            + "documentation addresses (RFC 5737 / RFC 3849) are never a real host")
+                    addresses.removeAll(where: Self.isDocumentationAddress)
+                }
                 let probeFamily: ProbeFamily = family == .ipv4 ? .ipv4 : .ipv6
                 for port in vhost.ports {
                     let tls = Self.speaksTLS(port: port, ownBlocks: own)
@@ -75,6 +84,17 @@ public struct ProbePlanner: Sendable {
             }
         }
         return Schedule(targets: targets, notes: notes)
+    }
+
+    /// Whether `address` lies in a range reserved for documentation: 192.0.2.0/24,
+    /// 198.51.100.0/24, 203.0.113.0/24 (RFC 5737) or 2001:db8::/32 (RFC 3849).
+    public static func isDocumentationAddress(_ address: String) -> Bool {
+        if let v4 = IPv4Bytes(address) {
+            let prefix = Array(v4.bytes.prefix(3))
+            return prefix == [192, 0, 2] || prefix == [198, 51, 100] || prefix == [203, 0, 113]
+        }
+        if let v6 = IPv6Bytes(address) { return Array(v6.bytes.prefix(4)) == [0x20, 0x01, 0x0d, 0xb8] }
+        return false
     }
 
     /// TLS on the conventional HTTPS ports, or where the vhost's own block says `ssl` on a

@@ -13,7 +13,7 @@ import Testing
     /// a wildcard; admin on 8080 (its block says ssl) and 8081 (plain).
     static let desiredFiles = [
         "d/base.yaml": """
-        host: {ipv4: [203.0.113.10, 203.0.113.11], ipv6: ["2001:db8::10"]}
+        host: {ipv4: [100.64.0.10, 100.64.0.11], ipv6: ["fd00:5::10"]}
         nginx: {config: /n/nginx.conf}
         dns: {provider: rfc2136, server: 192.0.2.53, zones: [example.social]}
         """,
@@ -33,14 +33,14 @@ import Testing
         $TTL 300
         @ IN SOA ns1 hostmaster 1 3600 900 1209600 300
           IN NS ns1
-        ns1 IN A 203.0.113.10
-        @ IN A 203.0.113.10
-        @ IN AAAA 2001:db8::10
-        media IN A 203.0.113.10
-        media IN A 198.51.100.7
+        ns1 IN A 100.64.0.10
+        @ IN A 100.64.0.10
+        @ IN AAAA fd00:5::10
+        media IN A 100.64.0.10
+        media IN A 100.64.1.7
         cdn IN CNAME media
         ext IN CNAME edge.cdn.example.net.
-        admin IN A 203.0.113.11
+        admin IN A 100.64.0.11
 
         """
 
@@ -48,7 +48,7 @@ import Testing
         http {
             server { listen 80; listen [::]:80; listen 443 ssl; listen [::]:443 ssl; server_name example.social; }
             server { listen 443 ssl; server_name media.example.social cdn.example.social; }
-            server { listen 203.0.113.11:8080 ssl; listen 203.0.113.11:8081; server_name admin.example.social; }
+            server { listen 100.64.0.11:8080 ssl; listen 100.64.0.11:8081; server_name admin.example.social; }
         }
         """
 
@@ -73,17 +73,17 @@ import Testing
         let targets = Self.describe(try Self.schedule().targets)
         #expect(
             targets.filter { $0.hasPrefix("example.social ") } == [
-                "example.social ipv4 80 203.0.113.10 plain",
-                "example.social ipv4 443 203.0.113.10 tls",
-                "example.social ipv6 80 2001:db8::10 plain",
-                "example.social ipv6 443 2001:db8::10 tls",
+                "example.social ipv4 80 100.64.0.10 plain",
+                "example.social ipv4 443 100.64.0.10 tls",
+                "example.social ipv6 80 fd00:5::10 plain",
+                "example.social ipv6 443 fd00:5::10 tls",
             ])
         // Every address DNS publishes is probed, also one that is not the host's (the probe
         // says what clients see; the planner reports the wrong address).
         #expect(
             targets.filter { $0.hasPrefix("media.example.social ipv4") } == [
-                "media.example.social ipv4 443 203.0.113.10 tls",
-                "media.example.social ipv4 443 198.51.100.7 tls",
+                "media.example.social ipv4 443 100.64.0.10 tls",
+                "media.example.social ipv4 443 100.64.1.7 tls",
             ])
     }
 
@@ -92,11 +92,11 @@ import Testing
         let targets = Self.describe(schedule.targets)
         #expect(
             targets.filter { $0.hasPrefix("media.example.social ipv6") } == [
-                "media.example.social ipv6 443 2001:db8::10 tls"
+                "media.example.social ipv6 443 fd00:5::10 tls"
             ])
         #expect(
             schedule.notes.contains(
-                "media.example.social ipv6: DNS publishes no AAAA record for it; probing the host's addresses 2001:db8::10"
+                "media.example.social ipv6: DNS publishes no AAAA record for it; probing the host's addresses fd00:5::10"
             ))
     }
 
@@ -105,12 +105,12 @@ import Testing
         let targets = Self.describe(schedule.targets)
         #expect(
             targets.filter { $0.hasPrefix("cdn.example.social ") } == [
-                "cdn.example.social ipv4 443 203.0.113.10 tls",
-                "cdn.example.social ipv4 443 198.51.100.7 tls",
-                "cdn.example.social ipv6 443 2001:db8::10 tls",
+                "cdn.example.social ipv4 443 100.64.0.10 tls",
+                "cdn.example.social ipv4 443 100.64.1.7 tls",
+                "cdn.example.social ipv6 443 fd00:5::10 tls",
             ])
         #expect(
-            targets.filter { $0.hasPrefix("ext.example.social ") } == ["ext.example.social ipv6 443 2001:db8::10 tls"])
+            targets.filter { $0.hasPrefix("ext.example.social ") } == ["ext.example.social ipv6 443 fd00:5::10 tls"])
         #expect(
             schedule.notes.contains {
                 $0.hasPrefix("ext.example.social ipv6: its addresses are not in the managed zones")
@@ -121,8 +121,8 @@ import Testing
         let targets = Self.describe(try Self.schedule().targets)
         #expect(
             targets.filter { $0.hasPrefix("admin.example.social ") } == [
-                "admin.example.social ipv4 8080 203.0.113.11 tls",
-                "admin.example.social ipv4 8081 203.0.113.11 plain",
+                "admin.example.social ipv4 8080 100.64.0.11 tls",
+                "admin.example.social ipv4 8081 100.64.0.11 plain",
             ])
     }
 
@@ -132,5 +132,19 @@ import Testing
         #expect(schedule.notes.contains { $0.hasPrefix("*.users.example.social: not probed") })
         // Undesired families are never probed.
         #expect(!schedule.targets.contains { $0.vhost == "admin.example.social" && $0.family == .ipv6 })
+    }
+}
+
+/// Documentation ranges are never a real host: probing them would only reach whatever
+/// intercepts such traffic.
+@Suite struct DocumentationAddressTests {
+    @Test(arguments: ["192.0.2.1", "198.51.100.7", "203.0.113.10", "2001:db8::10", "2001:DB8:ffff::1"])
+    func areRecognised(_ address: String) {
+        #expect(ProbePlanner.isDocumentationAddress(address))
+    }
+
+    @Test(arguments: ["127.0.0.1", "::1", "192.0.3.1", "203.0.114.1", "2001:db9::1", "100.64.0.10", "fd00:5::10"])
+    func othersAreNot(_ address: String) {
+        #expect(!ProbePlanner.isDocumentationAddress(address))
     }
 }

@@ -73,7 +73,9 @@ public struct DesiredStateLoader: Sendable {
                         message: "file is empty (expected a mapping with any of host, nginx, dns, vhosts)"))
                 continue
             }
-            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level") else { continue }
+            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level") else {
+                continue
+            }
             for key in Self.topLevelKeys {
                 guard let pair = sections[key] else { continue }
                 if key != "vhosts" {
@@ -189,7 +191,9 @@ public struct DesiredStateLoader: Sendable {
                 ok = false
             } else {
                 let form = family == .ipv4 ? "dotted decimal like \(example)" : "a form like \(example), no brackets"
-                reader.fail("\(YAMLScalar.quote(text)) is not an \(family == .ipv4 ? "IPv4" : "IPv6") address (expected \(form))", at: item)
+                reader.fail(
+                    "\(YAMLScalar.quote(text)) is not an \(family == .ipv4 ? "IPv4" : "IPv6") address (expected \(form))",
+                    at: item)
                 ok = false
             }
         }
@@ -202,7 +206,9 @@ public struct DesiredStateLoader: Sendable {
             reader.fail("nginx needs config: the path of nginx's main configuration file", at: node)
             return nil
         }
-        guard let config = reader.path(configPair.value, what: "nginx.config", currentDirectory: cwd) else { return nil }
+        guard let config = reader.path(configPair.value, what: "nginx.config", currentDirectory: cwd) else {
+            return nil
+        }
         let test = keys["test"].map { reader.command($0.value, what: "nginx.test") }
         let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload") }
         if test == .some(nil) || reload == .some(nil) { return nil }
@@ -218,7 +224,8 @@ public struct DesiredStateLoader: Sendable {
             if text == "rfc2136" || text == "zonefile" {
                 providerName = text
             } else {
-                reader.fail("unknown DNS provider \(YAMLScalar.quote(text)) (expected rfc2136 or zonefile)", at: pair.value)
+                reader.fail(
+                    "unknown DNS provider \(YAMLScalar.quote(text)) (expected rfc2136 or zonefile)", at: pair.value)
                 ok = false
             }
         }
@@ -299,7 +306,9 @@ public struct DesiredStateLoader: Sendable {
             return nil
         }
         guard let tsigPair = keys["tsig"] else { return .rfc2136(server: server, tsig: nil) }
-        guard let tsig = reader.mapping(tsigPair.value, allowed: ["name", "algorithm", "secret-file", "secret"], what: "dns.tsig")
+        guard
+            let tsig = reader.mapping(
+                tsigPair.value, allowed: ["name", "algorithm", "secret-file", "secret"], what: "dns.tsig")
         else { return nil }
         var ok = true
         if let secret = tsig["secret"] {
@@ -333,7 +342,9 @@ public struct DesiredStateLoader: Sendable {
             if let value = TSIGSettings.Algorithm(rawValue: text.lowercased()) {
                 algorithm = value
             } else {
-                reader.fail("unknown TSIG algorithm \(YAMLScalar.quote(text)) (expected hmac-sha256 or hmac-sha512)", at: pair.value)
+                reader.fail(
+                    "unknown TSIG algorithm \(YAMLScalar.quote(text)) (expected hmac-sha256 or hmac-sha512)",
+                    at: pair.value)
                 ok = false
             }
         }
@@ -355,7 +366,9 @@ public struct DesiredStateLoader: Sendable {
             reader.fail("dns needs zonefile: {path: ...} with provider: zonefile", at: node)
             return nil
         }
-        guard let settings = reader.mapping(pair.value, allowed: ["path", "reload"], what: "dns.zonefile") else { return nil }
+        guard let settings = reader.mapping(pair.value, allowed: ["path", "reload"], what: "dns.zonefile") else {
+            return nil
+        }
         if zoneCount > 1 {
             reader.fail("provider zonefile manages one zone; dns.zones lists \(zoneCount)", at: pair.key)
             return nil
@@ -364,7 +377,9 @@ public struct DesiredStateLoader: Sendable {
             reader.fail("dns.zonefile needs path: the zone's master file", at: pair.value)
             return nil
         }
-        guard let path = reader.path(pathPair.value, what: "dns.zonefile.path", currentDirectory: cwd) else { return nil }
+        guard let path = reader.path(pathPair.value, what: "dns.zonefile.path", currentDirectory: cwd) else {
+            return nil
+        }
         var reload: [String]?
         if let reloadPair = settings["reload"] {
             guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload") else { return nil }
@@ -456,7 +471,9 @@ public struct DesiredStateLoader: Sendable {
             }
             guard ok else { continue }
             vhosts.append(
-                VhostEntry(name: name, keyNode: pair.key, families: families, familiesNode: keys["families"]?.value, ports: ports))
+                VhostEntry(
+                    name: name, keyNode: pair.key, families: families, familiesNode: keys["families"]?.value,
+                    ports: ports))
         }
     }
 }

@@ -32,7 +32,8 @@ public enum HostName {
                 return .failure(HostNameError("wildcard \(quoted) is not allowed here"))
             }
             guard labels.count >= 3 else {
-                return .failure(HostNameError("wildcard \(quoted) must cover a name inside a domain, like *.example.social"))
+                return .failure(
+                    HostNameError("wildcard \(quoted) must cover a name inside a domain, like *.example.social"))
             }
             labels.removeFirst()
         }
@@ -41,7 +42,8 @@ public enum HostName {
                 return .failure(HostNameError("host name \(quoted) has an empty label (\"..\" or a leading dot)"))
             }
             if label.contains("*") {
-                return .failure(HostNameError("host name \(quoted) has \"*\" other than as a whole first label (\"*.\")"))
+                return .failure(
+                    HostNameError("host name \(quoted) has \"*\" other than as a whole first label (\"*.\")"))
             }
             if label.count > 63 {
                 return .failure(

@@ -12,7 +12,9 @@ struct SchemaReader {
     /// The entries of a mapping by key, after reporting keys not in `allowed`.
     mutating func mapping(_ node: YAMLNode, allowed: [String], what: String) -> [String: YAMLPair]? {
         guard case .mapping(let pairs) = node.content else {
-            fail("\(what) must be a mapping with keys \(allowed.joined(separator: ", ")), found \(node.kindDescription)", at: node)
+            fail(
+                "\(what) must be a mapping with keys \(allowed.joined(separator: ", ")), found \(node.kindDescription)",
+                at: node)
             return nil
         }
         var result: [String: YAMLPair] = [:]
@@ -59,7 +61,9 @@ struct SchemaReader {
     /// as `0755`, `0x1BB` or `1_000` are refused rather than guessed at).
     mutating func integer(_ node: YAMLNode, what: String, range: ClosedRange<Int>) -> Int? {
         guard let scalar = node.scalar, scalar.style == .plain else {
-            fail("\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)", at: node)
+            fail(
+                "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
+                at: node)
             return nil
         }
         let text = scalar.value
@@ -70,7 +74,9 @@ struct SchemaReader {
         guard !text.isEmpty, text.count <= 10, text.allSatisfy({ $0.isASCII && $0.isNumber }),
             text == "0" || !text.hasPrefix("0"), let value = Int(text)
         else {
-            fail("\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)", at: node)
+            fail(
+                "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
+                at: node)
             return nil
         }
         guard range.contains(value) else {

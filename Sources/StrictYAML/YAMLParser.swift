@@ -82,7 +82,10 @@ public enum YAMLParser {
             case 0xC2...0xDF: (length, minimum, scalar) = (2, 0x80, UInt32(b & 0x1F))
             case 0xE0...0xEF: (length, minimum, scalar) = (3, 0x800, UInt32(b & 0x0F))
             case 0xF0...0xF4: (length, minimum, scalar) = (4, 0x10000, UInt32(b & 0x07))
-            default: length = 0; minimum = 0; scalar = 0
+            default:
+                length = 0
+                minimum = 0
+                scalar = 0
             }
             var valid = length > 0 && i + length <= n
             if valid {

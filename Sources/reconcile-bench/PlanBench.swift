@@ -9,7 +9,9 @@ import TestSupport
 struct PlanBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Time a full plan: N vhosts, nginx tree of N blocks in files of 100, a zone of ~2.8N records in a real named.")
+        abstract:
+            "Time a full plan: N vhosts, nginx tree of N blocks in files of 100, a zone of ~2.8N records in a real named."
+    )
 
     @Option(help: "Number of vhosts to generate.") var vhosts = 20000
     @Option(help: "Measured runs (the median is reported).") var iterations = 5
@@ -45,7 +47,8 @@ struct PlanBench: AsyncParsableCommand {
             try dir.write("nginx/sites/\(String(format: "%05d", file / 100)).conf", text)
         }
         // Zone: A and AAAA as desired, a CNAME for www, TXT on some; a few AAAA missing.
-        var zone = "$ORIGIN example.social.\n$TTL 300\n@ IN SOA ns1 hostmaster 2026112501 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\n"
+        var zone =
+            "$ORIGIN example.social.\n$TTL 300\n@ IN SOA ns1 hostmaster 2026112501 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\n"
         zone.reserveCapacity(vhosts * 110)
         var records = 3
         for i in 0..<vhosts {
@@ -80,7 +83,8 @@ struct PlanBench: AsyncParsableCommand {
         var plan: Reconciler.Plan?
         var stages: [String: [Double]] = [:]
         func lap(_ name: String, _ start: DispatchTime) {
-            stages[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+            stages[name, default: []].append(
+                Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
         }
         let samples = try await Measurement.time(iterations: iterations) {
             var start = DispatchTime.now()
@@ -109,9 +113,21 @@ struct PlanBench: AsyncParsableCommand {
                 ("nginx files", "\((vhosts + 99) / 100 + 1)"),
                 ("zone records", "\(records) (AXFR from named on 127.0.0.1:\(named.port))"),
                 ("findings / actions", "\(findings) / \(actions)  (\(missingListens) blocks lack an IPv6 listen)"),
-                ("plan median", "\(Measurement.fmt(median)) ms (\(iterations) runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"),
-                ("peak RSS", "\(Measurement.fmt(rss)) MiB while planning (\(Measurement.fmt(generatedRSS)) MiB after generating the data)"),
-            ] + stages.keys.sorted().map { ("  \($0)", "\(Measurement.fmt(Measurement.median(Array((stages[$0] ?? []).dropFirst())))) ms median") },
+                (
+                    "plan median",
+                    "\(Measurement.fmt(median)) ms (\(iterations) runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"
+                ),
+                (
+                    "peak RSS",
+                    "\(Measurement.fmt(rss)) MiB while planning (\(Measurement.fmt(generatedRSS)) MiB after generating the data)"
+                ),
+            ]
+                + stages.keys.sorted().map {
+                    (
+                        "  \($0)",
+                        "\(Measurement.fmt(Measurement.median(Array((stages[$0] ?? []).dropFirst())))) ms median"
+                    )
+                },
             json: [
                 "bench": "plan", "vhosts": vhosts, "records": records, "findings": findings, "actions": actions,
                 "median_ms": median, "min_ms": samples.min() ?? 0, "max_ms": samples.max() ?? 0, "peak_rss_mb": rss,

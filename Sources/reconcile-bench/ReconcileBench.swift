@@ -10,4 +10,3 @@ struct ReconcileBench: AsyncParsableCommand {
         subcommands: [YAMLBench.self, NginxBench.self, DNSBench.self, PlanBench.self]
     )
 }
-

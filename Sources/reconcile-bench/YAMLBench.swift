@@ -45,7 +45,10 @@ struct YAMLBench: ParsableCommand {
                 ("vhosts", "\(vhosts)"),
                 ("files", "\((vhosts + 999) / 1000 + 1)"),
                 ("bytes", "\(bytes)"),
-                ("load median", "\(Measurement.fmt(median)) ms (\(iterations) runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"),
+                (
+                    "load median",
+                    "\(Measurement.fmt(median)) ms (\(iterations) runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"
+                ),
                 ("peak RSS", "\(Measurement.fmt(rss)) MiB"),
             ],
             json: [

@@ -80,7 +80,8 @@ struct ValidationReport: Encodable {
         valid = true
         files = state.files
         vhosts = state.vhosts.map {
-            VhostSummary(name: $0.name, families: $0.families.map(\.rawValue), ports: $0.ports, zone: $0.zone.description)
+            VhostSummary(
+                name: $0.name, families: $0.families.map(\.rawValue), ports: $0.ports, zone: $0.zone.description)
         }
         errors = []
     }

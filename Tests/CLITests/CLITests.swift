@@ -19,8 +19,10 @@ import Testing
 
     /// The plan text with the run-specific git commit replaced.
     func normalized(_ text: String) -> String {
-        text.replacingOccurrences(of: #"git [0-9a-f]{12}( with uncommitted changes)?"#, with: "git <commit>", options: .regularExpression)
-            .replacingOccurrences(of: "desired-state (2 vhosts)", with: "desired-state (2 vhosts, git <commit>)")
+        text.replacingOccurrences(
+            of: #"git [0-9a-f]{12}( with uncommitted changes)?"#, with: "git <commit>", options: .regularExpression
+        )
+        .replacingOccurrences(of: "desired-state (2 vhosts)", with: "desired-state (2 vhosts, git <commit>)")
     }
 
     @Test func helpListsTheWorkingCommands() throws {

@@ -12,7 +12,8 @@ import Testing
     func messages(_ dir: TemporaryDirectory) -> [String] {
         switch load(dir) {
         case .success: return []
-        case .failure(let error): return error.problems.map { $0.description.replacingOccurrences(of: dir.path, with: "D") }
+        case .failure(let error):
+            return error.problems.map { $0.description.replacingOccurrences(of: dir.path, with: "D") }
         }
     }
 
@@ -38,7 +39,8 @@ import Testing
         let dir = try TemporaryDirectory()
         try dir.write("a.yaml", baseYAML)
         // A dangling symlink cannot be read even by root, unlike a chmod 000 file.
-        try FileManager.default.createSymbolicLink(atPath: dir.path + "/b.yaml", withDestinationPath: dir.path + "/gone")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.path + "/b.yaml", withDestinationPath: dir.path + "/gone")
         #expect(messages(dir) == ["D/b.yaml: cannot read: No such file or directory"])
     }
 
@@ -53,7 +55,8 @@ import Testing
         let dir = try TemporaryDirectory()
         try dir.write("a.yaml", baseYAML)
         try dir.write("b.yml", "")
-        #expect(messages(dir) == ["D/b.yml:1:1: file is empty (expected a mapping with any of host, nginx, dns, vhosts)"])
+        #expect(
+            messages(dir) == ["D/b.yml:1:1: file is empty (expected a mapping with any of host, nginx, dns, vhosts)"])
     }
 
     @Test func duplicateVhostAcrossFiles() throws {
@@ -75,7 +78,8 @@ import Testing
 
     @Test func everyProblemIsReportedNotJustTheFirst() throws {
         let dir = try TemporaryDirectory()
-        try dir.write("a.yaml", "host: {ipv4: [\"2001:db8::1\"], ipv6: [203.0.113.1]}\nvhosts:\n  a;b.example: {ports: [0]}\n")
+        try dir.write(
+            "a.yaml", "host: {ipv4: [\"2001:db8::1\"], ipv6: [203.0.113.1]}\nvhosts:\n  a;b.example: {ports: [0]}\n")
         try dir.write("b.yaml", "vhosts: {c.example.social: {families: [ipv7]}}\n")
         #expect(
             messages(dir) == [
@@ -108,7 +112,8 @@ import Testing
     @Test func deepNestingIsRefused() throws {
         let dir = try TemporaryDirectory()
         try dir.write("a.yaml", baseYAML)
-        try dir.write("deep.yaml", "x: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n")
+        try dir.write(
+            "deep.yaml", "x: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n")
         #expect(messages(dir) == ["D/deep.yaml:1:67: nesting deeper than 64 levels"])
     }
 

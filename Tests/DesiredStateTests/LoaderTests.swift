@@ -7,15 +7,16 @@ import Testing
         let fs = InMemoryFileSystem(
             files: [
                 "site/desired/core/base.yaml": """
-                    host: {ipv4: [203.0.113.10], ipv6: ["2001:DB8:0:0::10"]}
-                    nginx: {config: ../../nginx/nginx.conf}
-                    dns:
-                      provider: rfc2136
-                      server: 192.0.2.53
-                      zones: [example.social, Sub.Example.Social.]
-                      tsig: {name: reconcile, secret-file: keys/tsig.key}
-                    """,
-                "site/desired/vhosts.yml": "vhosts:\n  media.sub.example.social: {families: [ipv6]}\n  example.social: {}\n",
+                host: {ipv4: [203.0.113.10], ipv6: ["2001:DB8:0:0::10"]}
+                nginx: {config: ../../nginx/nginx.conf}
+                dns:
+                  provider: rfc2136
+                  server: 192.0.2.53
+                  zones: [example.social, Sub.Example.Social.]
+                  tsig: {name: reconcile, secret-file: keys/tsig.key}
+                """,
+                "site/desired/vhosts.yml":
+                    "vhosts:\n  media.sub.example.social: {families: [ipv6]}\n  example.social: {}\n",
             ], currentDirectory: "/srv")
         let state = try DesiredStateLoader(fileSystem: fs).load(directory: "site/desired")
         #expect(state.files == ["site/desired/core/base.yaml", "site/desired/vhosts.yml"])

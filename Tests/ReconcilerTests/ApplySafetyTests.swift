@@ -27,7 +27,8 @@ struct ApplySafetyTests {
         let lines = apply.stdout.split(separator: "\n").map(String.init)
         let answered = try #require(lines.firstIndex { $0.hasPrefix("nginx: [::1]:\(lab.port) answers") })
         let reloaded = try #require(lines.firstIndex { $0 == "nginx: reloaded" })
-        let published = try #require(lines.firstIndex { $0.hasPrefix("DNS: added media.example.social. 300 IN AAAA ::1") })
+        let published = try #require(
+            lines.firstIndex { $0.hasPrefix("DNS: added media.example.social. 300 IN AAAA ::1") })
         #expect(reloaded < answered && answered < published)
         #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
@@ -40,7 +41,8 @@ struct ApplySafetyTests {
         // A test command that fails, as `nginx -t` does on a config it rejects.
         let prefix = ["-p", lab.dir.path + "/nginx/", "-e", lab.dir.path + "/nginx/error.log"]
         try lab.writeDesired(
-            vhosts: OutageSites.dualStack, test: [lab.nginxBinary, "-t", "-q", "-c", lab.dir.path + "/nginx/missing.conf"] + prefix)
+            vhosts: OutageSites.dualStack,
+            test: [lab.nginxBinary, "-t", "-q", "-c", lab.dir.path + "/nginx/missing.conf"] + prefix)
         let before = try lab.siteFiles()
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 1)
@@ -86,14 +88,22 @@ struct ApplySafetyTests {
 
     @Test func withdrawsBeforeUnserving() async throws {
         let lab = try OutageLab(
-            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.example.replacingOccurrences(of: "example.social", with: "media.example.social").replacingOccurrences(of: "\"example\\n\"", with: "\"media\\n\"")],
+            sites: [
+                "example.conf": OutageSites.example,
+                "media.conf": OutageSites.example.replacingOccurrences(
+                    of: "example.social", with: "media.example.social"
+                ).replacingOccurrences(of: "\"example\\n\"", with: "\"media\\n\""),
+            ],
             records: OutageSites.records,
-            vhosts: "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n")
+            vhosts:
+                "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n"
+        )
         defer { lab.stop() }
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let lines = apply.stdout.split(separator: "\n").map(String.init)
-        let withdrawn = try #require(lines.firstIndex { $0.hasPrefix("DNS: deleted media.example.social. 300 IN AAAA ::1") })
+        let withdrawn = try #require(
+            lines.firstIndex { $0.hasPrefix("DNS: deleted media.example.social. 300 IN AAAA ::1") })
         let wrote = try #require(lines.lastIndex { $0.hasPrefix("nginx: wrote") })
         #expect(withdrawn < wrote)
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
@@ -110,7 +120,8 @@ struct ApplySafetyTests {
         #expect(try lab.reconcile(["plan", "--out", saved]).status == 2)
         // Someone edits a file the plan depends on.
         let example = lab.dir.path + "/nginx/sites/example.conf"
-        try (String(contentsOfFile: example, encoding: .utf8) + "# edited\n").write(toFile: example, atomically: true, encoding: .utf8)
+        try (String(contentsOfFile: example, encoding: .utf8) + "# edited\n").write(
+            toFile: example, atomically: true, encoding: .utf8)
         let before = try lab.siteFiles()
         let refused = try lab.reconcile(["apply", "--yes", saved])
         #expect(refused.status == 3)
@@ -125,7 +136,11 @@ struct ApplySafetyTests {
         let owner = try DNSName("media.example.social.")
         try await client.update(
             zone: try DNSName("example.social."),
-            changes: [UpdateChange(operations: [.add(ResourceRecord(name: owner, type: .a, ttl: 300, data: .a(IPv4Bytes("127.0.0.2")!)))])],
+            changes: [
+                UpdateChange(operations: [
+                    .add(ResourceRecord(name: owner, type: .a, ttl: 300, data: .a(IPv4Bytes("127.0.0.2")!)))
+                ])
+            ],
             key: key)
         let refusedAgain = try lab.reconcile(["apply", "--yes", saved])
         #expect(refusedAgain.status == 3)

@@ -44,7 +44,8 @@ struct OutageEndToEndTests {
         let text = try lab.reconcile(["plan"])
         #expect(text.status == 2)
         #expect(text.stdout.contains("critical RC001 advertised-not-served  ipv6 port \(lab.port)"))
-        #expect(text.stdout.contains("+ listen [::1]:\(lab.port) ssl; # managed by reconcile   nginx/sites/media.conf:3"))
+        #expect(
+            text.stdout.contains("+ listen [::1]:\(lab.port) ssl; # managed by reconcile   nginx/sites/media.conf:3"))
 
         let before = try lab.siteFiles()
         let apply = try lab.reconcile(["apply", "--yes"])
@@ -60,8 +61,10 @@ struct OutageEndToEndTests {
         #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
         let after = try lab.siteFiles()
         #expect(after["example.conf"] == before["example.conf"])
-        let oldLines = String(decoding: before["media.conf"] ?? [], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        let newLines = String(decoding: after["media.conf"] ?? [], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let oldLines = String(decoding: before["media.conf"] ?? [], as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        let newLines = String(decoding: after["media.conf"] ?? [], as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(newLines.count == oldLines.count + 1)
         var withoutAdded = newLines
         withoutAdded.remove(at: 2)

@@ -16,7 +16,8 @@ import Testing
     func plan(
         vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil
     ) throws -> Plan {
-        let fs = InMemoryFileSystem(files: ["d/base.yaml": Self.base, "d/v.yaml": "vhosts:\n" + vhosts], currentDirectory: "/")
+        let fs = InMemoryFileSystem(
+            files: ["d/base.yaml": Self.base, "d/v.yaml": "vhosts:\n" + vhosts], currentDirectory: "/")
         let desired = try DesiredStateLoader(fileSystem: fs).load(directory: "d")
         let tree = try NginxConfigTree.load(
             mainConfig: "/etc/nginx/nginx.conf",
@@ -33,11 +34,16 @@ import Testing
             nginx: tree,
             dns: DNSObservation(zones: [zone: ZoneSnapshot(zone: zone, serial: 1, source: .axfr, records: parsed)]),
             interfaces: interfaces.map(HostInterfaces.init(addresses:)), dnsSource: "test")
-        return Planner(desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"), displayBase: "/etc")
-            .plan()
+        return Planner(
+            desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"),
+            displayBase: "/etc"
+        )
+        .plan()
     }
 
-    func slugs(_ plan: Plan) -> [String] { plan.findings.map { "\($0.vhost) \($0.slug) \($0.family?.rawValue ?? "-") \($0.port.map(String.init) ?? "-")" } }
+    func slugs(_ plan: Plan) -> [String] {
+        plan.findings.map { "\($0.vhost) \($0.slug) \($0.family?.rawValue ?? "-") \($0.port.map(String.init) ?? "-")" }
+    }
 
     @Test func inSyncWhenEveryFamilyIsServedAndPublished() throws {
         let p = try plan(
@@ -160,7 +166,8 @@ import Testing
             vhosts: "  a.example.social: {families: [ipv4, ipv6], ports: [80, 443]}\n",
             sites: "server {\n    listen 80;\n    listen 443 ssl;\n    server_name a.example.social;\n}\n",
             records: "a.example.social. 300 IN A 203.0.113.10")
-        #expect(p.actions.filter { $0.kind == .nginxAddListen }.map(\.text) == ["listen [::]:80;", "listen [::]:443 ssl;"])
+        #expect(
+            p.actions.filter { $0.kind == .nginxAddListen }.map(\.text) == ["listen [::]:80;", "listen [::]:443 ssl;"])
         #expect(p.actions.filter { $0.kind == .nginxAddListen }.map(\.line) == [4, 5])
         let change = try #require(p.nginxFileChanges.first)
         #expect(

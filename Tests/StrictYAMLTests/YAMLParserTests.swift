@@ -46,7 +46,11 @@ import Testing
     }
 
     @Test func invalidUTF8IsLocated() {
-        #expect(throws: YAMLError("invalid UTF-8 byte 0xC3 (the file must be UTF-8 text)", at: YAMLMark(file: "t.yaml", line: 2, column: 4))) {
+        #expect(
+            throws: YAMLError(
+                "invalid UTF-8 byte 0xC3 (the file must be UTF-8 text)",
+                at: YAMLMark(file: "t.yaml", line: 2, column: 4))
+        ) {
             try YAMLParser.parse(Array("a: 1\nb: ".utf8) + [0xC3, 0x28], file: "t.yaml")
         }
         // Overlong encodings and surrogates are not UTF-8 either.
@@ -67,7 +71,10 @@ import Testing
     @Test func oversizedInputIsRefusedBeforeParsing() {
         var limits = YAMLParser.Limits()
         limits.maxBytes = 10
-        #expect(throws: YAMLError("file is 11 bytes, larger than the 10 bytes accepted", at: YAMLMark(file: "t.yaml", line: 1, column: 1))) {
+        #expect(
+            throws: YAMLError(
+                "file is 11 bytes, larger than the 10 bytes accepted", at: YAMLMark(file: "t.yaml", line: 1, column: 1))
+        ) {
             try YAMLParser.parse(Array("a: 1234567\n".utf8), file: "t.yaml", limits: limits)
         }
     }

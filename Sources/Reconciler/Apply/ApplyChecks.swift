@@ -23,8 +23,11 @@ public enum ApplyChecks {
         _ plan: Plan, managedRecords: Int, maxDeletePercent: Double = 30, minimum: Int = 3
     ) -> String? {
         let deletions = plan.actions.filter { $0.kind == .dnsDelete }.count
-        guard deletions > minimum, Double(deletions) > Double(managedRecords) * maxDeletePercent / 100 else { return nil }
-        return "the plan deletes \(deletions) of \(managedRecords) managed records (more than \(Int(maxDeletePercent))%)"
+        guard deletions > minimum, Double(deletions) > Double(managedRecords) * maxDeletePercent / 100 else {
+            return nil
+        }
+        return
+            "the plan deletes \(deletions) of \(managedRecords) managed records (more than \(Int(maxDeletePercent))%)"
     }
 
     /// The A/AAAA records the desired state's vhosts own, as observed.

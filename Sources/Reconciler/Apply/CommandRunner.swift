@@ -9,7 +9,9 @@ public enum CommandRunner {
         public let output: String
     }
 
-    public static func run(_ argv: [String], timeout: Double = 60, outputLimit: Int = 65536) throws(ReconcileError) -> Result {
+    public static func run(_ argv: [String], timeout: Double = 60, outputLimit: Int = 65536) throws(ReconcileError)
+        -> Result
+    {
         guard let program = argv.first else { throw .other("empty command") }
         let process = Process()
         if program.hasPrefix("/") {

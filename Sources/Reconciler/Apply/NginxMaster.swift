@@ -46,9 +46,10 @@ public struct NginxMaster: Sendable {
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, Int32(fields[1]) == master else { continue }
-            let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline"))).map {
-                String(decoding: $0, as: UTF8.self)
-            } ?? ""
+            let cmdline =
+                (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline"))).map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? ""
             if cmdline.contains("worker process") && !cmdline.contains("shutting down") { workers.insert(pid) }
         }
         return workers

@@ -38,7 +38,8 @@ public enum SocketCheck {
     }
 
     private static func attempt<T>(family: Int32, _ address: inout T, timeout: Double) -> Bool {
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let length = socklen_t(MemoryLayout<T>.size)

@@ -103,6 +103,7 @@ public struct JournalEntry: Sendable, Codable {
     public var durationsMs: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case time, desired, steps, result, error, durationsMs = "durations_ms"
+        case time, desired, steps, result, error
+        case durationsMs = "durations_ms"
     }
 }

@@ -52,7 +52,8 @@ public struct Planner: Sendable {
         let tree = observation.nginx
         let selector = NginxServerSelector(tree: tree)
         let vhostNames = Set(desired.vhosts.map(\.name))
-        let familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
+        let familiesByName = Dictionary(
+            desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
 
         // The host's addresses on this machine.
         if let interfaces = observation.interfaces {
@@ -61,10 +62,12 @@ public struct Planner: Sendable {
                     findings.append(
                         Finding(
                             kind: .addressNotOnHost, vhost: address, family: family,
-                            message: "host.\(family.rawValue) lists \(address), but no interface of this machine has it",
+                            message:
+                                "host.\(family.rawValue) lists \(address), but no interface of this machine has it",
                             evidence: [
                                 "addresses on this machine: "
-                                    + interfaces.addresses.filter { !$0.hasPrefix("fe80:") }.sorted().joined(separator: ", ")
+                                    + interfaces.addresses.filter { !$0.hasPrefix("fe80:") }.sorted().joined(
+                                        separator: ", ")
                             ]))
                 }
             }
@@ -107,7 +110,8 @@ public struct Planner: Sendable {
                     findings.append(
                         Finding(
                             kind: .externalCNAME, vhost: vhost.name,
-                            message: "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
+                            message:
+                                "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
                             evidence: chain))
                     published = [.ipv4: [], .ipv6: []]
                 }
@@ -155,7 +159,9 @@ public struct Planner: Sendable {
                                         + ["answered by: " + blockEvidence(other, tree: tree)] + recordEvidence))
                         case .undecidable(let reason):
                             willServe = false
-                            notes.append("\(vhost.name) \(family.rawValue) port \(port): cannot tell which block answers: \(reason)")
+                            notes.append(
+                                "\(vhost.name) \(family.rawValue) port \(port): cannot tell which block answers: \(reason)"
+                            )
                         case .notServed(let answeredBy):
                             let advertised = !records.isEmpty
                             let kind: FindingKind = advertised ? .advertisedNotServed : .missingListen
@@ -180,7 +186,8 @@ public struct Planner: Sendable {
                                         // File, line and text are filled in once the batch is rendered.
                                         actions.append(
                                             .nginx(
-                                                .nginxAddListen, phase: .serve, vhost: vhost.name, family: family, port: port,
+                                                .nginxAddListen, phase: .serve, vhost: vhost.name, family: family,
+                                                port: port,
                                                 file: tree.serverBlocks[block].file, line: 0, text: ""))
                                     } catch {
                                         willServe = false
@@ -191,12 +198,16 @@ public struct Planner: Sendable {
                                 willServe = false
                             }
                             findings.append(
-                                Finding(kind: kind, vhost: vhost.name, family: family, port: port, message: message, evidence: evidence))
+                                Finding(
+                                    kind: kind, vhost: vhost.name, family: family, port: port, message: message,
+                                    evidence: evidence))
                         }
                     }
                     guard dnsManaged else {
                         if let viaCNAME, Set(publishedValues) != Set(hostAddresses) {
-                            notes.append("\(vhost.name) \(family.recordTypeName): published via \(viaCNAME); fix the records at the CNAME target")
+                            notes.append(
+                                "\(vhost.name) \(family.recordTypeName): published via \(viaCNAME); fix the records at the CNAME target"
+                            )
                         }
                         continue
                     }
@@ -216,7 +227,8 @@ public struct Planner: Sendable {
                         change.deleting = extra
                     }
                     if !missing.isEmpty {
-                        var message = "DNS does not publish \(missing.joined(separator: ", ")) (\(family.recordTypeName)) for \(vhost.name)"
+                        var message =
+                            "DNS does not publish \(missing.joined(separator: ", ")) (\(family.recordTypeName)) for \(vhost.name)"
                         if willServe {
                             change.adding = missing
                         } else {
@@ -225,20 +237,27 @@ public struct Planner: Sendable {
                         findings.append(
                             Finding(
                                 kind: .missingRecord, vhost: vhost.name, family: family, message: message,
-                                evidence: recordEvidence.isEmpty ? ["no \(family.recordTypeName) record at \(vhost.dnsName)"] : recordEvidence
+                                evidence: recordEvidence.isEmpty
+                                    ? ["no \(family.recordTypeName) record at \(vhost.dnsName)"] : recordEvidence
                             ))
                     }
                     if !change.adding.isEmpty || !change.deleting.isEmpty {
                         dnsChanges[.advertise, default: [:]][vhost.zone.description, default: []].append(change)
                         for value in change.deleting {
                             actions.append(
-                                .dns(.dnsDelete, phase: .advertise, vhost: vhost.name, family: family, zone: vhost.zone.description,
-                                     name: vhost.dnsName.description, ttl: records.first { $0.data.presentation(as: $0.type) == value }?.ttl ?? desired.dns.ttl, value: value))
+                                .dns(
+                                    .dnsDelete, phase: .advertise, vhost: vhost.name, family: family,
+                                    zone: vhost.zone.description,
+                                    name: vhost.dnsName.description,
+                                    ttl: records.first { $0.data.presentation(as: $0.type) == value }?.ttl
+                                        ?? desired.dns.ttl, value: value))
                         }
                         for value in change.adding {
                             actions.append(
-                                .dns(.dnsAdd, phase: .advertise, vhost: vhost.name, family: family, zone: vhost.zone.description,
-                                     name: vhost.dnsName.description, ttl: desired.dns.ttl, value: value))
+                                .dns(
+                                    .dnsAdd, phase: .advertise, vhost: vhost.name, family: family,
+                                    zone: vhost.zone.description,
+                                    name: vhost.dnsName.description, ttl: desired.dns.ttl, value: value))
                         }
                     }
                 } else {
@@ -260,31 +279,41 @@ public struct Planner: Sendable {
                                         kind: .advertisedNotServed, vhost: vhost.name, family: family, port: port,
                                         message:
                                             "DNS publishes \(family.recordTypeName) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
-                                        evidence: listenEvidence(own, family: nginxFamily.other, port: port, tree: tree) + recordEvidence))
+                                        evidence: listenEvidence(own, family: nginxFamily.other, port: port, tree: tree)
+                                            + recordEvidence))
                             }
                         }
                         let change = RecordSetChange(
-                            name: vhost.dnsName.description, family: family, expected: publishedValues.sorted(), adding: [],
+                            name: vhost.dnsName.description, family: family, expected: publishedValues.sorted(),
+                            adding: [],
                             deleting: publishedValues, ttl: desired.dns.ttl)
                         dnsChanges[.withdraw, default: [:]][vhost.zone.description, default: []].append(change)
                         for record in records {
                             actions.append(
-                                .dns(.dnsDelete, phase: .withdraw, vhost: vhost.name, family: family, zone: vhost.zone.description,
-                                     name: vhost.dnsName.description, ttl: record.ttl, value: record.data.presentation(as: record.type)))
+                                .dns(
+                                    .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family,
+                                    zone: vhost.zone.description,
+                                    name: vhost.dnsName.description, ttl: record.ttl,
+                                    value: record.data.presentation(as: record.type)))
                         }
                     } else if !dnsManaged, let viaCNAME, !records.isEmpty {
-                        notes.append("\(vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target")
+                        notes.append(
+                            "\(vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target"
+                        )
                     }
                     for blockIndex in own {
                         let block = tree.serverBlocks[blockIndex]
-                        for listen in block.listens where listen.family == nginxFamily && vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
+                        for listen in block.listens
+                        where listen.family == nginxFamily && vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
                             guard let source = listen.source else { continue }
-                            var message = "\(vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"
+                            var message =
+                                "\(vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"
                             let othersWant = blockNames(block).filter { name in
                                 !vhostNames.contains(name) || familiesByName[name]?.contains(family) == true
                             }
                             if !othersWant.isEmpty {
-                                message += "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
+                                message +=
+                                    "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
                             } else {
                                 do {
                                     let edit = try tree.removeListen(listen, fromBlock: blockIndex)
@@ -294,7 +323,8 @@ public struct Planner: Sendable {
                                         actions.append(
                                             .nginx(
                                                 .nginxRemoveListen, phase: .unserve, vhost: vhost.name, family: family,
-                                                port: UInt16(clamping: listen.port ?? 0), file: edit.path, line: edit.line,
+                                                port: UInt16(clamping: listen.port ?? 0), file: edit.path,
+                                                line: edit.line,
                                                 text: source.text))
                                     }
                                 } catch {
@@ -323,7 +353,8 @@ public struct Planner: Sendable {
                 findings.append(
                     Finding(
                         kind: .unmanagedVhost, vhost: name.name,
-                        message: "nginx serves \(name.name) inside a managed zone, but the desired state does not list it",
+                        message:
+                            "nginx serves \(name.name) inside a managed zone, but the desired state does not list it",
                         evidence: ["\(display(name.location.file)):\(name.location.line): server_name \(name.text)"]))
             }
         }
@@ -332,8 +363,10 @@ public struct Planner: Sendable {
         for probe in observation.probes ?? [] where probe.failure != nil {
             findings.append(
                 Finding(
-                    kind: .unreachable, vhost: probe.vhost, family: AddressFamily(rawValue: probe.family), port: probe.port,
-                    message: "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
+                    kind: .unreachable, vhost: probe.vhost, family: AddressFamily(rawValue: probe.family),
+                    port: probe.port,
+                    message:
+                        "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
                     evidence: [probe.line]))
         }
 
@@ -363,28 +396,41 @@ public struct Planner: Sendable {
                 } else if let onOriginal {
                     // Both kinds in one file: the removals are byte ranges of the original;
                     // replay them on the added-to text by diffing against it.
-                    afterUnserve = Splice.apply([Splice(from: original, to: onOriginal)] + [Splice(from: original, to: afterServe)], to: original)
+                    afterUnserve = Splice.apply(
+                        [Splice(from: original, to: onOriginal)] + [Splice(from: original, to: afterServe)],
+                        to: original)
                 }
                 if afterUnserve == nil {
-                    notes.append("\(display(path)): additions and removals overlap; apply, then run plan again for the rest")
+                    notes.append(
+                        "\(display(path)): additions and removals overlap; apply, then run plan again for the rest")
                     actions.removeAll { $0.file == path && $0.kind == .nginxRemoveListen }
                 }
             }
             fileChanges.append(
-                NginxFileChange(path: path, original: original, afterServe: serve?.newBytes, afterUnserve: afterUnserve))
+                NginxFileChange(path: path, original: original, afterServe: serve?.newBytes, afterUnserve: afterUnserve)
+            )
         }
 
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
         actions = actions.enumerated().sorted {
-            ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < ($1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset)
+            ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < (
+                $1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset
+            )
         }.map(\.element)
-        findings.sort { ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) < ($1.vhost, $1.severity, $1.family?.rawValue ?? "", $1.port ?? 0) }
+        findings.sort {
+            ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) < (
+                $1.vhost, $1.severity, $1.family?.rawValue ?? "", $1.port ?? 0
+            )
+        }
 
         let preconditions = Preconditions(
-            nginxFiles: tree.files.map { .init(path: $0.path, sha256: Self.sha256($0.bytes)) }.sorted { $0.path < $1.path },
+            nginxFiles: tree.files.map { .init(path: $0.path, sha256: Self.sha256($0.bytes)) }.sorted {
+                $0.path < $1.path
+            },
             recordSets: recordSets.sorted { ($0.name, $0.type) < ($1.name, $1.type) })
         var plan = Plan(
-            createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings, actions: actions,
+            createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings,
+            actions: actions,
             notes: notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: display(tree.mainConfigPath))
         plan.nginxFileChanges = fileChanges
@@ -430,7 +476,8 @@ public struct Planner: Sendable {
                 if own.contains(block) { continue }
                 let ownListens = own.contains { index in
                     tree.serverBlocks[index].effectiveListens.contains { listen in
-                        listen.port == Int(port) && (listen.family == family || (family == .ipv4 && listen.acceptsIPv4OnIPv6Socket))
+                        listen.port == Int(port)
+                            && (listen.family == family || (family == .ipv4 && listen.acceptsIPv4OnIPv6Socket))
                     }
                 }
                 return ownListens ? .answeredByOther(block) : .notServed(answeredBy: block)
@@ -449,7 +496,8 @@ public struct Planner: Sendable {
         let tree = observation.nginx
         return own.first { index in
             tree.serverBlocks[index].effectiveListens.contains { $0.family == family.other && $0.port == Int(port) }
-        } ?? own.first { index in tree.serverBlocks[index].effectiveListens.contains { $0.port == Int(port) } } ?? own.first
+        } ?? own.first { index in tree.serverBlocks[index].effectiveListens.contains { $0.port == Int(port) } }
+            ?? own.first
     }
 
     func listenEvidence(_ own: [Int], family: NginxAddressFamily, port: UInt16, tree: NginxConfigTree) -> [String] {
@@ -475,7 +523,8 @@ public struct Planner: Sendable {
     func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {
         let block = tree.serverBlocks[index]
         let names = block.serverNames.map(\.text).joined(separator: " ")
-        return "\(display(block.file)):\(block.location.line): server { server_name \(names.isEmpty ? "\"\"" : names); }"
+        return
+            "\(display(block.file)):\(block.location.line): server { server_name \(names.isEmpty ? "\"\"" : names); }"
     }
 
     func display(_ path: String) -> String { Paths.display(path, from: displayBase) }
@@ -501,7 +550,8 @@ public struct Planner: Sendable {
                 continue
             }
             return .records(
-                zone.records(current, .a), zone.records(current, .aaaa), chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
+                zone.records(current, .a), zone.records(current, .aaaa),
+                chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
         }
         return .external(chain)
     }

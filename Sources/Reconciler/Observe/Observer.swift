@@ -30,7 +30,8 @@ public struct Observer: Sendable {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
         }
         return Observation(
-            nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil, dnsSource: dns.summary)
+            nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
+            dnsSource: dns.summary)
     }
 }
 
@@ -55,7 +56,9 @@ public enum Fingerprints {
 
     /// Runs git with bounded output; nil when git is missing or fails (not a checkout).
     static func git(_ arguments: [String]) -> String? {
-        guard let result = try? CommandRunner.run(["git"] + arguments, timeout: 10), result.status == 0 else { return nil }
+        guard let result = try? CommandRunner.run(["git"] + arguments, timeout: 10), result.status == 0 else {
+            return nil
+        }
         return result.output
     }
 }

@@ -13,7 +13,9 @@ public struct RecordSetChange: Sendable, Hashable, Codable {
     public var deleting: [String]
     public var ttl: UInt32
 
-    public init(name: String, family: AddressFamily, expected: [String], adding: [String], deleting: [String], ttl: UInt32) {
+    public init(
+        name: String, family: AddressFamily, expected: [String], adding: [String], deleting: [String], ttl: UInt32
+    ) {
         self.name = name
         self.family = family
         self.expected = expected

@@ -41,7 +41,8 @@ public struct Action: Sendable, Hashable, Codable {
     public var value: String?
 
     public static func nginx(
-        _ kind: Kind, phase: Phase, vhost: String, family: AddressFamily, port: UInt16, file: String, line: Int, text: String
+        _ kind: Kind, phase: Phase, vhost: String, family: AddressFamily, port: UInt16, file: String, line: Int,
+        text: String
     ) -> Action {
         Action(
             kind: kind, phase: phase, vhost: vhost, family: family, port: port, file: file, line: line, text: text,

@@ -28,8 +28,13 @@ public struct Plan: Sendable, Codable {
     public var dnsChanges: [DNSPhaseChange] = []
 
     enum CodingKeys: String, CodingKey {
-        case schema, createdAt = "created_at", desired, inSync = "in_sync", findings, actions, notes, preconditions
-        case dnsSource = "dns_source", nginxConfig = "nginx_config"
+        case schema
+        case createdAt = "created_at"
+        case desired
+        case inSync = "in_sync"
+        case findings, actions, notes, preconditions
+        case dnsSource = "dns_source"
+        case nginxConfig = "nginx_config"
     }
 
     public init(
@@ -58,7 +63,9 @@ public struct Plan: Sendable, Codable {
     public static func decode(_ data: Data) throws(ReconcileError) -> Plan {
         do {
             let plan = try JSONDecoder().decode(Plan.self, from: data)
-            guard plan.schema == 1 else { throw ReconcileError.other("plan schema \(plan.schema) is not supported (expected 1)") }
+            guard plan.schema == 1 else {
+                throw ReconcileError.other("plan schema \(plan.schema) is not supported (expected 1)")
+            }
             return plan
         } catch let error as ReconcileError {
             throw error
@@ -78,7 +85,9 @@ public struct DesiredFingerprint: Sendable, Hashable, Codable {
     public var gitDirty: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case digest, gitCommit = "git_commit", gitDirty = "git_dirty"
+        case digest
+        case gitCommit = "git_commit"
+        case gitDirty = "git_dirty"
     }
 
     public init(digest: String, gitCommit: String? = nil, gitDirty: Bool? = nil) {
@@ -107,7 +116,8 @@ public struct Preconditions: Sendable, Hashable, Codable {
     public var recordSets: [RecordSetState]
 
     enum CodingKeys: String, CodingKey {
-        case nginxFiles = "nginx_files", recordSets = "record_sets"
+        case nginxFiles = "nginx_files"
+        case recordSets = "record_sets"
     }
 
     /// Human sentences for each difference between `self` (saved) and `current`.
@@ -125,13 +135,15 @@ public struct Preconditions: Sendable, Hashable, Codable {
         for path in now.keys.sorted() where then[path] == nil {
             out.append("nginx file \(path) was added to the configuration")
         }
-        let sets = Dictionary(current.recordSets.map { ("\($0.name) \($0.type)", $0.values) }, uniquingKeysWith: { a, _ in a })
+        let sets = Dictionary(
+            current.recordSets.map { ("\($0.name) \($0.type)", $0.values) }, uniquingKeysWith: { a, _ in a })
         for set in recordSets {
             let key = "\(set.name) \(set.type)"
             let values = sets[key] ?? []
             if values != set.values {
                 out.append(
-                    "record set \(key) changed: was [\(set.values.joined(separator: ", "))], now [\(values.joined(separator: ", "))]")
+                    "record set \(key) changed: was [\(set.values.joined(separator: ", "))], now [\(values.joined(separator: ", "))]"
+                )
             }
         }
         return out

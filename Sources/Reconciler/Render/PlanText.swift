@@ -13,7 +13,12 @@ public struct PlanText: Sendable {
     }
 
     enum Style: String {
-        case red = "31", green = "32", yellow = "33", bold = "1", dim = "2", cyan = "36"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case bold = "1"
+        case dim = "2"
+        case cyan = "36"
     }
 
     func paint(_ text: String, _ style: Style) -> String {
@@ -88,13 +93,17 @@ public struct PlanText: Sendable {
         var counts: [String] = []
         for severity in Severity.allCases {
             let n = plan.findings.filter { $0.severity == severity }.count
-            if n > 0 { counts.append("\(n) \(severity.rawValue)\(n > 1 && severity != .info ? (severity == .critical ? "" : "s") : "")") }
+            if n > 0 {
+                counts.append(
+                    "\(n) \(severity.rawValue)\(n > 1 && severity != .info ? (severity == .critical ? "" : "s") : "")")
+            }
         }
         let findings = counts.isEmpty ? "no findings" : counts.joined(separator: ", ")
         if plan.inSync {
             return paint("In sync.", .green) + " \(findings); nothing to change."
         }
-        var text = "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS). Findings: \(findings)."
+        var text =
+            "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS). Findings: \(findings)."
         if !plan.actions.isEmpty && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
         return text
     }

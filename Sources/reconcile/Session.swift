@@ -91,7 +91,7 @@ struct Session {
 
     var color: Bool { !options.noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 
-    var renderer: PlanText { PlanText(color: color, displayBase: cwd) }
+    var renderer: PlanText { PlanText(color: color, displayBase: cwd, verbose: options.verbose) }
 
     func loadDesired() throws(ReconcileError) -> DesiredState {
         do {

@@ -178,3 +178,24 @@ import Testing
         #expect(p.actions.map(\.phase) == [.serve, .serve, .advertise])
     }
 }
+
+/// The text form stays readable at scale: names with only informational findings are
+/// counted unless `-v` asks for them.
+@Suite struct PlanTextTests {
+    @Test func informationalSubjectsAreCountedUnlessVerbose() throws {
+        let names = (1...5).map { "n\($0).example.social" }
+        let plan = Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"),
+            findings: names.map { Finding(kind: .unmanagedVhost, vhost: $0, message: "m") }
+                + [Finding(kind: .missingListen, vhost: "a.example.social", family: .ipv6, port: 443, message: "x")],
+            actions: [], notes: [], preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "s",
+            nginxConfig: "c")
+        let short = PlanText(color: false, displayBase: "/").render(plan)
+        #expect(short.contains("info 5 more names have only informational findings (unmanaged-vhost); -v lists them"))
+        #expect(!short.contains("n1.example.social"))
+        #expect(short.contains("a.example.social"))
+        let long = PlanText(color: false, displayBase: "/", verbose: true).render(plan)
+        #expect(names.allSatisfy { long.contains($0) })
+        #expect(!long.contains("more names"))
+    }
+}

@@ -120,6 +120,11 @@ public struct Preconditions: Sendable, Hashable, Codable {
         case recordSets = "record_sets"
     }
 
+    public init(nginxFiles: [FileDigest], recordSets: [RecordSetState]) {
+        self.nginxFiles = nginxFiles
+        self.recordSets = recordSets
+    }
+
     /// Human sentences for each difference between `self` (saved) and `current`.
     public func differences(from current: Preconditions) -> [String] {
         var out: [String] = []

@@ -7,9 +7,13 @@ public struct PlanText: Sendable {
     /// Paths under this directory are shown relative to it.
     public var displayBase: String
 
-    public init(color: Bool, displayBase: String) {
+    /// List subjects that only have `info` findings one by one (otherwise they are counted).
+    public var verbose: Bool
+
+    public init(color: Bool, displayBase: String, verbose: Bool = false) {
         self.color = color
         self.displayBase = displayBase
+        self.verbose = verbose
     }
 
     enum Style: String {
@@ -47,7 +51,12 @@ public struct PlanText: Sendable {
         var worst: [String: Severity] = [:]
         for finding in plan.findings { worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity) }
         for action in plan.actions where worst[action.vhost] == nil { worst[action.vhost] = .info }
-        let subjects = worst.keys.sorted { (worst[$0] ?? .info, $0) < (worst[$1] ?? .info, $1) }
+        var subjects = worst.keys.sorted { (worst[$0] ?? .info, $0) < (worst[$1] ?? .info, $1) }
+        let actionSubjects = Set(plan.actions.map(\.vhost))
+        let infoOnly = subjects.filter { worst[$0] == .info && !actionSubjects.contains($0) }
+        if !verbose && infoOnly.count > 3 {
+            subjects.removeAll { infoOnly.contains($0) }
+        }
         for subject in subjects {
             out.append(paint(subject, .bold))
             for finding in plan.findings where finding.vhost == subject {
@@ -63,6 +72,14 @@ public struct PlanText: Sendable {
                 out.append("    fix:")
                 for action in actions { out.append("      " + line(for: action)) }
             }
+            out.append("")
+        }
+        if !verbose && infoOnly.count > 3 {
+            let slugs = Set(plan.findings.filter { infoOnly.contains($0.vhost) }.map(\.slug)).sorted()
+            out.append(
+                paint("info", .cyan)
+                    + " \(infoOnly.count) more names have only informational findings (\(slugs.joined(separator: ", "))); -v lists them"
+            )
             out.append("")
         }
         for note in plan.notes { out.append(paint("note: ", .yellow) + note) }

@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+
 /// Talks to one DNS server: queries (UDP, TCP on truncation), zone transfers (AXFR over TCP)
 /// and dynamic updates (RFC 2136), signed with TSIG when a key is given.
 public struct DNSClient: Sendable {
@@ -196,6 +199,14 @@ public struct DNSClient: Sendable {
 
     private func mapTransportError(_ error: any Error) -> DNSError {
         if let dns = error as? DNSError { return dns }
-        return .connectionFailed(server: server, reason: "\(error)")
+        return .connectionFailed(server: server, reason: Self.reason(error))
+    }
+
+    /// The system's words for a socket error (`Connection refused`), not NIO's wrapping of them.
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return String(cString: strerror(io.errnoCode)).lowercased() + " (is a DNS server listening there?)"
+        }
+        return "\(error)"
     }
 }

@@ -24,19 +24,31 @@ extension Reconcile {
         @OptionGroup var options: GlobalOptions
         @OptionGroup var observation: ObservationOptions
 
-        @Argument(help: ArgumentHelp("A plan saved by `reconcile plan --out FILE`; refused if the world changed since.", valueName: "planfile"))
+        @Argument(
+            help: ArgumentHelp(
+                "A plan saved by `reconcile plan --out FILE`; refused if the world changed since.",
+                valueName: "planfile"))
         var planFile: String?
 
         @Flag(help: "Apply without asking (required when standard input is not a terminal).")
         var yes = false
 
-        @Flag(help: "Apply even when the plan exceeds the safety limit (deleting over 30% of the managed records).")
+        @Flag(
+            help:
+                "Apply even when the plan exceeds a safety limit (deleting over 30% of the managed records, or over --max-zone-changes in one zone)."
+        )
         var force = false
 
-        @Option(help: ArgumentHelp("Seconds to wait for another apply's lock before giving up (exit 3).", valueName: "seconds"))
+        @Option(help: ArgumentHelp("Most DNS changes to one zone without --force.", valueName: "count"))
+        var maxZoneChanges = 1000
+
+        @Option(
+            help: ArgumentHelp(
+                "Seconds to wait for another apply's lock before giving up (exit 3).", valueName: "seconds"))
         var lockTimeout: Double = 60
 
-        @Option(help: ArgumentHelp("Seconds to wait for new nginx sockets to answer after a reload.", valueName: "seconds"))
+        @Option(
+            help: ArgumentHelp("Seconds to wait for new nginx sockets to answer after a reload.", valueName: "seconds"))
         var verifyTimeout: Double = 10
 
         @OptionGroup var metrics: MetricsOptions
@@ -92,6 +104,9 @@ extension Reconcile {
                 let reason = ApplyChecks.safetyLimit(
                     plan, managedRecords: ApplyChecks.managedRecordCount(run.desired, run.observation))
             {
+                throw .safetyLimit(reason)
+            }
+            if !force, let reason = ApplyChecks.zoneChangeLimit(plan, maxChangesPerZone: maxZoneChanges) {
                 throw .safetyLimit(reason)
             }
             if !yes {

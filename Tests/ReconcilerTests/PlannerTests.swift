@@ -199,3 +199,35 @@ import Testing
         #expect(!long.contains("more names"))
     }
 }
+
+@Suite struct SafetyLimitTests {
+    func dnsPlan(deletions: Int, additions: Int) -> Plan {
+        let delete = (0..<deletions).map { i in
+            Action.dns(
+                .dnsDelete, phase: .withdraw, vhost: "v\(i)", family: .ipv4, zone: "example.social.",
+                name: "v\(i).example.social.", ttl: 300, value: "198.51.100.\(i)")
+        }
+        let add = (0..<additions).map { i in
+            Action.dns(
+                .dnsAdd, phase: .advertise, vhost: "w\(i)", family: .ipv4, zone: "example.social.",
+                name: "w\(i).example.social.", ttl: 300, value: "203.0.113.10")
+        }
+        return Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: [], actions: add + delete, notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "s", nginxConfig: "c")
+    }
+
+    @Test func deletingMoreThanThirtyPercentIsRefused() {
+        #expect(ApplyChecks.safetyLimit(dnsPlan(deletions: 4, additions: 0), managedRecords: 10) != nil)
+        #expect(ApplyChecks.safetyLimit(dnsPlan(deletions: 3, additions: 0), managedRecords: 10) == nil)
+        // A small zone can still lose a record or three.
+        #expect(ApplyChecks.safetyLimit(dnsPlan(deletions: 1, additions: 0), managedRecords: 2) == nil)
+    }
+
+    @Test func tooManyChangesInOneZoneAreRefused() {
+        #expect(
+            ApplyChecks.zoneChangeLimit(dnsPlan(deletions: 2, additions: 4), maxChangesPerZone: 5)
+                == "the plan changes 6 records of zone example.social. (more than 5, see --max-zone-changes)")
+        #expect(ApplyChecks.zoneChangeLimit(dnsPlan(deletions: 2, additions: 3), maxChangesPerZone: 5) == nil)
+    }
+}

@@ -30,6 +30,15 @@ public enum ApplyChecks {
             "the plan deletes \(deletions) of \(managedRecords) managed records (more than \(Int(maxDeletePercent))%)"
     }
 
+    /// Why the plan changes too much of one zone to run without `--force`, or nil.
+    public static func zoneChangeLimit(_ plan: Plan, maxChangesPerZone: Int) -> String? {
+        var counts: [String: Int] = [:]
+        for action in plan.actions { if let zone = action.zone { counts[zone, default: 0] += 1 } }
+        guard let (zone, count) = counts.max(by: { $0.value < $1.value }), count > maxChangesPerZone else { return nil }
+        return
+            "the plan changes \(count) records of zone \(zone) (more than \(maxChangesPerZone), see --max-zone-changes)"
+    }
+
     /// The A/AAAA records the desired state's vhosts own, as observed.
     public static func managedRecordCount(_ desired: DesiredState, _ observation: Observation) -> Int {
         desired.vhosts.reduce(0) { total, vhost in

@@ -55,7 +55,9 @@ final class OutageLab: @unchecked Sendable {
 
                         """, allowUpdate: allowUpdate)
             ], keyAlgorithms: ["hmac-sha256"])
-        try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
+        let keyFile = try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
+        // As an operator keeps it: readable by its owner only (anything wider is a warning).
+        chmod(keyFile.path, 0o600)
         try writeDesired(vhosts: vhosts)
     }
 
@@ -84,9 +86,13 @@ final class OutageLab: @unchecked Sendable {
     }
 
     /// Runs `reconcile ARGS --desired desired --state-dir state` in the lab directory.
-    func reconcile(_ arguments: [String], timeout: Double = 60) throws -> ChildProcess.Result {
+    /// `environment` is added to the test process's own.
+    func reconcile(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws
+        -> ChildProcess.Result
+    {
         try ChildProcess.run(
             [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
+            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
             currentDirectory: dir.path, timeout: timeout)
     }
 

@@ -188,6 +188,14 @@ final class StateLockHolder: @unchecked Sendable {
 }
 
 extension OutageLab {
+    /// The §1 host before its IPv6 fix: media served and published on IPv4 only, the desired
+    /// state dual-stack, so apply has nginx and DNS work pending.
+    static func ipv4OnlyMedia() throws -> OutageLab {
+        try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
+    }
+
     /// Both self-signed certificates in one PEM file (each is its own CA): what a client given
     /// `--ca-file` trusts to reach either vhost.
     func certificateBundle() throws -> String {

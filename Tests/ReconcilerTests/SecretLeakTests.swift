@@ -51,9 +51,7 @@ struct SecretLeakTests {
     }
 
     @Test func secretAppearsInNoOutputFileOrError() async throws {
-        let lab = try OutageLab(
-            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
-            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
+        let lab = try OutageLab.ipv4OnlyMedia()
         defer { lab.stop() }
         let keyPath = lab.dir.path + "/keys/tsig.key"
         let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)

@@ -73,6 +73,8 @@ struct SecretLeakTests {
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(try run("plan in sync", ["plan", "--format", "json"]).status == 0)
         #expect(try run("validate", ["validate", "-v"]).status == 0)
+        #expect(try run("probe", ["probe", "--ca-file", try lab.certificateBundle(), "--format", "json"]).status == 0)
+        #expect(try run("units", ["units", "--mode", "apply"]).status == 0)
 
         // Failure paths: a reload that fails (restore), JSON errors, a stale plan. Making media
         // IPv4-only withdraws its AAAA, then the unserve phase's reload fails.

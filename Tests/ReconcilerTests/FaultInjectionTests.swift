@@ -199,6 +199,22 @@ struct FaultInjectionTests {
         }.count
     }
 
+    /// Starts `reconcile plan --format json` on the lab without waiting; its output (both
+    /// streams) comes through the pipe.
+    func startPlan(_ lab: OutageLab, dnsTimeout: String) throws -> (Process, Pipe) {
+        let plan = Process()
+        plan.executableURL = URL(fileURLWithPath: OutageLab.binary)
+        plan.arguments = [
+            "plan", "--format", "json", "--desired", "desired", "--dns-timeout", dnsTimeout, "--state-dir", lab.dir.path + "/state",
+        ]
+        plan.currentDirectoryURL = lab.dir.url
+        let output = Pipe()
+        plan.standardOutput = output
+        plan.standardError = output
+        try plan.run()
+        return (plan, output)
+    }
+
     /// named stopped (SIGSTOP) still accepts the transfer's connection in the kernel; once
     /// plan has connected and asked, named is killed: the transfer ends with no answer.
     @Test func namedKilledMidTransferIsAnErrorWithNoActions() async throws {
@@ -208,14 +224,7 @@ struct FaultInjectionTests {
         // named answers (its listeners are all up) before it is stopped.
         #expect(try await lab.published("media.example.social.", .a) == ["127.0.0.1"])
         kill(lab.named.processIdentifier, SIGSTOP)
-        let plan = Process()
-        plan.executableURL = URL(fileURLWithPath: OutageLab.binary)
-        plan.arguments = ["plan", "--format", "json", "--desired", "desired", "--dns-timeout", "5", "--state-dir", lab.dir.path + "/state"]
-        plan.currentDirectoryURL = lab.dir.url
-        let output = Pipe()
-        plan.standardOutput = output
-        plan.standardError = output
-        try plan.run()
+        let (plan, output) = try startPlan(lab, dnsTimeout: "5")
         let deadline = Date().addingTimeInterval(10)
         while Self.establishedConnections(toPort: lab.named.port) == 0 && plan.isRunning && Date() < deadline { usleep(1000) }
         let connected = Self.establishedConnections(toPort: lab.named.port) > 0
@@ -225,6 +234,55 @@ struct FaultInjectionTests {
         #expect(connected, "plan never connected for the transfer: \(text)")
         #expect(plan.terminationStatus == 1, "\(text)")
         #expect(text.contains("\"error\""), "\(text)")
+        #expect(text.contains("zone example.social."), "\(text)")
+        #expect(!text.contains("\"actions\""), "\(text)")
+        #expect(try lab.siteFiles() == before)
+    }
+
+    /// The bytes waiting to be read on the established sockets whose local (or remote)
+    /// port is `port`, from /proc/net/tcp.
+    static func queuedBytes(localPort: UInt16? = nil, remotePort: UInt16? = nil) -> Int {
+        let table = procFile("/proc/net/tcp")
+        return table.split(separator: "\n").dropFirst().reduce(0) { total, line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[3] == "01" else { return total }
+            if let localPort, !fields[1].hasSuffix(String(format: ":%04X", localPort)) { return total }
+            if let remotePort, !fields[2].hasSuffix(String(format: ":%04X", remotePort)) { return total }
+            return total + (Int(fields[4].split(separator: ":").last ?? "", radix: 16) ?? 0)
+        }
+    }
+
+    /// A transfer cut mid-stream: plan is paused once it has asked, named sends part of a zone
+    /// too big for the socket buffers, then dies; plan resumes into a transfer that ends early.
+    @Test func namedKilledMidStreamIsAnErrorWithNoActions() async throws {
+        let filler = (0..<100_000).map { "h\($0) IN A 127.0.0.1" }.joined(separator: "\n")
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n" + filler, vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        let before = try lab.siteFiles()
+        #expect(try await lab.published("media.example.social.", .a) == ["127.0.0.1"])
+        let named = lab.named.processIdentifier
+        kill(named, SIGSTOP)
+        let (plan, output) = try startPlan(lab, dnsTimeout: "10")
+        // The request is in named's socket: pause plan, let named answer into full buffers.
+        var deadline = Date().addingTimeInterval(10)
+        while Self.queuedBytes(localPort: lab.named.port) == 0 && plan.isRunning && Date() < deadline { usleep(1000) }
+        kill(plan.processIdentifier, SIGSTOP)
+        kill(named, SIGCONT)
+        deadline = Date().addingTimeInterval(10)
+        while Self.queuedBytes(remotePort: lab.named.port) == 0 && Date() < deadline { usleep(1000) }
+        usleep(200_000)
+        let received = Self.queuedBytes(remotePort: lab.named.port)
+        kill(named, SIGKILL)
+        kill(plan.processIdentifier, SIGCONT)
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        plan.waitUntilExit()
+        #expect(received > 0, "named sent nothing before it was killed")
+        #expect(lab.named.log.contains("AXFR started"))
+        #expect(!lab.named.log.contains("AXFR ended"), "the transfer completed before named was killed")
+        #expect(text.contains("the server closed the connection before the response was complete"), "\(text)")
+        #expect(plan.terminationStatus == 1, "\(text)")
         #expect(text.contains("zone example.social."), "\(text)")
         #expect(!text.contains("\"actions\""), "\(text)")
         #expect(try lab.siteFiles() == before)

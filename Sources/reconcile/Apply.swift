@@ -51,6 +51,12 @@ extension Reconcile {
             help: ArgumentHelp("Seconds to wait for new nginx sockets to answer after a reload.", valueName: "seconds"))
         var verifyTimeout: Double = 10
 
+        @Flag(
+            help:
+                "Write nginx files through symlinks whose target lies outside the directory of nginx's main config (refused by default, before anything is written)."
+        )
+        var allowSymlinksOutside = false
+
         @OptionGroup var metrics: MetricsOptions
 
         func run() async throws {
@@ -120,6 +126,7 @@ extension Reconcile {
             }
             var applier = Applier(desired: run.desired, dns: run.provider, state: state)
             applier.verifyTimeout = verifyTimeout
+            applier.allowSymlinksOutside = allowSymlinksOutside
             let text = options.format == .text
             applier.progress = { line in if text { print(line) } }
             let applyStarted = Date()

@@ -55,7 +55,9 @@ final class OutageLab: @unchecked Sendable {
 
                         """, allowUpdate: allowUpdate)
             ], keyAlgorithms: ["hmac-sha256"])
-        try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
+        let keyFile = try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
+        // As an operator keeps it: readable by its owner only (anything wider is a warning).
+        chmod(keyFile.path, 0o600)
         try writeDesired(vhosts: vhosts)
     }
 
@@ -84,9 +86,13 @@ final class OutageLab: @unchecked Sendable {
     }
 
     /// Runs `reconcile ARGS --desired desired --state-dir state` in the lab directory.
-    func reconcile(_ arguments: [String], timeout: Double = 60) throws -> ChildProcess.Result {
+    /// `environment` is added to the test process's own.
+    func reconcile(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws
+        -> ChildProcess.Result
+    {
         try ChildProcess.run(
             [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
+            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
             currentDirectory: dir.path, timeout: timeout)
     }
 
@@ -182,6 +188,14 @@ final class StateLockHolder: @unchecked Sendable {
 }
 
 extension OutageLab {
+    /// The §1 host before its IPv6 fix: media served and published on IPv4 only, the desired
+    /// state dual-stack, so apply has nginx and DNS work pending.
+    static func ipv4OnlyMedia() throws -> OutageLab {
+        try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
+    }
+
     /// Both self-signed certificates in one PEM file (each is its own CA): what a client given
     /// `--ca-file` trusts to reach either vhost.
     func certificateBundle() throws -> String {

@@ -14,6 +14,9 @@ public struct Applier: Sendable {
     public var verifyTimeout: Double = 10
     /// Called with a line for each step done.
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Write through symlinks whose target lies outside the directory of nginx's main
+    /// config; by default apply refuses before writing anything.
+    public var allowSymlinksOutside = false
 
     public init(desired: DesiredState, dns: any DNSProvider, state: StateDirectory) {
         self.desired = desired
@@ -33,6 +36,8 @@ public struct Applier: Sendable {
                     durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a }))
         }
         do {
+            try checkSymlinks(plan)
+            try finishInterruptedReload(master: NginxMaster(tree: observation.nginx))
             for phase in Action.Phase.allCases {
                 let actions = plan.actions.filter { $0.phase == phase }
                 guard !actions.isEmpty else { continue }
@@ -57,6 +62,7 @@ public struct Applier: Sendable {
                         for action in actions where action.zone == change.zone {
                             progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
                         }
+                        FaultPoint.reach(.betweenDNSMessages)
                     }
                 }
                 durations[String(describing: phase)] = Int(Date().timeIntervalSince(phaseStart) * 1000)
@@ -98,6 +104,10 @@ public struct Applier: Sendable {
         let label = "\(ISO8601DateFormatter().string(from: Date()))-\(phase)-\(getpid())"
         let backup = try state.backup(writes.map { ($0.path, $0.before) }, label: label)
         progress("nginx: backed up \(writes.count) file\(writes.count == 1 ? "" : "s") to \(backup)")
+        FaultPoint.reach(.afterBackup)
+        // Until the reload is confirmed, a crash leaves files nginx may not have loaded; the
+        // next apply reloads first (see finishInterruptedReload).
+        try state.markPendingReload(actions, backup: backup)
         var written: [(path: String, before: [UInt8])] = []
         func restore(reload: Bool) -> Bool {
             var ok = true
@@ -110,6 +120,7 @@ public struct Applier: Sendable {
                 }
             }
             if reload { _ = try? CommandRunner.run(desired.nginx.reload) }
+            if ok { state.clearPendingReload() }
             return ok
         }
         for file in writes {
@@ -122,23 +133,34 @@ public struct Applier: Sendable {
                 throw .applyFailed(step: "writing \(file.path)", reason: error.description, restored: restored)
             }
         }
-        let test = try runChecked(desired.nginx.test, what: "nginx configuration test")
+        let test = runChecked(desired.nginx.test, what: "nginx configuration test")
         if let failure = test {
             let restored = restore(reload: false)
             throw .applyFailed(step: "nginx configuration test (\(desired.nginx.test.joined(separator: " ")))", reason: failure, restored: restored)
         }
         progress("nginx: configuration test passed")
+        FaultPoint.reach(.afterTest)
+        try reloadAndVerify(phase, actions: actions, master: master, restore: restore)
+        state.clearPendingReload()
+    }
+
+    /// Reloads nginx, waits for its new workers and (for additions) checks the new sockets
+    /// answer; on failure calls `restore(true)` and throws.
+    func reloadAndVerify(
+        _ phase: Action.Phase, actions: [Action], master: NginxMaster, restore: (Bool) -> Bool
+    ) throws(ReconcileError) {
         let oldWorkers = master.activeWorkers()
-        if let failure = try runChecked(desired.nginx.reload, what: "nginx reload") {
-            let restored = restore(reload: true)
+        if let failure = runChecked(desired.nginx.reload, what: "nginx reload") {
+            let restored = restore(true)
             throw .applyFailed(step: "nginx reload (\(desired.nginx.reload.joined(separator: " ")))", reason: failure, restored: restored)
         }
+        FaultPoint.reach(.afterReload)
         if oldWorkers.isEmpty {
             // No master found through the pid file: give the signal a moment.
             progress("nginx: no running master found via \(master.pidFile); waiting a second for the reload")
             usleep(1_000_000)
         } else if !master.waitForNewWorkers(replacing: oldWorkers, timeout: verifyTimeout) {
-            let restored = restore(reload: true)
+            let restored = restore(true)
             throw .applyFailed(
                 step: "nginx reload",
                 reason: "nginx kept its old workers \(Int(verifyTimeout))s after the reload: it could not apply the new configuration (a listen that fails to bind? see nginx's error log)",
@@ -153,7 +175,7 @@ public struct Applier: Sendable {
                 if SocketCheck.waitUntilConnects(address: address, port: port, within: verifyTimeout) {
                     progress("nginx: \(shown) answers")
                 } else {
-                    let restored = restore(reload: true)
+                    let restored = restore(true)
                     throw .applyFailed(
                         step: "checking the new listen for \(action.vhost)",
                         reason: "nothing answers on \(shown) \(Int(verifyTimeout))s after the reload (did the bind fail? see nginx's error log)",
@@ -163,9 +185,45 @@ public struct Applier: Sendable {
         }
     }
 
-    /// Runs a command; nil on success, else its output as the reason.
-    func runChecked(_ argv: [String], what: String) throws(ReconcileError) -> String? {
-        let result = try CommandRunner.run(argv, timeout: 120)
+    /// Refuses (before anything is written) to write an nginx file through a symlink that
+    /// leads outside the directory of nginx's main config, unless allowed.
+    func checkSymlinks(_ plan: Plan) throws(ReconcileError) {
+        let directory = (desired.nginx.config as NSString).deletingLastPathComponent
+        for change in plan.nginxFileChanges {
+            guard let target = AtomicFile.symlinkOutside(change.path, directory: directory) else { continue }
+            if allowSymlinksOutside {
+                progress("nginx: \(change.path) is a symlink to \(target), outside \(directory); writing through it (--allow-symlinks-outside)")
+                continue
+            }
+            throw .other(
+                "refusing to write \(change.path): it is a symlink to \(target), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended")
+        }
+    }
+
+    /// An earlier apply that died after writing nginx files and before confirming the reload
+    /// (a crash, `kill -9`) left files nginx may not have loaded, which a fresh plan cannot
+    /// see: test, reload and verify them before anything is advertised.
+    func finishInterruptedReload(master: NginxMaster) throws(ReconcileError) {
+        guard let pending = state.pendingReload() else { return }
+        progress("nginx: an earlier apply stopped before confirming its reload (its backup: \(pending.backup)); testing and reloading now")
+        if let failure = runChecked(desired.nginx.test, what: "nginx configuration test") {
+            throw .applyFailed(
+                step: "finishing the interrupted apply: nginx configuration test",
+                reason: failure + "\nthe files the interrupted apply replaced are in \(pending.backup)", restored: false)
+        }
+        try reloadAndVerify(.serve, actions: pending.actions.filter { $0.phase == .serve }, master: master) { _ in false }
+        state.clearPendingReload()
+    }
+
+    /// Runs a command; nil on success, else its output (or why it could not run, or that it
+    /// timed out) as the reason, so the caller restores the files either way.
+    func runChecked(_ argv: [String], what: String) -> String? {
+        let result: CommandRunner.Result
+        do {
+            result = try CommandRunner.run(argv, timeout: 120)
+        } catch {
+            return "\(what): \(error.description)"
+        }
         if result.status == 0 { return nil }
         let output = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         return "\(what) exited with status \(result.status)" + (output.isEmpty ? "" : ":\n" + output)

@@ -1,3 +1,4 @@
+import DesiredState
 import Foundation
 
 #if canImport(Glibc)
@@ -19,6 +20,7 @@ public enum AtomicFile {
         let base = (target as NSString).lastPathComponent
         // A leading dot keeps the temp file out of nginx's include globs (`*.conf`, `*`).
         let temp = "\(directory)/.\(base).reconcile-\(getpid()).tmp"
+        removeAbandonedTemps(directory: directory, base: base)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("cannot create \(temp)") }
         var ok = false
@@ -54,6 +56,7 @@ public enum AtomicFile {
             throw error
         }
         close(fd)
+        FaultPoint.reach(.midWrite)
         guard rename(temp, target) == 0 else { throw failure("cannot replace \(target)") }
         ok = true
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -62,6 +65,28 @@ public enum AtomicFile {
             close(dirfd)
         }
         return target
+    }
+
+    /// Removes the temp files of `base` left by a writer that died between writing and
+    /// renaming (a crash, `kill -9`): their process no longer exists.
+    static func removeAbandonedTemps(directory: String, base: String) {
+        let prefix = ".\(base).reconcile-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(4)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(name)") }
+        }
+    }
+
+    /// Where writing `path` would land when a symlink takes it outside `directory` (the
+    /// directory of nginx's main config, symlinks in it resolved); nil when it stays inside or
+    /// no symlink is involved. Debian's sites-enabled -> sites-available stays inside.
+    public static func symlinkOutside(_ path: String, directory: String) -> String? {
+        let target = resolve(path)
+        guard target != Paths.normalize(path) else { return nil }
+        let root = resolve(directory)
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return target.hasPrefix(prefix) ? nil : target
     }
 
     /// The file a path finally names, following symlinks; the path itself when it does not

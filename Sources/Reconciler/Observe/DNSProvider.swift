@@ -33,19 +33,50 @@ public enum DNSProviders {
         }
     }
 
-    static func loadKey(_ tsig: TSIGSettings) throws(ReconcileError) -> TSIGKey {
+    /// Reads the TSIG key. A key file that group or others can read is a warning (on
+    /// standard error unless `warn` says otherwise): anyone holding the secret can rewrite
+    /// the zone. The secret never appears in an error: words of the file that a failed parse
+    /// quotes are redacted.
+    static func loadKey(
+        _ tsig: TSIGSettings, warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) throws(ReconcileError) -> TSIGKey {
         let text: String
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: tsig.secretFile, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .tsigKey(path: tsig.secretFile, reason: "it is a directory, not a key file")
+        }
         do {
             text = try String(contentsOfFile: tsig.secretFile, encoding: .utf8)
         } catch {
             throw .tsigKey(path: tsig.secretFile, reason: "cannot read it (\((error as NSError).localizedDescription))")
         }
+        var info = stat()
+        if stat(tsig.secretFile, &info) == 0, info.st_mode & 0o044 != 0 {
+            let readers = [info.st_mode & 0o040 != 0 ? "its group" : nil, info.st_mode & 0o004 != 0 ? "others" : nil]
+                .compactMap { $0 }.joined(separator: " and ")
+            warn(
+                "warning: \(tsig.secretFile): the TSIG key file is readable by \(readers) (mode \(String(info.st_mode & 0o777, radix: 8))); anyone who reads it can change the zone: chmod 600 it"
+            )
+        }
         let algorithm: TSIGAlgorithm = tsig.algorithm == .hmacSHA512 ? .hmacSHA512 : .hmacSHA256
         do {
             return try TSIGKey.parse(text, source: tsig.secretFile, name: tsig.name, algorithm: algorithm)
         } catch {
-            throw .tsigKey(path: tsig.secretFile, reason: "\(error)")
+            throw .tsigKey(path: tsig.secretFile, reason: redacting(text, in: "\(error)"))
         }
+    }
+
+    /// `message` with every word of the key file that could be a secret or part of one
+    /// (12 or more base64 characters) replaced by `<REDACTED>`: the DNS module's parse errors
+    /// quote words of a malformed file, and a secret out of place is such a word.
+    static func redacting(_ keyFile: String, in message: String) -> String {
+        let base64 = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+        let words = keyFile.split(whereSeparator: { $0.isWhitespace || "\"{};".contains($0) })
+        var out = message
+        for word in Set(words) where word.count >= 12 && word.allSatisfy(base64.contains) {
+            out = out.replacingOccurrences(of: String(word), with: "<REDACTED>")
+        }
+        return out
     }
 }
 

@@ -82,3 +82,25 @@ import TestSupport
         }
     }
 }
+
+/// A malformed key file can put the secret in any position; no error may quote it.
+@Suite struct TSIGKeyErrorSecrecyTests {
+    static let secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ=="
+
+    @Test(arguments: [
+        "key \"k\" { algorithm hmac-sha256; secret \"\(secret)\" }",
+        "key \"k\" { algorithm hmac-sha256 secret \"\(secret)\"; };",
+        "key \"k\" { \"\(secret)\"; algorithm hmac-sha256; };",
+        "key \"k\" { algorithm \"\(secret)\"; secret \"\(secret)\"; };",
+        "key \"k\" { \(secret) secret x; };",
+    ])
+    func errorsNeverQuoteTheSecret(_ text: String) {
+        do {
+            _ = try TSIGKey.parse(text, source: "k.key")
+            Issue.record("parsed a malformed key file")
+        } catch {
+            #expect(!"\(error)".contains(Self.secret), "\(error)")
+            #expect(!"\(error)".contains("c2VjcmV0"), "\(error)")
+        }
+    }
+}

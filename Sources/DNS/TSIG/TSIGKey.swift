@@ -44,25 +44,40 @@ public struct TSIGKey: Hashable, Sendable, CustomStringConvertible, CustomDebugS
         var i = 3
         while i + 2 < tokens.count, tokens[i] != "}" {
             let (keyword, value, terminator) = (tokens[i], tokens[i + 1], tokens[i + 2])
+            // A malformed file can put the secret anywhere: only words that look like
+            // keywords or algorithm names are ever quoted back.
             guard terminator == ";" else {
-                throw .invalidKey(source: source, reason: "missing ';' after \(keyword) \(keyword == "secret" ? "<REDACTED>" : value)")
+                let shown = keyword == "algorithm" && Self.isPlainWord(value) ? "algorithm \(value)" : Self.shown(keyword)
+                throw .invalidKey(source: source, reason: "missing ';' after \(shown)")
             }
             switch keyword {
             case "algorithm":
                 guard let a = TSIGAlgorithm(name: value) else {
-                    throw .invalidKey(source: source, reason: "unsupported algorithm \"\(value)\" (expected hmac-sha256 or hmac-sha512)")
+                    let shown = Self.isPlainWord(value) ? "\"\(value)\"" : "<not shown>"
+                    throw .invalidKey(source: source, reason: "unsupported algorithm \(shown) (expected hmac-sha256 or hmac-sha512)")
                 }
                 algorithmValue = a
             case "secret":
                 secretValue = try decodeSecret(value, source: source)
             default:
-                throw .invalidKey(source: source, reason: "unknown statement \"\(keyword)\" in key block")
+                throw .invalidKey(source: source, reason: "unknown statement \(Self.shown(keyword)) in key block")
             }
             i += 3
         }
         guard let algorithmValue else { throw .invalidKey(source: source, reason: "no algorithm statement") }
         guard let secretValue else { throw .invalidKey(source: source, reason: "no secret statement") }
         return TSIGKey(name: keyName, algorithm: algorithmValue, secret: secretValue)
+    }
+
+    /// A short identifier (`algorithm`, `hmac-sha256`): safe to quote in an error.
+    static func isPlainWord(_ word: String) -> Bool {
+        word.count <= 24 && !word.isEmpty
+            && word.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
+    }
+
+    /// `word` quoted when it is a plain keyword, else a placeholder (it may be the secret).
+    static func shown(_ word: String) -> String {
+        isPlainWord(word) ? "\"\(word)\"" : "<a word not shown>"
     }
 
     private static func decodeSecret(_ text: String, source: String) throws(DNSError) -> [UInt8] {

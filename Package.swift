@@ -12,6 +12,10 @@ let package = Package(
     products: [
         .executable(name: "reconcile", targets: ["reconcile"]),
         .executable(name: "reconcile-bench", targets: ["reconcile-bench"]),
+        .library(name: "StrictYAML", targets: ["StrictYAML"]),
+        .library(name: "DesiredState", targets: ["DesiredState"]),
+        .library(name: "Nginx", targets: ["Nginx"]),
+        .library(name: "DNS", targets: ["DNS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

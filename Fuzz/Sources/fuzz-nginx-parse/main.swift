@@ -1,0 +1,9 @@
+import FuzzDriver
+import Nginx
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzDriver.require(NginxFuzz.parseViolation(in: FuzzDriver.bytes(data, size)))
+}
+
+FuzzDriver.run(testOneInput)

@@ -1,0 +1,9 @@
+import DNS
+import FuzzDriver
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzDriver.require(ZoneFileFuzz.violation(in: FuzzDriver.bytes(data, size)))
+}
+
+FuzzDriver.run(testOneInput)

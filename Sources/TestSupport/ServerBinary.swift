@@ -3,8 +3,8 @@ import Foundation
 /// Locates the real server programs (nginx, named, named-checkzone, ...) that integration
 /// tests run.
 ///
-/// Rule of the project: under `CI` a missing binary is a failure, never a skip. Outside CI a
-/// test may be disabled with a visible reason via ``ServerBinary/testsEnabled(_:)``.
+/// Rule of the project: a missing server binary is a failure, never a skip: tests call
+/// ``ServerBinary/require(_:)``, which throws a sentence saying what to install.
 public enum ServerBinary {
     static let searchPath: [String] = {
         let env = ProcessInfo.processInfo.environment["PATH"] ?? ""
@@ -32,11 +32,6 @@ public enum ServerBinary {
         return path
     }
 
-    /// Whether tests needing all of `names` should run: always under CI (so a missing binary
-    /// fails loudly in ``require(_:)``), otherwise only when all are installed.
-    public static func testsEnabled(_ names: String...) -> Bool {
-        isCI || names.allSatisfy { find($0) != nil }
-    }
 }
 
 public struct MissingServerBinary: Error, CustomStringConvertible {

@@ -4,7 +4,7 @@ import TestSupport
 @testable import DNS
 
 extension SerializedDNSTests {
-    @Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("named", "tsig-keygen", "named-compilezone")))
+    @Suite(.serialized)
     struct AXFRTests {
         static let origin = "bulk.test"
         static let zone = WireSample.name("bulk.test.")

@@ -4,7 +4,7 @@ import TestSupport
 @testable import DNS
 
 extension SerializedDNSTests {
-    @Suite(.enabled(if: ServerBinary.testsEnabled("named", "tsig-keygen")))
+    @Suite
     struct NamedQueryTests {
         @Test(arguments: [false, true])
         func answersEachQueriedType(ipv6: Bool) async throws {

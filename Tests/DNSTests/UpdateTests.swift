@@ -4,7 +4,7 @@ import TestSupport
 @testable import DNS
 
 extension SerializedDNSTests {
-    @Suite(.enabled(if: ServerBinary.testsEnabled("named", "tsig-keygen")))
+    @Suite
     struct UpdateTests {
         static let www = WireSample.name("www.example.test.")
         static let fresh = WireSample.name("new.example.test.")

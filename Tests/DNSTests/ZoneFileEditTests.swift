@@ -38,7 +38,7 @@ import Testing
         return result.union(adding)
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func replacesAnAddressNextToItsOwner() throws {
         let zone = try ZoneFileFixtures.zone("example.social.zone")
         let old = try record("media.example.social. 300 IN AAAA 2001:db8::10")
@@ -55,7 +55,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [new], deleting: [old]))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func deletingTheOwnerLineGivesTheNextLineItsOwner() throws {
         let zone = try ZoneFileFixtures.zone("example.social.zone")
         let gone = try record("media.example.social. 300 IN A 203.0.113.10")
@@ -71,7 +71,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func deletingUnderRFC1035TTLsKeepsTheNextRecordsTTL() throws {
         let zone = try ZoneFileFixtures.zone("rfc1035-ttl.example.zone")
         let gone = try record("ns.rfc1035-ttl.example. 120 IN A 192.0.2.1")
@@ -85,7 +85,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func addingUnderRFC1035TTLsDoesNotChangeTheFollowingRecords() throws {
         let zone = try ZoneFileFixtures.zone("rfc1035-ttl.example.zone")
         // `a` follows ns's AAAA and inherits its TTL 120; the added line carries 60.
@@ -102,7 +102,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func deletesAMultiLineEntryWhole() throws {
         let zone = try ZoneFileFixtures.zone("multiline.example.zone")
         let gone = try #require(zone.records.first { $0.type == .txt })
@@ -120,7 +120,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [], deleting: [gone]))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func addsANewOwnerAtTheEndOfAFileWithoutFinalNewline() throws {
         let zone = try ZoneFileFixtures.zone("noeol.example.zone")
         let added = try record("new.noeol.example. 300 IN AAAA 2001:db8::99")
@@ -132,7 +132,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func addedLinesFollowCRLFLineEnds() throws {
         let zone = try ZoneFileFixtures.zone("crlf.example.zone")
         let added = try record("crlf.crlf.example. 300 IN TXT \"another\"")
@@ -147,7 +147,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: [added], deleting: []))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func editsTheNastyZoneAndWrapsTheSerial() throws {
         let zone = try ZoneFileFixtures.zone("nasty.example.zone")
         #expect(zone.soa.serial == UInt32.max)
@@ -167,7 +167,7 @@ import Testing
             output, origin: zone.origin, expected: expectedRecords(zone, adding: added, deleting: [multiA, quotes]))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone", "named-compilezone")))
+    @Test
     func carriedOwnerSurvivesDeletingAChainAndCrossingAnOriginChange() throws {
         let text = """
             $TTL 60

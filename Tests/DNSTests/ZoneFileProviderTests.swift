@@ -14,7 +14,7 @@ import Testing
         return file.path
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("named-checkzone")))
+    @Test
     func appliesAChangeAtomicallyKeepingTheModeAndReloads() throws {
         let directory = try TemporaryDirectory()
         let path = try copyOfTheOutageZone(in: directory)

@@ -76,7 +76,7 @@ import TestSupport
 
     /// All of the certbot tree's one-family ports closed in one batch: one edit per file,
     /// only added lines, and `nginx -t` accepts each sites-enabled file.
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "openssl")))
+    @Test
     func certbotTreeInOneBatch() throws {
         let root = Corpus.nginx.appendingPathComponent("certbot-etc-nginx")
         let tree = try NginxConfigTree.load(

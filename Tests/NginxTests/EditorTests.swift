@@ -125,7 +125,7 @@ import TestSupport
     /// The fixture's blocks share sockets with blocks that set `reuseport`, `deferred`,
     /// `backlog=`, `ipv6only=on` and `default_server`: the added listens must leave them out
     /// where nginx would reject them, keep them where the socket is new, and pass `nginx -t`.
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "openssl", "diff")))
+    @Test
     func socketOptionFixturePassesNginxTest() throws {
         let fixtureDirectory = try TemporaryDirectory(prefix: "nginx-fixture")
         for (path, text) in EditorSocketsFixture.files { try fixtureDirectory.write(path, text + "\n") }
@@ -158,7 +158,7 @@ import TestSupport
     /// Every block of the certbot `/etc/nginx` tree that listens on a port in one family
     /// only gets the other family's listen; `nginx -t` judges each edit where the file can
     /// be tested on its own (`sites-enabled/*` inside a minimal `http`).
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "openssl", "diff")))
+    @Test
     func certbotTreeEditsPassNginxTest() throws {
         let root = Corpus.nginx.appendingPathComponent("certbot-etc-nginx")
         let tree = try NginxConfigTree.load(

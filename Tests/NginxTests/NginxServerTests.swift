@@ -7,7 +7,7 @@ import TestSupport
 /// The test-support server other suites rely on: start, answer, reload, refuse a broken
 /// reload while serving the old configuration, stop.
 @Suite struct NginxServerTests {
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx")))
+    @Test
     func reloadSwitchesConfigurationAndStopReleasesThePort() throws {
         _ = try ServerBinary.require("nginx")
         let port = LoopbackPort.free()

@@ -29,7 +29,7 @@ import Testing
             + [setpriv, "--no-new-privs", "--inh-caps=-all", "--bounding-set", bounding, "--"] + command
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "setpriv", "unshare")))
+    @Test
     func applyStepsWorkInsideTheApplyModeSandbox() async throws {
         let nginxBinary = try ServerBinary.require("nginx")
         let port = LoopbackPort.free()

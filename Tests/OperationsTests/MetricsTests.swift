@@ -27,7 +27,7 @@ import Testing
             changesApplied: 0, desiredCommit: "0123abcd")
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("python3")))
+    @Test
     func realPrometheusParserReadsEveryFamilyAndLabel() throws {
         let samples = try PythonPrometheusParser.parse(Self.snapshot().prometheusText())
         func value(_ name: String, _ labels: [String: String]) -> Double? {
@@ -69,7 +69,7 @@ import Testing
         #expect(Set(samples.map(\.type)) == ["gauge"])
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("python3")))
+    @Test
     func cleanRunHasNoFindingSeriesAndIsInSync() throws {
         let snapshot = MetricsSnapshot(
             mode: "apply", findings: [Finding(kind: .unmanagedVhost, vhost: "x.example.social", message: "m")],

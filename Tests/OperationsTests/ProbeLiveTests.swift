@@ -53,7 +53,7 @@ struct ProbeLiveTests {
         ProbeTarget(vhost: vhost, family: family, address: family == .ipv4 ? "127.0.0.1" : "::1", port: port, tls: true)
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "openssl")))
+    @Test
     func reportsEachFamilyOfEachVhost() async throws {
         let site = try Self.startSite()
         defer { site.nginx.stop() }
@@ -85,7 +85,7 @@ struct ProbeLiveTests {
         #expect(results[5].line == "legacy.example.social  ipv6  \(site.legacyPort)  [::1]  connection refused")
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx", "openssl")))
+    @Test
     func privateCAIsNotTrustedWithoutCAFile() async throws {
         let site = try Self.startSite()
         defer { site.nginx.stop() }
@@ -100,7 +100,7 @@ struct ProbeLiveTests {
         #expect(reason.contains("not trusted"))
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("nginx")))
+    @Test
     func plainHTTPIsProbedWithTheHostHeader() async throws {
         let port = LoopbackPort.free()
         let nginx = try TLSNginx(

@@ -26,7 +26,6 @@ import Testing
     }
 
     @Test(
-        .enabled(if: ServerBinary.testsEnabled("systemd-analyze")),
         arguments: [(SystemdUnits.Mode.plan, false), (.plan, true), (.apply, false), (.apply, true)])
     func systemdAnalyzeVerifyAcceptsTheUnits(mode: SystemdUnits.Mode, gitPull: Bool) throws {
         let analyze = try ServerBinary.require("systemd-analyze")
@@ -52,7 +51,7 @@ import Testing
         return score
     }
 
-    @Test(.enabled(if: ServerBinary.testsEnabled("systemd-analyze")), arguments: [false, true])
+    @Test(arguments: [false, true])
     func securityExposureIsOKAndLowerInPlanMode(gitPull: Bool) throws {
         let directory = try TemporaryDirectory()
         let apply = try Self.exposure(Self.units(.apply, in: directory, gitPull: gitPull))

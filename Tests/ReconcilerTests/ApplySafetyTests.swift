@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// DESIGN §7 against live nginx and named: order, rollback, refusals.
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl")))
+@Suite(.serialized)
 struct ApplySafetyTests {
     /// A v4-only media vhost (no AAAA yet) that the desired state makes dual-stack.
     func ipv4OnlyMediaLab() throws -> OutageLab {

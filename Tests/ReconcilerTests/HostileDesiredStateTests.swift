@@ -7,7 +7,7 @@ import Testing
 /// message unvalidated), fed to `reconcile apply --yes` against live nginx and named with a
 /// plan pending: each is refused with a clear error, and nothing is written — every nginx and
 /// key file byte-identical, the zone's serial unchanged, no backup, no journal.
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl")))
+@Suite(.serialized)
 struct HostileDesiredStateTests {
     /// One hostile input: replacements in the lab's `reconcile.yaml`, extra lines under
     /// `vhosts:`, and a fragment the error must contain.

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// DESIGN §11: the §1 outage reproduced live, found by `plan`, fixed by `apply`.
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl")))
+@Suite(.serialized)
 struct OutageEndToEndTests {
     @Test func planFindsTheOutageAndApplyFixesItWithOneLine() async throws {
         let lab = try OutageLab(

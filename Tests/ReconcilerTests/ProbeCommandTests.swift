@@ -9,7 +9,7 @@ import Testing
 
 /// `reconcile probe`, `plan --probe` and `--metrics-file`, run as the real binary against the
 /// §1 outage live (real nginx with TLS on 127.0.0.1 and [::1], real named).
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl", "python3", "git")))
+@Suite(.serialized)
 struct ProbeCommandTests {
     static func outageLab() throws -> OutageLab {
         try OutageLab(

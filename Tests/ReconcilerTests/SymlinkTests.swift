@@ -6,7 +6,7 @@ import Testing
 /// directory of nginx's main config (Debian's sites-enabled -> sites-available) and says so;
 /// one leading outside it is refused before anything is written, unless
 /// `--allow-symlinks-outside` is given.
-@Suite(.serialized, .enabled(if: ServerBinary.testsEnabled("nginx", "named", "openssl", "curl")))
+@Suite(.serialized)
 struct SymlinkTests {
     /// Moves `nginx/sites/media.conf` to `target` (relative to the lab) and links it back.
     func linkMedia(_ lab: OutageLab, to target: String) throws -> String {

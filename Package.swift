@@ -31,7 +31,10 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "StrictYAML", dependencies: ["CYAML"]),
-        .target(name: "DesiredState", dependencies: ["StrictYAML", "DNS"]),
+        .target(
+            name: "DesiredState",
+            dependencies: ["StrictYAML", "DNS", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "Nginx"),
         .target(
             name: "DNS",

@@ -12,13 +12,18 @@ public struct DesiredState: Sendable {
     public var vhosts: [Vhost]
     /// The YAML files read, in load order.
     public var files: [String]
+    /// SHA-256 over each file's path and the bytes loaded from it, in load order.
+    public var digest: String
 
-    public init(host: HostAddresses, nginx: NginxSettings, dns: DNSSettings, vhosts: [Vhost], files: [String]) {
+    public init(
+        host: HostAddresses, nginx: NginxSettings, dns: DNSSettings, vhosts: [Vhost], files: [String], digest: String
+    ) {
         self.host = host
         self.nginx = nginx
         self.dns = dns
         self.vhosts = vhosts
         self.files = files
+        self.digest = digest
     }
 }
 

@@ -1,4 +1,6 @@
+import Crypto
 import DNS
+import Foundation
 import StrictYAML
 
 /// Reads every `*.yaml`/`*.yml` file under a directory (sorted, recursively), merges them and
@@ -48,6 +50,8 @@ public struct DesiredStateLoader: Sendable {
         var vhosts: [VhostEntry] = []
         var vhostsSeen: [String: YAMLMark] = [:]
         var paths: [String] = []
+        // Of exactly the bytes loaded, so a plan names the state it was made from.
+        var digest = SHA256()
 
         for relative in files {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
@@ -55,6 +59,9 @@ public struct DesiredStateLoader: Sendable {
             let bytes: [UInt8]
             do {
                 bytes = try fileSystem.contents(of: path)
+                digest.update(data: Array(path.utf8) + [0])
+                digest.update(data: bytes)
+                digest.update(data: [0])
             } catch {
                 reader.problems.append(.init(file: path, line: nil, column: nil, message: "\(error)"))
                 continue
@@ -144,7 +151,9 @@ public struct DesiredStateLoader: Sendable {
             throw DesiredStateError(reader.problems)
         }
         result.sort { $0.name < $1.name }
-        return DesiredState(host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths)
+        return DesiredState(
+            host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths,
+            digest: digest.finalize().map { String(format: "%02x", $0) }.joined())
     }
 
     // MARK: sections

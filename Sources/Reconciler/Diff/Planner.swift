@@ -35,17 +35,13 @@ public struct Planner: Sendable {
         case undecidable(String)
     }
 
-    private struct PendingEdit {
-        let phase: Action.Phase
-        let edit: FileEdit
-    }
-
     public func plan() -> Plan {
         var findings: [Finding] = []
         var actions: [Action] = []
         var notes: [String] = []
-        var edits: [PendingEdit] = []
-        var editKeys: Set<String> = []
+        // Listen removals, one edit each (additions go through the batch below).
+        var removals: [FileEdit] = []
+        var removalKeys: Set<String> = []
         var dnsChanges: [Action.Phase: [String: [RecordSetChange]]] = [:]
         var recordSets: [Preconditions.RecordSetState] = []
 
@@ -96,7 +92,7 @@ public struct Planner: Sendable {
             var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
             var viaCNAME: String?
             if let snapshot = observation.dns.zone(containing: vhost.dnsName) {
-                let resolved = resolve(vhost.dnsName, in: observation.dns)
+                let resolved = observation.dns.resolve(vhost.dnsName)
                 switch resolved {
                 case .records(let v4, let v6, let chain):
                     published[.ipv4] = v4
@@ -144,7 +140,7 @@ public struct Planner: Sendable {
                 if wanted {
                     var willServe = !own.isEmpty
                     for port in vhost.ports {
-                        guard let portStatus = status[port], portStatus != .served else { continue }
+                        guard let portStatus = status[port] else { continue }
                         switch portStatus {
                         case .served:
                             continue
@@ -318,8 +314,8 @@ public struct Planner: Sendable {
                                 do {
                                     let edit = try tree.removeListen(listen, fromBlock: blockIndex)
                                     let key = "remove \(blockIndex) \(source.byteRange)"
-                                    if editKeys.insert(key).inserted {
-                                        edits.append(PendingEdit(phase: .unserve, edit: edit))
+                                    if removalKeys.insert(key).inserted {
+                                        removals.append(edit)
                                         actions.append(
                                             .nginx(
                                                 .nginxRemoveListen, phase: .unserve, vhost: vhost.name, family: family,
@@ -381,15 +377,15 @@ public struct Planner: Sendable {
         let serveByFile = Dictionary(serveEdits.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         // Removals combine per file; on a file that also gets additions they land on top of them.
         var fileChanges: [NginxFileChange] = []
-        let removalsByFile = Dictionary(grouping: edits.filter { $0.phase == .unserve }, by: \.edit.path)
+        let removalsByFile = Dictionary(grouping: removals, by: \.path)
         for path in Set(serveByFile.keys).union(removalsByFile.keys).sorted() {
             let serve = serveByFile[path]
             let removals = removalsByFile[path] ?? []
-            guard let original = serve?.originalBytes ?? removals.first?.edit.originalBytes else { continue }
+            guard let original = serve?.originalBytes ?? removals.first?.originalBytes else { continue }
             let afterServe = serve?.newBytes ?? original
             var afterUnserve: [UInt8]?
             if !removals.isEmpty {
-                let splices = removals.map { Splice(from: $0.edit.originalBytes, to: $0.edit.newBytes) }
+                let splices = removals.map { Splice(from: $0.originalBytes, to: $0.newBytes) }
                 let onOriginal = Splice.apply(splices, to: original)
                 if serve == nil {
                     afterUnserve = onOriginal
@@ -528,33 +524,6 @@ public struct Planner: Sendable {
     }
 
     func display(_ path: String) -> String { Paths.display(path, from: displayBase) }
-
-    // MARK: DNS
-
-    enum Resolution {
-        /// The A and AAAA records at the name, or at the end of an in-zone CNAME chain.
-        case records([ResourceRecord], [ResourceRecord], chain: String?)
-        /// A CNAME leaves the managed zones.
-        case external([String])
-    }
-
-    func resolve(_ name: DNSName, in dns: DNSObservation) -> Resolution {
-        var current = name
-        var chain: [String] = []
-        for _ in 0..<8 {
-            guard let zone = dns.zone(containing: current) else { return .external(chain) }
-            if let cname = zone.records(current, .cname).first, case .cname(let target) = cname.data {
-                chain.append(cname.presentation)
-                guard dns.zone(containing: target) != nil else { return .external(chain) }
-                current = target
-                continue
-            }
-            return .records(
-                zone.records(current, .a), zone.records(current, .aaaa),
-                chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
-        }
-        return .external(chain)
-    }
 
     static func sha256(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()

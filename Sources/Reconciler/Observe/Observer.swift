@@ -1,4 +1,3 @@
-import Crypto
 import DNS
 import DesiredState
 import Foundation
@@ -38,20 +37,16 @@ public struct Observer: Sendable {
 /// Identifies the desired state: a digest of its files, and its git commit when it is a checkout.
 public enum Fingerprints {
     public static func desiredState(_ desired: DesiredState, directory: String) -> DesiredFingerprint {
-        var hasher = SHA256()
-        for file in desired.files {
-            hasher.update(data: Array(file.utf8) + [0])
-            if let bytes = FileManager.default.contents(atPath: file) { hasher.update(data: bytes) }
-            hasher.update(data: [0])
-        }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        var commit: String?
-        var dirty: Bool?
-        if let head = git(["-C", directory, "rev-parse", "HEAD"]) {
-            commit = head.trimmingCharacters(in: .whitespacesAndNewlines)
-            dirty = git(["-C", directory, "status", "--porcelain", "--", "."]).map { !$0.isEmpty }
-        }
-        return DesiredFingerprint(digest: digest, gitCommit: commit, gitDirty: dirty)
+        let (commit, dirty) = gitCommit(directory: directory)
+        return DesiredFingerprint(digest: desired.digest, gitCommit: commit, gitDirty: dirty)
+    }
+
+    /// `git rev-parse HEAD` of the checkout at `directory` and whether it has uncommitted
+    /// changes there; nils when it is not a checkout.
+    public static func gitCommit(directory: String) -> (commit: String?, dirty: Bool?) {
+        guard let head = git(["-C", directory, "rev-parse", "HEAD"]) else { return (nil, nil) }
+        let dirty = git(["-C", directory, "status", "--porcelain", "--", "."]).map { !$0.isEmpty }
+        return (head.trimmingCharacters(in: .whitespacesAndNewlines), dirty)
     }
 
     /// Runs git with bounded output; nil when git is missing or fails (not a checkout).

@@ -109,19 +109,8 @@ public struct ProbePlanner: Sendable {
     /// managed zones (as the planner does); nil when the name is outside them or a CNAME leaves
     /// them, where the records cannot be seen.
     func publishedAddresses(of vhost: Vhost) -> [AddressFamily: [String]]? {
-        var name = vhost.dnsName
-        // A bound on the chain, so a CNAME loop ends.
-        for _ in 0..<8 {
-            guard let zone = dns.zone(containing: name) else { return nil }
-            guard let alias = zone.records(name, .cname).first, case .cname(let target) = alias.data else {
-                return [
-                    .ipv4: Self.values(zone.records(name, .a)),
-                    .ipv6: Self.values(zone.records(name, .aaaa)),
-                ]
-            }
-            name = target
-        }
-        return nil
+        guard case .records(let v4, let v6, _) = dns.resolve(vhost.dnsName) else { return nil }
+        return [.ipv4: Self.values(v4), .ipv6: Self.values(v6)]
     }
 
     /// Record values in presentation form, each once, in the order published.

@@ -34,9 +34,6 @@ public struct ZoneSnapshot: Sendable {
     public func records(_ name: DNSName, _ type: RecordType) -> [ResourceRecord] {
         (byName[name] ?? []).filter { $0.type == type }
     }
-
-    /// Every name with records, for finding unmanaged names.
-    public var names: Dictionary<DNSName, [ResourceRecord]>.Keys { byName.keys }
 }
 
 /// What every managed zone publishes.
@@ -47,5 +44,33 @@ public struct DNSObservation: Sendable {
     /// The snapshot of the managed zone containing `name`, if observed.
     public func zone(containing name: DNSName) -> ZoneSnapshot? {
         zones.values.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.wire.count < $1.zone.wire.count }
+    }
+
+    /// What a name resolves to inside the managed zones.
+    public enum Resolution: Sendable {
+        /// The A and AAAA records at the name, or at the end of an in-zone CNAME chain
+        /// (`chain` lists the CNAMEs followed, as zone lines joined by " -> ").
+        case records([ResourceRecord], [ResourceRecord], chain: String?)
+        /// A CNAME leaves the managed zones (or the chain is longer than 8); the CNAMEs seen.
+        case external([String])
+    }
+
+    /// Follows CNAMEs while they stay inside the managed zones, at most 8, so a loop ends.
+    public func resolve(_ name: DNSName) -> Resolution {
+        var current = name
+        var chain: [String] = []
+        for _ in 0..<8 {
+            guard let zone = zone(containing: current) else { return .external(chain) }
+            if let cname = zone.records(current, .cname).first, case .cname(let target) = cname.data {
+                chain.append(cname.presentation)
+                guard self.zone(containing: target) != nil else { return .external(chain) }
+                current = target
+                continue
+            }
+            return .records(
+                zone.records(current, .a), zone.records(current, .aaaa),
+                chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
+        }
+        return .external(chain)
     }
 }

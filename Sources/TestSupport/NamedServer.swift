@@ -47,7 +47,8 @@ public final class NamedServer: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let keys: [Key]
     public let zones: [Zone]
-    private let process: Process
+    private var process: Process
+    private let named: String
     private let lock = NSLock()
     private var stopped = false
 
@@ -71,7 +72,8 @@ public final class NamedServer: @unchecked Sendable {
         var failure: NamedServerFailure?
         for _ in 0..<3 {
             let port = LoopbackPort.free()
-            try directory.write("named.conf", Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones))
+            try directory.write(
+                "named.conf", Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones))
             let process = try Self.launch(named, in: directory)
             do {
                 try Self.waitUntilRunning(process, directory: directory, timeout: startupTimeout)
@@ -80,6 +82,7 @@ public final class NamedServer: @unchecked Sendable {
                 self.keys = keys
                 self.zones = zones
                 self.process = process
+                self.named = named
                 return
             } catch let error as NamedServerFailure {
                 Self.terminate(process)
@@ -190,7 +193,28 @@ public final class NamedServer: @unchecked Sendable {
     /// What named printed so far.
     public var log: String { Self.readLog(directory) }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        return process.processIdentifier
+    }
+
+    /// Starts named again on the same port and directory after it died or was killed (it
+    /// replays its update journal, as after a crash in production) and returns once it answers.
+    public func restart(startupTimeout: Double = 30) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { throw NamedServerFailure(reason: "named was stopped; it is not restarted", log: "") }
+        Self.terminate(process)
+        let earlier = Self.readLog(directory)
+        process = try Self.launch(named, in: directory)
+        do {
+            try Self.waitUntilRunning(process, directory: directory, timeout: startupTimeout)
+        } catch let error as NamedServerFailure {
+            Self.terminate(process)
+            throw NamedServerFailure(reason: error.reason, log: earlier + "--- restarted ---\n" + error.log)
+        }
+    }
 
     /// Stops named (SIGTERM, then SIGKILL after 10 s) and waits for it. Idempotent.
     public func stop() {
@@ -215,7 +239,7 @@ extension NamedServer {
     /// A generated zone like the one DESIGN §12 measures: for each of `vhosts` names an A and
     /// an AAAA record, for two in five a `www` CNAME, for two in five a TXT record (about 2.8
     /// records per vhost), plus SOA, NS and the name server's address.
-    public static func generatedZone(origin: String, vhosts: Int, serial: UInt32 = 2024010101) -> String {
+    public static func generatedZone(origin: String, vhosts: Int, serial: UInt32 = 2_024_010_101) -> String {
         var text = """
             $ORIGIN \(origin).
             $TTL 300

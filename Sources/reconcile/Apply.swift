@@ -87,6 +87,9 @@ extension Reconcile {
             let state = StateDirectory(path: options.stateDir)
             let lock = try state.lock(timeout: lockTimeout)
             defer { withExtendedLifetime(lock) {} }
+            if let note = state.journalInterruptedApply() {
+                FileHandle.standardError.write(Data((note + "\n").utf8))
+            }
             let run = try await session.run()
             made = run
             let plan = run.plan

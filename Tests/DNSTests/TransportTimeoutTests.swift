@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 extension SerializedDNSTests {
@@ -46,6 +47,35 @@ extension SerializedDNSTests {
                 return elapsed >= .milliseconds(400)
             }
             #expect(clock.now - start < .seconds(5))
+        }
+
+        @Test func unansweredUpdateSaysItsOutcomeIsUnknownAndIsNotRetried() async throws {
+            // A server that takes the update and never answers, as one killed after reading it.
+            let silent = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get()
+            defer { silent.close(promise: nil) }
+            let port = try #require(silent.localAddress?.port)
+            let client = DNSClient(
+                server: try DNSServerAddress(host: "127.0.0.1", port: UInt16(port)), timeout: .milliseconds(300),
+                retries: 2)
+            let name = WireSample.name("www.example.test.")
+            let change = UpdateChange(
+                prerequisites: [.rrsetEquals(name: name, type: .a, values: [])],
+                operations: [.add(ResourceRecord(name: name, type: .a, ttl: 300, data: .a(WireSample.v4("192.0.2.1"))))]
+            )
+            var sent: [Int] = []
+            await #expect {
+                try await client.update(zone: WireSample.name("example.test."), changes: [change], key: nil) {
+                    sent.append($0)
+                }
+            } throws: { error in
+                guard case DNSError.updateUnanswered(_, _, let message, let total, let cause) = error else {
+                    return false
+                }
+                return message == 1 && total == 1 && cause.contains("1 attempt)")
+                    && "\(error)".contains("the server may have applied this one before it failed")
+            }
+            #expect(sent == [0])
         }
 
         @Test func serverAddressesMustBeLiterals() throws {

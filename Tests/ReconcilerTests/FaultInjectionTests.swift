@@ -60,6 +60,9 @@ struct FaultInjectionTests {
 
         let finished = try lab.reconcile(["apply", "--yes"])
         #expect(finished.status == 0, "\(point): \(finished.stdout)\(finished.stderr)")
+        // The killed run wrote no journal line; the next one writes it, as interrupted.
+        #expect(finished.stderr.contains("did not finish; the journal now records it as interrupted"), "\(finished.stderr)")
+        #expect(try DNSUpdateFaultTests.journal(lab).map { $0["result"] as? String } == ["interrupted", "applied"])
         if newAfterKill {
             #expect(finished.stdout.contains("an earlier apply stopped before confirming its reload"), "\(finished.stdout)")
         }

@@ -92,7 +92,9 @@ public struct DNSClient: Sendable {
         let request = DNSMessage(
             header: DNSHeader(id: UInt16.random(in: .min ... .max)), questions: [DNSQuestion(name: zone, type: .axfr)])
         let signed = sign(request, key: key)
-        var verifier = key.map { TSIGStreamVerifier(signer: TSIGSigner(key: $0), requestMAC: signed.mac, server: server) }
+        var verifier = key.map {
+            TSIGStreamVerifier(signer: TSIGSigner(key: $0), requestMAC: signed.mac, server: server)
+        }
         var collector = ZoneTransferCollector(zone: zone, server: server)
         let clock = ContinuousClock()
         let start = clock.now
@@ -124,13 +126,32 @@ public struct DNSClient: Sendable {
 
     /// Applies `changes` to `zone` by RFC 2136 UPDATE, packed into as few messages as fit
     /// (each with the prerequisites of its own changes), sent in order; stops at the first
-    /// failure. Returns the number of messages sent.
+    /// failure. Returns the number of messages sent. `beforeEach` is called with the index of
+    /// each message just before it is sent.
+    ///
+    /// A message that gets no answer (timeout, connection broken) throws
+    /// ``DNSError/updateUnanswered(server:zone:message:total:cause:)``: the server may have
+    /// applied it and died before answering, so only a fresh read of the zone can tell.
     @discardableResult
-    public func update(zone: DNSName, changes: [UpdateChange], key: TSIGKey?) async throws(DNSError) -> Int {
+    public func update(
+        zone: DNSName, changes: [UpdateChange], key: TSIGKey?, beforeEach: (Int) -> Void = { _ in }
+    ) async throws(DNSError) -> Int {
         let messages = try UpdateBatch.messages(zone: zone, changes: changes)
         for (index, var message) in messages.enumerated() {
             message.header.id = UInt16.random(in: .min ... .max)
-            let (response, _) = try await exchange(message, key: key)
+            beforeEach(index)
+            let response: DNSMessage
+            do {
+                (response, _) = try await exchange(message, key: key)
+            } catch {
+                switch error {
+                case .timeout, .connectionFailed:
+                    throw .updateUnanswered(
+                        server: server, zone: zone, message: index + 1, total: messages.count, cause: error.description)
+                default:
+                    throw error
+                }
+            }
             switch response.header.rcode {
             case .noError: continue
             case .yxDomain, .yxRRset, .nxRRset, .nxDomain:

@@ -25,6 +25,9 @@ public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An UPDATE prerequisite did not hold: someone else changed the record set since it was
     /// read. `applied` of `total` messages had already been applied.
     case prerequisiteFailed(server: DNSServerAddress, zone: DNSName, rcode: DNSResponseCode, applied: Int, total: Int)
+    /// UPDATE message `message` of `total` for `zone` got no answer (timeout, or the connection
+    /// broke): the messages before it were applied; whether this one was is unknown.
+    case updateUnanswered(server: DNSServerAddress, zone: DNSName, message: Int, total: Int, cause: String)
     /// SERVFAIL.
     case serverFailure(server: DNSServerAddress, request: String)
     /// Any other non-success response code.
@@ -62,6 +65,10 @@ public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
             "response from DNS server \(server) failed TSIG verification with key \(key): \(reason)"
         case .prerequisiteFailed(let server, let zone, let rcode, let applied, let total):
             "prerequisite failed (\(rcode)) on DNS server \(server) for zone \(zone): someone changed the record set since it was read; run plan again (\(applied) of \(total) update messages had been applied)"
+        case .updateUnanswered(_, let zone, let message, let total, let cause):
+            "update message \(message) of \(total) for zone \(zone) got no answer: \(cause); "
+                + (message == 1 ? "" : "the \(message - 1) before it were applied; ")
+                + "the server may have applied this one before it failed (each message is all or nothing): run `reconcile plan` to see what is left"
         case .serverFailure(let server, let request):
             "DNS server \(server) failed to answer \(request) (SERVFAIL); check its logs and the zone"
         case .unexpectedResponseCode(let server, let rcode, let request):

@@ -29,6 +29,7 @@ public struct Applier: Sendable {
         var steps: [JournalEntry.Step] = []
         var durations: [String: Int] = [:]
         func finish(_ error: ReconcileError?) {
+            defer { state.clearApplyInProgress() }
             state.journal(
                 JournalEntry(
                     time: ISO8601DateFormatter().string(from: started), desired: plan.desired, steps: steps,
@@ -36,6 +37,7 @@ public struct Applier: Sendable {
                     durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a }))
         }
         do {
+            try state.markApplyInProgress(plan, started: started)
             try checkSymlinks(plan)
             try finishInterruptedReload(master: NginxMaster(tree: observation.nginx))
             for phase in Action.Phase.allCases {

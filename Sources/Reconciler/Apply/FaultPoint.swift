@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -9,8 +10,11 @@ import Foundation
 /// every file wholly old or wholly new and that the next run finishes the job (DESIGN §7).
 ///
 /// The environment variable `RECONCILE_FAULT=<point>` (a raw value below) makes the process
-/// send itself SIGKILL when it reaches that point. Nothing else reads it, and without it
-/// ``reach(_:)`` does nothing. Operators never set it.
+/// send itself SIGKILL when it reaches that point; `<point>@N` waits for the Nth time it is
+/// reached. `RECONCILE_FAULT_SIGNAL=STOP` sends SIGSTOP instead, so a test can act on the
+/// world (stop or kill the DNS server) while apply is frozen at that point, then let it go
+/// on with SIGCONT. Nothing else reads these, and without them ``reach(_:)`` does nothing.
+/// Operators never set them.
 public enum FaultPoint: String, Sendable, CaseIterable {
     /// The changed nginx files are backed up; nothing is written yet.
     case afterBackup = "after-backup"
@@ -22,16 +26,39 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     case afterReload = "after-reload"
     /// One DNS update message (one zone and phase) is answered; the next is not sent.
     case betweenDNSMessages = "between-dns-messages"
+    /// An UPDATE message of one zone's batch is about to be sent (every message before it in
+    /// the batch is answered). `@2` is the point between the first and second message.
+    case beforeUpdateMessage = "before-update-message"
 
     /// The variable the tests set.
     public static let environmentVariable = "RECONCILE_FAULT"
+    /// `STOP` for SIGSTOP; anything else (or nothing) for SIGKILL.
+    public static let signalVariable = "RECONCILE_FAULT_SIGNAL"
 
-    /// The point the environment asks for, if any; read once per process.
-    static let armed: FaultPoint? = ProcessInfo.processInfo.environment[environmentVariable].flatMap(FaultPoint.init)
+    /// The point (and how many times it must be reached) the environment asks for, if any;
+    /// read once per process.
+    static let armed: (point: FaultPoint, count: Int)? = {
+        guard let text = ProcessInfo.processInfo.environment[environmentVariable] else { return nil }
+        let parts = text.split(separator: "@", maxSplits: 1)
+        guard let name = parts.first, let point = FaultPoint(rawValue: String(name)) else { return nil }
+        let count = parts.count == 2 ? Int(parts[1]) ?? 1 : 1
+        return (point, max(1, count))
+    }()
 
-    /// Dies here (SIGKILL, no cleanup, no journal line) when the tests asked for this point.
+    static let signal: Int32 = ProcessInfo.processInfo.environment[signalVariable] == "STOP" ? SIGSTOP : SIGKILL
+
+    /// How often the armed point has been reached.
+    static let reached = Mutex(0)
+
+    /// Dies (SIGKILL, no cleanup, no journal line) or freezes (SIGSTOP) here when the tests
+    /// asked for this point.
     static func reach(_ point: FaultPoint) {
-        guard armed == point else { return }
-        kill(getpid(), SIGKILL)
+        guard let armed, armed.point == point else { return }
+        let count = reached.withLock { count in
+            count += 1
+            return count
+        }
+        guard count == armed.count else { return }
+        kill(getpid(), signal)
     }
 }

@@ -199,7 +199,7 @@ public struct RFC2136Provider: DNSProvider {
                 UpdateChange(prerequisites: [.rrsetEquals(name: name, type: change.type, values: expected)], operations: operations))
         }
         do {
-            try await client.update(zone: zone, changes: updates, key: key)
+            try await client.update(zone: zone, changes: updates, key: key) { _ in FaultPoint.reach(.beforeUpdateMessage) }
         } catch {
             throw .dns(zone: zone.description, error)
         }

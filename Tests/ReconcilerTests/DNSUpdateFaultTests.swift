@@ -92,7 +92,30 @@ struct DNSUpdateFaultTests {
         return condition()
     }
 
-    /// The last journal line, decoded.
+    /// Runs apply until it is about to send UPDATE message `message` of the zone, freezes named,
+    /// lets apply send it, waits until it sits unread in named's socket (UDP or TCP), then kills
+    /// named. apply's exit status and output.
+    static func killNamedWithUpdateInFlight(
+        _ lab: OutageLab, message: Int, overTCP: Bool, arguments: [String] = []
+    ) throws -> (status: Int32, text: String) {
+        let apply = try FrozenApply(
+            lab, fault: FaultPoint.beforeUpdateMessage.rawValue + "@\(message)", arguments: arguments)
+        let frozen = apply.waitUntilFrozen()
+        let named = lab.named.processIdentifier
+        kill(named, SIGSTOP)
+        apply.resume()
+        let port = lab.named.port
+        let queued = wait {
+            (overTCP ? FaultInjectionTests.queuedBytes(localPort: port) : udpQueuedBytes(localPort: port)) > 0
+        }
+        kill(named, SIGKILL)
+        let result = apply.finish()
+        #expect(frozen, "apply never reached update message \(message): \(result.text)")
+        #expect(queued, "update message \(message) never reached named's socket")
+        return result
+    }
+
+    /// Every journal line, decoded.
     static func journal(_ lab: OutageLab) throws -> [[String: Any]] {
         let text = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)
         return try text.split(separator: "\n").map {
@@ -108,16 +131,7 @@ struct DNSUpdateFaultTests {
     @Test func namedKilledMidUpdateLeavesAnUnknownOutcomeThatThePlanResolves() async throws {
         let lab = try OutageLab.ipv4OnlyMedia()
         defer { lab.stop() }
-        let apply = try FrozenApply(lab, fault: FaultPoint.beforeUpdateMessage.rawValue)
-        let frozen = apply.waitUntilFrozen()
-        let named = lab.named.processIdentifier
-        kill(named, SIGSTOP)
-        apply.resume()
-        let queued = Self.wait { Self.udpQueuedBytes(localPort: lab.named.port) > 0 }
-        kill(named, SIGKILL)
-        let (status, text) = apply.finish()
-        #expect(frozen, "apply never reached the update: \(text)")
-        #expect(queued, "the update never reached named's socket")
+        let (status, text) = try Self.killNamedWithUpdateInFlight(lab, message: 1, overTCP: false)
         #expect(status == 1, "\(text)")
         #expect(text.contains("update message 1 of 1 for zone example.social. got no answer"), "\(text)")
         #expect(text.contains("the server may have applied this one before it failed"), "\(text)")
@@ -198,16 +212,7 @@ struct DNSUpdateFaultTests {
         defer { lab.stop() }
         let all = try Self.plannedAdditions(lab)
         #expect(all.count == 2 * Self.vhostCount)
-        let apply = try FrozenApply(lab, fault: FaultPoint.beforeUpdateMessage.rawValue + "@2", arguments: Self.limit)
-        let frozen = apply.waitUntilFrozen()
-        let named = lab.named.processIdentifier
-        kill(named, SIGSTOP)
-        apply.resume()
-        let queued = Self.wait { FaultInjectionTests.queuedBytes(localPort: lab.named.port) > 0 }
-        kill(named, SIGKILL)
-        let (status, text) = apply.finish()
-        #expect(frozen, "apply never reached the second message: \(text)")
-        #expect(queued, "the second message never reached named's socket")
+        let (status, text) = try Self.killNamedWithUpdateInFlight(lab, message: 2, overTCP: true, arguments: Self.limit)
         #expect(status == 1, "\(text)")
         #expect(text.contains("update message 2 of 2 for zone example.social. got no answer"), "\(text)")
         #expect(text.contains("the 1 before it were applied"), "\(text)")

@@ -114,19 +114,25 @@ struct Session {
     }
 
     func run() async throws(ReconcileError) -> Run {
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        progress.step("reading the desired state in \(options.desired)")
         let desired = try loadDesired()
         let provider = try DNSProviders.make(for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)))
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
+        observer.progress = { progress.step($0) }
         var observed = try await observer.observe()
         var probes: [ProbeResult] = []
         var probeNotes: [String] = []
         if let probe {
             let schedule = ProbePlanner(desired: desired, dns: observed.dns, nginx: observed.nginx).schedule()
+            progress.step("probing \(schedule.targets.count) address\(schedule.targets.count == 1 ? "" : "es")")
             probes = try await probe.probe(schedule.targets)
             probeNotes = schedule.notes
             observed.probes = probes.map(ProbeOutcome.init)
         }
+        progress.step("planning")
         let fingerprint = Fingerprints.desiredState(desired, directory: options.desired)
         var plan = Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd).plan()
         plan.notes += probeNotes

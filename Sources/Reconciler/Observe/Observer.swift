@@ -9,6 +9,8 @@ public struct Observer: Sendable {
     public let desired: DesiredState
     public let dns: any DNSProvider
     public var checkInterfaces = true
+    /// Told what is being read next (for a progress line on a slow run).
+    public var progress: @Sendable (String) -> Void = { _ in }
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -17,6 +19,7 @@ public struct Observer: Sendable {
 
     public func observe() async throws(ReconcileError) -> Observation {
         let tree: NginxConfigTree
+        progress("reading nginx's configuration from \(desired.nginx.config)")
         do {
             tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
         } catch {
@@ -24,6 +27,8 @@ public struct Observer: Sendable {
         }
         let zones = desired.dns.zones
         let names = desired.vhosts.map(\.dnsName)
+        progress(
+            "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))")
         let records = try await dns.observe(zones: zones, names: names)
         for zone in zones where records.zones[zone] == nil {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")

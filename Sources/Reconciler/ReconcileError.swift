@@ -24,6 +24,12 @@ public enum ReconcileError: Error, Sendable, CustomStringConvertible {
     case notConfirmed(String)
     /// An apply step failed; `restored` says whether files were put back.
     case applyFailed(step: String, reason: String, restored: Bool)
+    /// A file could not be written (create, write, fsync or rename), with the system's reason.
+    case cannotWrite(path: String, reason: String)
+    /// `--interval` is not a systemd time span.
+    case invalidInterval(String)
+    /// A path that must be absolute in a unit file is not.
+    case relativePath(option: String, path: String)
     /// Anything else with a reason.
     case other(String)
 
@@ -52,6 +58,10 @@ public enum ReconcileError: Error, Sendable, CustomStringConvertible {
         case .applyFailed(let step, let reason, let restored):
             return "\(step) failed: \(reason)"
                 + (restored ? "\nevery nginx file was restored byte for byte; DNS was not changed by this step" : "")
+        case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .invalidInterval(let text):
+            return "invalid interval \"\(text)\" (expected a systemd time span such as 5min, 90s or 1h 30min)"
+        case .relativePath(let option, let path): return "\(option) \(path): a systemd unit needs an absolute path"
         case .other(let reason): return reason
         }
     }

@@ -161,11 +161,7 @@ struct Session {
             mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
             success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
             changesApplied: changesApplied, desiredCommit: commit)
-        do {
-            try MetricsFile.write(snapshot.prometheusText(), to: path)
-        } catch {
-            throw .other(error.description)
-        }
+        try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 
     /// ``run()`` for a command that records metrics: on failure the error is printed and the

@@ -112,14 +112,23 @@ import Testing
         #expect(try SystemdTimeSpan("90").seconds == 90)
         #expect(try SystemdTimeSpan("500ms").seconds == 0.5)
         for bad in ["", "5 parsecs", "-5min", "0", "min"] {
-            #expect(throws: OperationsError.invalidInterval(bad)) { try SystemdTimeSpan(bad) }
+            #expect {
+                try SystemdTimeSpan(bad)
+            } throws: { error in
+                guard case ReconcileError.invalidInterval(let text) = error else { return false }
+                return text == bad
+            }
         }
     }
 
     @Test func relativePathsAreRefused() throws {
         let units = SystemdUnits(mode: .plan, executable: "/usr/bin/reconcile", desiredDir: "desired-state")
-        #expect(throws: OperationsError.relativePath(option: "--desired", path: "desired-state")) {
+        #expect {
             try units.validate()
+        } throws: { error in
+            guard case ReconcileError.relativePath(let option, let path) = error else { return false }
+            return option == "--desired" && path == "desired-state"
+                && "\(error)" == "--desired desired-state: a systemd unit needs an absolute path"
         }
     }
 

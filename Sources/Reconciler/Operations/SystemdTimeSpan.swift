@@ -20,28 +20,28 @@ public struct SystemdTimeSpan: Sendable, Hashable {
         (["years", "year", "y"], 31_557_600),
     ]
 
-    /// Parses `text`; a bare number means seconds. Throws ``OperationsError/invalidInterval(_:)``.
+    /// Parses `text`; a bare number means seconds. Throws ``ReconcileError/invalidInterval(_:)``.
     public init(_ text: String) throws {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !rest.isEmpty else { throw OperationsError.invalidInterval(text) }
+        guard !rest.isEmpty else { throw ReconcileError.invalidInterval(text) }
         var total = 0.0
         while !rest.isEmpty {
             let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { throw OperationsError.invalidInterval(text) }
+            guard !number.isEmpty, let value = Double(number) else { throw ReconcileError.invalidInterval(text) }
             rest = rest.dropFirst(number.count).drop { $0 == " " }
             let word = rest.prefix { $0.isLetter || $0 == "µ" || $0 == "μ" }
             if word.isEmpty {
                 total += value
             } else {
                 guard let unit = Self.units.first(where: { $0.suffixes.contains(String(word)) }) else {
-                    throw OperationsError.invalidInterval(text)
+                    throw ReconcileError.invalidInterval(text)
                 }
                 total += value * unit.seconds
                 rest = rest.dropFirst(word.count)
             }
             rest = rest.drop { $0 == " " }
         }
-        guard total > 0 else { throw OperationsError.invalidInterval(text) }
+        guard total > 0 else { throw ReconcileError.invalidInterval(text) }
         self.text = text.trimmingCharacters(in: .whitespaces)
         seconds = total
     }

@@ -70,7 +70,7 @@ public struct SystemdUnits: Sendable, Hashable {
             + (metricsFile.map { [("--metrics-file", $0)] } ?? [])
             + nginxConfigDirs.map { ("nginx config", $0) } + zoneDirs.map { ("zone file", $0) }
         for (option, path) in paths where !path.hasPrefix("/") {
-            throw OperationsError.relativePath(option: option, path: path)
+            throw ReconcileError.relativePath(option: option, path: path)
         }
     }
 
@@ -220,7 +220,7 @@ public struct SystemdUnits: Sendable, Hashable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw OperationsError.cannotWrite(path: directory, reason: "\(error.localizedDescription)")
+            throw ReconcileError.cannotWrite(path: directory, reason: "\(error.localizedDescription)")
         }
         var written: [String] = []
         for (name, text) in [("reconcile.service", service), ("reconcile.timer", timer)] {

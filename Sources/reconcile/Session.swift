@@ -200,11 +200,11 @@ struct Session {
         }
     }
 
-    /// The desired state's commit when the run failed before fingerprinting it (a broken nginx
-    /// config, DNS down): the metrics still say which commit was being run.
+    /// The desired state's commit when the run failed before fingerprinting it (an invalid
+    /// desired state, a broken nginx config, DNS down): the metrics still say which commit was
+    /// being run, so an alert on a failed run points at the commit that broke it.
     private func desiredCommitWithoutRun() -> String? {
-        guard let desired = try? loadDesired() else { return nil }
-        return Fingerprints.desiredState(desired, directory: options.desired).gitCommit
+        Fingerprints.gitCommit(directory: options.desired).commit
     }
 
     func fail(_ error: ReconcileError) {

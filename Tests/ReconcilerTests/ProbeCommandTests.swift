@@ -157,6 +157,16 @@ struct ProbeCommandTests {
         }
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/state/journal.jsonl"))
 
+        // An invalid desired state: the metrics name the commit that broke it.
+        try lab.dir.write("desired/vhosts.yaml", "vhosts:\n  bad..example.social: {families: [ipv4], ports: [443]}\n")
+        let broken = try lab.commitDesiredState()
+        let invalid = try lab.reconcile(["plan", "--metrics-file", lab.dir.path + "/invalid.prom"])
+        #expect(invalid.status == 1, "\(invalid.stderr)")
+        #expect(invalid.stderr.contains("vhosts.yaml:2:3"), "\(invalid.stderr)")
+        let metrics = try Self.metrics(lab.dir.path + "/invalid.prom")
+        #expect(metrics.value("reconcile_last_run_success", ["mode": "plan"]) == 0)
+        #expect(metrics.value("reconcile_desired_state_info", ["mode": "plan", "commit": broken]) == 1)
+
         // Only .prom files are read by the textfile collector; anything else is refused up front.
         let wrongName = try lab.reconcile(["plan", "--metrics-file", lab.dir.path + "/plan.txt"])
         #expect(wrongName.status == 64)  // EX_USAGE, as for every argument error

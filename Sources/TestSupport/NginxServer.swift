@@ -41,6 +41,8 @@ public final class NginxServer: @unchecked Sendable {
             client_body_temp_path \(directory)/client_body;
             proxy_temp_path \(directory)/proxy;
             fastcgi_temp_path \(directory)/fastcgi;
+            uwsgi_temp_path \(directory)/uwsgi;
+            scgi_temp_path \(directory)/scgi;
         \(http)
         }
 

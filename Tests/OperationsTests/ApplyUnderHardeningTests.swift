@@ -33,10 +33,12 @@ import Testing
     func applyStepsWorkInsideTheApplyModeSandbox() async throws {
         let nginxBinary = try ServerBinary.require("nginx")
         let port = LoopbackPort.free()
-        let nginx = try TLSNginx(
-            servers: "        server { listen 127.0.0.1:\(port); server_name a.example.social; return 204; }\n")
+        let nginxDirectory = try TemporaryDirectory(prefix: "reconcile-nginx")
+        let nginx = try NginxServer(
+            http: "        server { listen 127.0.0.1:\(port); server_name a.example.social; return 204; }\n",
+            in: nginxDirectory)
         defer { nginx.stop() }
-        let directory = nginx.directory.path
+        let directory = nginxDirectory.path
         // The test's nginx keeps config, logs and temp files in one directory: that is its
         // "nginx config dir" and log dir, the paths apply mode lists in ReadWritePaths=.
         let units = SystemdUnits(
@@ -55,7 +57,7 @@ import Testing
 
         // What apply writes: the block now answers 200 instead of 204.
         let config = try String(contentsOfFile: nginx.configPath, encoding: .utf8)
-        try nginx.directory.write("nginx.conf.new", config.replacingOccurrences(of: "return 204;", with: "return 200;"))
+        try nginxDirectory.write("nginx.conf.new", config.replacingOccurrences(of: "return 204;", with: "return 200;"))
         let replace = try run(["/bin/mv", directory + "/nginx.conf.new", nginx.configPath])
         #expect(replace.succeeded, "replacing the config inside the sandbox: \(replace.stderr)")
 

@@ -11,7 +11,9 @@ struct ProbeLiveTests {
     /// port, so its IPv6 requests land on example.social's block and certificate; legacy is
     /// served on IPv4 only, on a port nothing holds on [::1].
     struct Site {
-        let nginx: TLSNginx
+        let nginx: NginxServer
+        /// nginx's prefix: config, pid file, logs.
+        let directory: TemporaryDirectory
         let ca: TestCertificateAuthority
         let sharedPort: UInt16
         let legacyPort: UInt16
@@ -30,8 +32,9 @@ struct ProbeLiveTests {
             serverBlock(["127.0.0.1:\(shared)"], media, answer: "200 \"media\\n\""),
             serverBlock(["127.0.0.1:\(legacyPort)"], legacy, answer: "204"),
         ].joined()
-        let nginx = try TLSNginx(servers: servers)
-        return Site(nginx: nginx, ca: ca, sharedPort: shared, legacyPort: legacyPort)
+        let directory = try TemporaryDirectory(prefix: "reconcile-nginx")
+        let nginx = try NginxServer(http: servers, in: directory)
+        return Site(nginx: nginx, directory: directory, ca: ca, sharedPort: shared, legacyPort: legacyPort)
     }
 
     /// An `ssl` server block for the leaf's first name on `listens`, answering `return answer;`.
@@ -103,11 +106,12 @@ struct ProbeLiveTests {
     @Test
     func plainHTTPIsProbedWithTheHostHeader() async throws {
         let port = LoopbackPort.free()
-        let nginx = try TLSNginx(
-            servers: """
+        let directory = try TemporaryDirectory(prefix: "reconcile-nginx")
+        let nginx = try NginxServer(
+            http: """
                     server { listen 127.0.0.1:\(port); listen [::1]:\(port); server_name _; return 404; }
                     server { listen 127.0.0.1:\(port); listen [::1]:\(port); server_name plain.example.social; return 301 https://plain.example.social/; }
-                """)
+                """, in: directory)
         defer { nginx.stop() }
         let results = await Prober(timeout: .seconds(5)).probe([
             ProbeTarget(vhost: "plain.example.social", family: .ipv4, address: "127.0.0.1", port: port, tls: false),

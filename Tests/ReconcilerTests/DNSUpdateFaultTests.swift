@@ -41,12 +41,8 @@ struct DNSUpdateFaultTests {
             try process.run()
         }
 
-        /// Whether the process is stopped (state T in /proc/PID/stat).
-        var isFrozen: Bool {
-            let stat = FaultInjectionTests.procFile("/proc/\(process.processIdentifier)/stat")
-            guard let close = stat.lastIndex(of: ")") else { return false }
-            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("T")
-        }
+        /// Whether the process is stopped.
+        var isFrozen: Bool { DNSUpdateFaultTests.isStopped(process.processIdentifier) }
 
         /// Waits until apply froze at its fault point; false when it exited or took too long.
         func waitUntilFrozen(timeout: Double = 120) -> Bool {
@@ -70,6 +66,21 @@ struct DNSUpdateFaultTests {
             process.waitUntilExit()
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             return (process.terminationStatus, text)
+        }
+    }
+
+    /// Whether every thread of process `pid` is stopped (state T in /proc/PID/task/*/stat).
+    /// `kill(SIGSTOP)` returns before a busy thread has stopped: one still running could read
+    /// the very message a test wants left unread.
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"), !tasks.isEmpty
+        else {
+            return false
+        }
+        return tasks.allSatisfy { task in
+            let stat = FaultInjectionTests.procFile("/proc/\(pid)/task/\(task)/stat")
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("T")
         }
     }
 
@@ -103,6 +114,7 @@ struct DNSUpdateFaultTests {
         let frozen = apply.waitUntilFrozen()
         let named = lab.named.processIdentifier
         kill(named, SIGSTOP)
+        let namedStopped = wait { isStopped(named) }
         apply.resume()
         let port = lab.named.port
         let queued = wait {
@@ -111,6 +123,7 @@ struct DNSUpdateFaultTests {
         kill(named, SIGKILL)
         let result = apply.finish()
         #expect(frozen, "apply never reached update message \(message): \(result.text)")
+        #expect(namedStopped, "named did not stop")
         #expect(queued, "update message \(message) never reached named's socket")
         return result
     }

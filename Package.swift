@@ -53,10 +53,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Runs a program with a timeout and bounded output: apply's commands, the tests' tools.
+        .target(name: "ProcessRunning"),
         .target(
             name: "Reconciler",
             dependencies: [
-                "DesiredState", "Nginx", "DNS", "Probe",
+                "DesiredState", "Nginx", "DNS", "Probe", "ProcessRunning",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -75,7 +77,7 @@ let package = Package(
             ]
         ),
         // Start/stop of real nginx and named for tests and benchmarks; no mocks.
-        .target(name: "TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessRunning"]),
         .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "NginxTests", dependencies: ["Nginx", "TestSupport"]),

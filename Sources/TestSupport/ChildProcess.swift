@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 
 /// Runs a program to completion with a time bound and bounded captured output.
 public struct ChildProcess: Sendable {
@@ -28,57 +29,19 @@ public struct ChildProcess: Sendable {
         currentDirectory: String? = nil, timeout: Double = 60, outputLimit: Int = 1 << 20
     ) throws -> Result {
         precondition(!command.isEmpty)
-        let process = Process()
         let executable = command[0].hasPrefix("/") ? command[0] : (ServerBinary.find(command[0]) ?? command[0])
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(command.dropFirst())
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        let inPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = inPipe
-        let out = BoundedBuffer(limit: outputLimit)
-        let err = BoundedBuffer(limit: outputLimit)
-        let group = DispatchGroup()
-        for (pipe, buffer) in [(outPipe, out), (errPipe, err)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let handle = pipe.fileHandleForReading
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    buffer.append(chunk)
-                }
-                group.leave()
-            }
-        }
+        let outcome: BoundedProcess.Result
         do {
-            try process.run()
+            outcome = try BoundedProcess.run(
+                executable: executable, arguments: Array(command.dropFirst()), input: input ?? Data(),
+                environment: environment, currentDirectory: currentDirectory, timeout: timeout, outputLimit: outputLimit
+            )
         } catch {
             throw Failure(command: command, result: nil, reason: "could not start: \(error)")
         }
-        if let input { inPipe.fileHandleForWriting.write(input) }
-        try? inPipe.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            usleep(2000)
-        }
-        if process.isRunning {
-            process.terminate()
-            usleep(100_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            _ = group.wait(timeout: .now() + 2)
-            throw Failure(
-                command: command, result: Result(status: -1, stdout: out.string, stderr: err.string),
-                reason: "timed out after \(timeout)s")
-        }
-        process.waitUntilExit()
-        _ = group.wait(timeout: .now() + 5)
-        return Result(status: process.terminationStatus, stdout: out.string, stderr: err.string)
+        let result = Result(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
+        if outcome.timedOut { throw Failure(command: command, result: result, reason: "timed out after \(timeout)s") }
+        return result
     }
 
     /// Like ``run(_:input:environment:currentDirectory:timeout:outputLimit:)`` but throws
@@ -90,23 +53,5 @@ public struct ChildProcess: Sendable {
             throw Failure(command: command, result: result, reason: "exit status \(result.status)")
         }
         return result
-    }
-}
-
-final class BoundedBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private let limit: Int
-    init(limit: Int) { self.limit = limit }
-    func append(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        let room = limit - data.count
-        if room > 0 { data.append(chunk.prefix(room)) }
-    }
-    var string: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -47,6 +47,9 @@ public final class NamedServer: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let keys: [Key]
     public let zones: [Zone]
+    /// `rndc` with the key and port of the server's control channel (argv; add `reload ZONE`),
+    /// when it was started with one.
+    public let rndc: [String]?
     private var process: Process
     private let named: String
     private let lock = NSLock()
@@ -54,8 +57,10 @@ public final class NamedServer: @unchecked Sendable {
 
     /// Writes the configuration, zone files and keys, starts `named`, and returns once it
     /// answers. Throws (after stopping it) when it does not come up within `startupTimeout`.
+    /// With `controlChannel`, named also listens for `rndc` on a loopback high port (see ``rndc``).
     public init(
-        zones: [Zone], keyAlgorithms: [String] = ["hmac-sha256", "hmac-sha512"], startupTimeout: Double = 30
+        zones: [Zone], keyAlgorithms: [String] = ["hmac-sha256", "hmac-sha512"], controlChannel: Bool = false,
+        startupTimeout: Double = 30
     ) throws {
         let named = try ServerBinary.require("named")
         let keygen = try ServerBinary.require("tsig-keygen")
@@ -66,14 +71,24 @@ public final class NamedServer: @unchecked Sendable {
             let text = try ChildProcess.check([keygen, "-a", algorithm, name]).stdout
             keys.append(Key(name: name, algorithm: algorithm, keyFile: text))
         }
+        var control: (port: UInt16, keyFile: String)?
+        if controlChannel {
+            let key = try ChildProcess.check([keygen, "-a", "hmac-sha256", "rndc-key"]).stdout
+            control = (LoopbackPort.free(), try directory.write("rndc.key", key).path)
+        }
+        let rndc = try control.map {
+            [try ServerBinary.require("rndc"), "-k", $0.keyFile, "-s", "127.0.0.1", "-p", String($0.port)]
+        }
         for zone in zones { try directory.write(zone.fileName, zone.contents) }
         // The free port can be taken between probing and named binding it; named then keeps
         // running without that socket, so its log is checked and another port tried.
         var failure: NamedServerFailure?
         for _ in 0..<3 {
-            let port = LoopbackPort.free()
+            var port = LoopbackPort.free()
+            while port == control?.port { port = LoopbackPort.free() }
             try directory.write(
-                "named.conf", Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones))
+                "named.conf",
+                Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones, control: control))
             let process = try Self.launch(named, in: directory)
             do {
                 try Self.waitUntilRunning(process, directory: directory, timeout: startupTimeout)
@@ -83,6 +98,7 @@ public final class NamedServer: @unchecked Sendable {
                 self.zones = zones
                 self.process = process
                 self.named = named
+                self.rndc = rndc
                 return
             } catch let error as NamedServerFailure {
                 Self.terminate(process)
@@ -93,8 +109,13 @@ public final class NamedServer: @unchecked Sendable {
         throw failure ?? NamedServerFailure(reason: "named did not start", log: "")
     }
 
-    static func configuration(port: UInt16, directory: String, keys: [Key], zones: [Zone]) -> String {
+    static func configuration(
+        port: UInt16, directory: String, keys: [Key], zones: [Zone], control: (port: UInt16, keyFile: String)? = nil
+    ) -> String {
         var config = keys.map(\.keyFile).joined(separator: "\n")
+        if let control { config += "\ninclude \"\(control.keyFile)\";" }
+        let controls =
+            control.map { "inet 127.0.0.1 port \($0.port) allow { 127.0.0.1; } keys { \"rndc-key\"; };" } ?? ""
         config += """
 
             options {
@@ -107,7 +128,7 @@ public final class NamedServer: @unchecked Sendable {
                 dnssec-validation no;
                 allow-query { any; };
             };
-            controls { };
+            controls { \(controls) };
 
             """
         let keyList = keys.map { "key \"\($0.name)\"; " }.joined()

@@ -100,7 +100,9 @@ extension Reconcile {
             if options.format == .text {
                 print(session.renderer.render(plan, header: session.header(plan, run.desired), suggestApply: false))
             }
-            guard !plan.actions.isEmpty else {
+            // Reloads an interrupted apply owes are work too: the files already say what is
+            // desired, nginx or the DNS server does not run them yet.
+            guard !plan.actions.isEmpty || plan.pendingReloads != nil else {
                 if options.format == .text { print("Nothing to do.") }
                 return
             }
@@ -122,7 +124,10 @@ extension Reconcile {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw .notConfirmed("standard input is not a terminal; pass --yes to apply without confirmation")
                 }
-                print("\nApply these \(plan.actions.count) changes? Only 'yes' is accepted: ", terminator: "")
+                let question =
+                    plan.actions.isEmpty
+                    ? "Finish the interrupted apply (reload)?" : "Apply these \(plan.actions.count) changes?"
+                print("\n\(question) Only 'yes' is accepted: ", terminator: "")
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
                     throw .notConfirmed("not applied: the answer was not 'yes'")
                 }
@@ -142,7 +147,10 @@ extension Reconcile {
             applied = plan.actions.count
             switch options.format {
             case .text:
-                print("Applied \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s").")
+                print(
+                    plan.actions.isEmpty
+                        ? "Finished the interrupted apply."
+                        : "Applied \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s").")
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             }

@@ -122,6 +122,7 @@ struct Session {
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
         observer.progress = { progress.step($0) }
+        observer.stateDirectory = StateDirectory(path: options.stateDir)
         var observed = try await observer.observe()
         var probes: [ProbeResult] = []
         var probeNotes: [String] = []

@@ -37,6 +37,31 @@ import Testing
         #expect(try ZoneFileFixtures.checkzone(file: path, origin: origin).succeeded)
     }
 
+    @Test
+    func aFailedReloadPutsTheOldFileBackAndTriesTheReloadAgain() throws {
+        let directory = try TemporaryDirectory()
+        let path = try copyOfTheOutageZone(in: directory)
+        let runs = directory.url.appendingPathComponent("runs").path
+        // Counts its runs, and fails.
+        let provider = ZoneFileProvider(
+            path: path, origin: origin, reloadCommand: ["/bin/sh", "-c", "echo run >> \"$0\"; exit 3", runs])
+        let before = try #require(FileManager.default.contents(atPath: path))
+        let gone = try ResourceRecord(presentation: "media.example.social. 300 IN AAAA 2001:db8::10")
+        let error = try #require(throws: ZoneFileError.self) {
+            try provider.apply(adding: [], deleting: [gone], now: ZoneFileFixtures.now)
+        }
+        guard case .reloadFailedRestored(let reason) = error.reason else {
+            Issue.record("expected a restored file, got \(error)")
+            return
+        }
+        #expect(reason.contains("exited with status 3"))
+        #expect("\(error)".contains("the zone file was put back byte for byte"))
+        #expect(FileManager.default.contents(atPath: path) == before)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o640)
+        #expect(try String(contentsOfFile: runs, encoding: .utf8) == "run\nrun\n")
+    }
+
     @Test func refusesToWriteWhenTheFileChangedSinceThePlan() throws {
         let directory = try TemporaryDirectory()
         let path = try copyOfTheOutageZone(in: directory)

@@ -14,12 +14,18 @@ final class OutageLab: @unchecked Sendable {
     let nginx: NginxServer
     let named: NamedServer
     let nginxBinary: String
+    /// The zone is kept by the `zonefile` provider (named's own zone file, reloaded with rndc)
+    /// instead of RFC 2136 updates.
+    let zoneFile: Bool
 
     /// `sites` maps file names under `sites/` to server blocks (use `PORT`, `CERTS`); `records`
-    /// are zone lines after the SOA and NS.
-    init(sites: [String: String], records: String, vhosts: String, allowUpdate: Bool = true, nginxOverrides: String = "")
-        throws
-    {
+    /// are zone lines after the SOA and NS. With `zoneFile`, the desired state uses the
+    /// `zonefile` provider on named's zone file, with `rndc reload` as its reload command.
+    init(
+        sites: [String: String], records: String, vhosts: String, allowUpdate: Bool = true, nginxOverrides: String = "",
+        zoneFile: Bool = false
+    ) throws {
+        self.zoneFile = zoneFile
         nginxBinary = try ServerBinary.require("nginx")
         dir = try TemporaryDirectory(prefix: "reconcile-lab")
         port = LoopbackPort.free()
@@ -53,8 +59,8 @@ final class OutageLab: @unchecked Sendable {
                         ns1 IN A 127.0.0.1
                         \(records)
 
-                        """, allowUpdate: allowUpdate)
-            ], keyAlgorithms: ["hmac-sha256"])
+                        """, allowUpdate: allowUpdate && !zoneFile)
+            ], keyAlgorithms: ["hmac-sha256"], controlChannel: zoneFile)
         let keyFile = try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
         // As an operator keeps it: readable by its owner only (anything wider is a warning).
         chmod(keyFile.path, 0o600)
@@ -62,7 +68,9 @@ final class OutageLab: @unchecked Sendable {
     }
 
     /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).
-    func writeDesired(vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil) throws {
+    func writeDesired(
+        vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil, zoneReload: [String]? = nil
+    ) throws {
         let prefix = ["-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log"]
         let testCommand = test ?? ([nginxBinary, "-t", "-q"] + prefix)
         let reloadCommand = reload ?? ([nginxBinary] + prefix + ["-s", "reload"])
@@ -75,14 +83,30 @@ final class OutageLab: @unchecked Sendable {
               config: ../nginx/nginx.conf
               test: \(flow(testCommand))
               reload: \(flow(reloadCommand))
+            \(zoneFile ? zoneFileDNS(reload: zoneReload) : """
             dns:
               provider: rfc2136
               server: "127.0.0.1:\(dnsPort ?? named.port)"
               zones: [example.social]
               tsig: {name: reconcile-hmac-sha256, algorithm: hmac-sha256, secret-file: ../keys/tsig.key}
+            """)
 
             """)
         try dir.write("desired/vhosts.yaml", "vhosts:\n" + vhosts.replacingOccurrences(of: "PORT", with: "\(port)"))
+    }
+
+    /// The `dns:` section of the zone-file mode: named's zone file, reloaded with `reload` (by
+    /// default `rndc reload example.social`).
+    func zoneFileDNS(reload: [String]?) -> String {
+        let command = reload ?? ((named.rndc ?? []) + ["reload", "example.social"])
+        return """
+            dns:
+              provider: zonefile
+              zones: [example.social]
+              zonefile:
+                path: \(named.zoneFilePath("example.social") ?? "")
+                reload: [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]
+            """
     }
 
     /// Runs `reconcile ARGS --desired desired --state-dir state` in the lab directory.

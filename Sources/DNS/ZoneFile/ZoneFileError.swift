@@ -68,6 +68,10 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
         case reloadNotStarted(command: String, reason: String)
         case reloadFailed(command: String, status: Int32, output: String)
         case reloadTimedOut(command: String, seconds: Double)
+        /// The reload after an edit failed (the reason's words); the file was put back.
+        case reloadFailedRestored(String)
+        /// The reload after an edit failed, and putting the file back failed too.
+        case reloadFailedNotRestored(String, restoreError: String)
 
         /// The message, a sentence saying what is wrong and, where it helps, what to do.
         public var description: String {
@@ -157,6 +161,12 @@ public struct ZoneFileError: Error, Equatable, Sendable, CustomStringConvertible
                 return "reload command `\(command)` exited with status \(status); \(shown)"
             case .reloadTimedOut(let command, let seconds):
                 return "reload command `\(command)` did not finish within \(seconds) seconds and was killed"
+            case .reloadFailedRestored(let reason):
+                return
+                    "\(reason); the zone file was put back byte for byte, so it says what the server publishes: fix the reload and apply again"
+            case .reloadFailedNotRestored(let reason, let restoreError):
+                return
+                    "\(reason); putting the old zone file back failed too (\(restoreError)): the file holds the new records but the server may not publish them; fix the reload and run it by hand"
             }
         }
     }

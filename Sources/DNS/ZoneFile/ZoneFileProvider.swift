@@ -55,11 +55,15 @@ public struct ZoneFileProvider: Sendable {
     /// Reads the file, applies the change (see ``ZoneFile/edited(adding:deleting:now:)``),
     /// writes it and reloads. When `expectedDigest` (a ``ZoneFile/digest`` taken at plan time)
     /// is given and the file no longer has it (someone changed the file since), nothing is
-    /// written. Returns the zone as written.
+    /// written. Returns the zone as written. `afterWrite` runs between the write and the reload.
+    ///
+    /// When the reload fails, the file gets its old bytes back (and the reload is tried once
+    /// more, for a server that did load the new file): the file must not claim records the
+    /// server does not publish, or the next plan would read it and see nothing left to do.
     @discardableResult
     public func apply(
         adding additions: [ResourceRecord], deleting deletions: [ResourceRecord], now: Date = Date(),
-        expectedDigest: String? = nil
+        expectedDigest: String? = nil, afterWrite: () -> Void = {}
     ) throws(ZoneFileError) -> ZoneFile {
         let current = try load()
         if let expectedDigest, expectedDigest != current.digest {
@@ -68,7 +72,20 @@ public struct ZoneFileProvider: Sendable {
         let output = try current.edited(adding: additions, deleting: deletions, now: now)
         let written = try ZoneFile.parse(output, path: path, origin: origin)
         try write(output)
-        try reload()
+        afterWrite()
+        do {
+            try reload()
+        } catch {
+            do {
+                try write(current.bytes)
+            } catch let restoreError {
+                throw ZoneFileError(
+                    path: path, reason: .reloadFailedNotRestored(
+                        error.reason.description, restoreError: restoreError.reason.description))
+            }
+            _ = try? reload()
+            throw ZoneFileError(path: path, reason: .reloadFailedRestored(error.reason.description))
+        }
         return written
     }
 }

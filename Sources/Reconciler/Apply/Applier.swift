@@ -40,6 +40,7 @@ public struct Applier: Sendable {
             try state.markApplyInProgress(plan, started: started)
             try checkSymlinks(plan)
             try finishInterruptedReload(master: NginxMaster(tree: observation.nginx))
+            try finishInterruptedZoneReload()
             for phase in Action.Phase.allCases {
                 let actions = plan.actions.filter { $0.phase == phase }
                 guard !actions.isEmpty else { continue }
@@ -50,9 +51,19 @@ public struct Applier: Sendable {
                 case .advertise, .withdraw:
                     for change in plan.dnsChanges where change.phase == phase {
                         let zone = try DNSName(change.zone)
+                        // Between the zone file's write and its reload, the file says more than
+                        // the server publishes: the marker makes the next apply reload first.
+                        if dns.reloadsAfterWriting { try state.markPendingZoneReload(change.zone) }
                         do {
                             try await dns.apply(zone: zone, changes: change.changes, observed: observation.dns.zones[zone])
+                            state.clearPendingZoneReload()
                         } catch {
+                            // A failed reload puts the old file back; only when that failed too
+                            // does the file stay ahead of the server.
+                            if case .zoneFile(let failure) = error, case .reloadFailedNotRestored = failure.reason {
+                            } else {
+                                state.clearPendingZoneReload()
+                            }
                             throw ReconcileError.applyFailed(
                                 step: "DNS \(phase == .advertise ? "update" : "removal") in zone \(change.zone)",
                                 reason: error.description
@@ -215,6 +226,23 @@ public struct Applier: Sendable {
         }
         try reloadAndVerify(.serve, actions: pending.actions.filter { $0.phase == .serve }, master: master) { _ in false }
         state.clearPendingReload()
+    }
+
+    /// Runs the zone reload an interrupted apply left owing (see ``PendingZoneReload``).
+    func finishInterruptedZoneReload() throws(ReconcileError) {
+        guard let pending = state.pendingZoneReload() else { return }
+        guard let zone = try? DNSName(pending.zone) else {
+            throw .other("\(state.pendingZoneReloadPath) names no zone (\(pending.zone)); remove it once the zone is reloaded")
+        }
+        progress("DNS: an earlier apply wrote zone \(pending.zone) and stopped before reloading it; reloading now")
+        do {
+            try dns.reload(zone: zone)
+        } catch {
+            throw .applyFailed(
+                step: "finishing the interrupted apply: reload of zone \(pending.zone)", reason: error.description,
+                restored: false)
+        }
+        state.clearPendingZoneReload()
     }
 
     /// Runs a command; nil on success, else its output (or why it could not run, or that it

@@ -26,6 +26,8 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     case afterReload = "after-reload"
     /// One DNS update message (one zone and phase) is answered; the next is not sent.
     case betweenDNSMessages = "between-dns-messages"
+    /// The zone file is written; its reload command has not run.
+    case afterZoneWrite = "after-zone-write"
     /// An UPDATE message of one zone's batch is about to be sent (every message before it in
     /// the batch is answered). `@2` is the point between the first and second message.
     case beforeUpdateMessage = "before-update-message"

@@ -23,18 +23,11 @@ extension StateDirectory {
     /// Records that an apply of `plan` starts now.
     func markApplyInProgress(_ plan: Plan, started: Date) throws(ReconcileError) {
         let marker = ApplyInProgress(
-            time: ISO8601DateFormatter().string(from: started), pid: getpid(), desired: plan.desired,
-            actions: plan.actions)
-        do {
-            try JSONEncoder().encode(marker).write(to: URL(fileURLWithPath: applyInProgressPath), options: .atomic)
-        } catch {
-            throw .other("cannot write \(applyInProgressPath): \((error as NSError).localizedDescription)")
-        }
+            time: ISO8601DateFormatter().string(from: started), pid: getpid(), desired: plan.desired, actions: plan.actions)
+        try writeMarker(marker, to: applyInProgressPath)
     }
 
-    func clearApplyInProgress() {
-        try? FileManager.default.removeItem(atPath: applyInProgressPath)
-    }
+    func clearApplyInProgress() { removeMarker(at: applyInProgressPath) }
 
     /// Journals an apply that started and never finished, if the last one left its marker,
     /// and returns a note saying so. Call with the lock held: a marker seen then belongs to a

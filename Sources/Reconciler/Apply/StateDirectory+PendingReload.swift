@@ -17,21 +17,67 @@ extension StateDirectory {
 
     /// Records that `actions` are being written to nginx's files and not yet reloaded.
     func markPendingReload(_ actions: [Action], backup: String) throws(ReconcileError) {
-        let marker = PendingReload(actions: actions, backup: backup)
-        do {
-            try JSONEncoder().encode(marker).write(to: URL(fileURLWithPath: pendingReloadPath), options: .atomic)
-        } catch {
-            throw .other("cannot write \(pendingReloadPath): \((error as NSError).localizedDescription)")
-        }
+        try writeMarker(PendingReload(actions: actions, backup: backup), to: pendingReloadPath)
     }
 
     /// The marker an interrupted apply left, if any.
-    public func pendingReload() -> PendingReload? {
-        guard let data = FileManager.default.contents(atPath: pendingReloadPath) else { return nil }
-        return try? JSONDecoder().decode(PendingReload.self, from: data)
+    public func pendingReload() -> PendingReload? { readMarker(PendingReload.self, at: pendingReloadPath) }
+
+    func clearPendingReload() { removeMarker(at: pendingReloadPath) }
+
+    /// Writes a marker file (JSON, atomically).
+    func writeMarker(_ marker: some Encodable, to markerPath: String) throws(ReconcileError) {
+        do {
+            try JSONEncoder().encode(marker).write(to: URL(fileURLWithPath: markerPath), options: .atomic)
+        } catch {
+            throw .other("cannot write \(markerPath): \((error as NSError).localizedDescription)")
+        }
     }
 
-    func clearPendingReload() {
-        try? FileManager.default.removeItem(atPath: pendingReloadPath)
+    /// A marker file's value; nil when it is missing, unreadable or not a `T`.
+    func readMarker<T: Decodable>(_ type: T.Type, at markerPath: String) -> T? {
+        guard let data = FileManager.default.contents(atPath: markerPath) else { return nil }
+        return try? JSONDecoder().decode(type, from: data)
+    }
+
+    func removeMarker(at markerPath: String) {
+        try? FileManager.default.removeItem(atPath: markerPath)
+    }
+}
+
+/// The marker the DNS phase keeps while a zone file is written and not yet reloaded (the
+/// `zonefile` provider with a reload command): the next plan reads the file and would see
+/// nothing left to do while the server still publishes the old zone.
+public struct PendingZoneReload: Sendable, Codable {
+    public var zone: String
+}
+
+extension StateDirectory {
+    var pendingZoneReloadPath: String { path + "/pending-zone-reload.json" }
+
+    func markPendingZoneReload(_ zone: String) throws(ReconcileError) {
+        try writeMarker(PendingZoneReload(zone: zone), to: pendingZoneReloadPath)
+    }
+
+    public func pendingZoneReload() -> PendingZoneReload? {
+        readMarker(PendingZoneReload.self, at: pendingZoneReloadPath)
+    }
+
+    func clearPendingZoneReload() { removeMarker(at: pendingZoneReloadPath) }
+
+    /// The reloads an interrupted apply left owing, in words, for the plan. A state directory
+    /// that is missing or not readable (plan run unprivileged) shows none.
+    public func pendingReloadDescriptions() -> [String] {
+        var pending: [String] = []
+        if let reload = pendingReload() {
+            let count = reload.actions.count
+            pending.append(
+                "nginx: an apply wrote \(count) listen change\(count == 1 ? "" : "s") to nginx's files (backup in \(reload.backup)) and stopped before nginx loaded them"
+            )
+        }
+        if let zone = pendingZoneReload() {
+            pending.append("zone \(zone.zone): an apply wrote the zone file and stopped before its reload command ran")
+        }
+        return pending
     }
 }

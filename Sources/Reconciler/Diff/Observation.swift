@@ -10,6 +10,9 @@ public struct Observation: Sendable {
     public var probes: [ProbeOutcome]?
     /// Where the records came from, for output.
     public var dnsSource: String
+    /// Reloads an interrupted apply still owes (read from the state directory): files that
+    /// were written but that nginx or the DNS server never loaded. The files cannot show it.
+    public var pendingReloads: [String] = []
 
     public init(
         nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,

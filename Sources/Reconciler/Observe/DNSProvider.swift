@@ -13,6 +13,16 @@ public protocol DNSProvider: Sendable {
     var readOnlyReason: String? { get }
     /// Where the records come from, for output.
     var summary: String { get }
+    /// Whether ``apply(zone:changes:observed:)`` writes a file and then runs a reload command,
+    /// so that a crash between the two leaves the server behind the file.
+    var reloadsAfterWriting: Bool { get }
+    /// Runs that reload command alone (to finish an apply interrupted between the two).
+    func reload(zone: DNSName) throws(ReconcileError)
+}
+
+extension DNSProvider {
+    public var reloadsAfterWriting: Bool { false }
+    public func reload(zone: DNSName) throws(ReconcileError) {}
 }
 
 /// Builds the provider the desired state asks for, reading the TSIG key file if there is one.
@@ -235,7 +245,19 @@ public struct ZoneFileDNSProvider: DNSProvider {
             deleting += try change.records(change.deleting)
         }
         do {
-            try provider.apply(adding: adding, deleting: deleting, expectedDigest: observed?.digest)
+            try provider.apply(adding: adding, deleting: deleting, expectedDigest: observed?.digest) {
+                FaultPoint.reach(.afterZoneWrite)
+            }
+        } catch {
+            throw .zoneFile(error)
+        }
+    }
+
+    public var reloadsAfterWriting: Bool { provider.reloadCommand != nil }
+
+    public func reload(zone: DNSName) throws(ReconcileError) {
+        do {
+            try provider.reload()
         } catch {
             throw .zoneFile(error)
         }

@@ -9,6 +9,8 @@ public struct Observer: Sendable {
     public let desired: DesiredState
     public let dns: any DNSProvider
     public var checkInterfaces = true
+    /// apply's state directory, read for reloads an interrupted apply still owes.
+    public var stateDirectory: StateDirectory?
     /// Told what is being read next (for a progress line on a slow run).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -33,9 +35,11 @@ public struct Observer: Sendable {
         for zone in zones where records.zones[zone] == nil {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
         }
-        return Observation(
+        var observation = Observation(
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: dns.summary)
+        observation.pendingReloads = stateDirectory?.pendingReloadDescriptions() ?? []
+        return observation
     }
 }
 

@@ -15,6 +15,10 @@ public struct Plan: Sendable, Codable {
     public var actions: [Action]
     /// Things the planner could not decide and left alone, in words.
     public var notes: [String]
+    /// Reloads an interrupted apply still owes (absent when none): what is on disk is not what
+    /// nginx or the DNS server runs, so the plan is not in sync even with no action; apply
+    /// does them first.
+    public var pendingReloads: [String]?
     public var preconditions: Preconditions
     /// Where the records came from (for output): e.g. `zone file example/zones/x.zone`.
     public var dnsSource: String
@@ -33,13 +37,14 @@ public struct Plan: Sendable, Codable {
         case desired
         case inSync = "in_sync"
         case findings, actions, notes, preconditions
+        case pendingReloads = "pending_reloads"
         case dnsSource = "dns_source"
         case nginxConfig = "nginx_config"
     }
 
     public init(
         createdAt: String, desired: DesiredFingerprint, findings: [Finding], actions: [Action], notes: [String],
-        preconditions: Preconditions, dnsSource: String, nginxConfig: String
+        preconditions: Preconditions, dnsSource: String, nginxConfig: String, pendingReloads: [String] = []
     ) {
         self.createdAt = createdAt
         self.desired = desired
@@ -49,7 +54,8 @@ public struct Plan: Sendable, Codable {
         self.preconditions = preconditions
         self.dnsSource = dnsSource
         self.nginxConfig = nginxConfig
-        self.inSync = actions.isEmpty && !findings.contains { $0.severity.isDrift }
+        self.pendingReloads = pendingReloads.isEmpty ? nil : pendingReloads
+        self.inSync = actions.isEmpty && !findings.contains { $0.severity.isDrift } && pendingReloads.isEmpty
     }
 
     /// Encodes the plan as the documented JSON (schema 1).

@@ -82,6 +82,10 @@ public struct PlanText: Sendable {
             )
             out.append("")
         }
+        for pending in plan.pendingReloads ?? [] {
+            out.append(paint("interrupted apply: ", .red) + pending + "; `reconcile apply` does it first")
+        }
+        if plan.pendingReloads != nil { out.append("") }
         for note in plan.notes { out.append(paint("note: ", .yellow) + note) }
         if !plan.notes.isEmpty { out.append("") }
         out.append(summary(plan, suggestApply: suggestApply))
@@ -119,9 +123,12 @@ public struct PlanText: Sendable {
         if plan.inSync {
             return paint("In sync.", .green) + " \(findings); nothing to change."
         }
+        let reloads = plan.pendingReloads?.count ?? 0
         var text =
-            "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS). Findings: \(findings)."
-        if !plan.actions.isEmpty && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
+            "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS)"
+            + (reloads > 0 ? " and \(reloads) reload\(reloads == 1 ? "" : "s") an interrupted apply owes" : "")
+            + ". Findings: \(findings)."
+        if (!plan.actions.isEmpty || reloads > 0) && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
         return text
     }
 }

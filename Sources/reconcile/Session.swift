@@ -161,7 +161,7 @@ struct Session {
         let snapshot = MetricsSnapshot(
             mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
             success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
-            changesApplied: changesApplied, desiredCommit: commit)
+            changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0)
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 

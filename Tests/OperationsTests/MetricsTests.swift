@@ -77,7 +77,18 @@ import Testing
         let samples = try PythonPrometheusParser.parse(snapshot.prometheusText())
         #expect(samples.first { $0.name == "reconcile_in_sync" }?.value == 1)
         #expect(samples.first { $0.name == "reconcile_changes_applied" }?.value == 3)
+        #expect(samples.first { $0.name == "reconcile_pending_reloads" }?.value == 0)
         #expect(!samples.contains { $0.name == "reconcile_probe_success" })
+    }
+
+    @Test
+    func aReloadAnInterruptedApplyOwesIsNotInSync() throws {
+        let snapshot = MetricsSnapshot(
+            mode: "plan", findings: [], startedAt: Self.started, finishedAt: Self.started, success: true,
+            pendingReloads: 1)
+        let samples = try PythonPrometheusParser.parse(snapshot.prometheusText())
+        #expect(samples.first { $0.name == "reconcile_in_sync" }?.value == 0)
+        #expect(samples.first { $0.name == "reconcile_pending_reloads" }?.value == 1)
     }
 
     @Test func probeResultsBecomeSamples() {

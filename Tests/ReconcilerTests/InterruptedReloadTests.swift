@@ -48,8 +48,11 @@ struct InterruptedReloadTests {
         #expect(
             after.pending.count == 1 && after.pending[0].hasPrefix("nginx: an apply wrote 1 listen change"),
             "\(after.pending)")
-        let text = try lab.reconcile(["plan"])
+        let text = try lab.reconcile(["plan", "--metrics-file", lab.dir.path + "/plan.prom"])
         #expect(text.status == 2)
+        let metrics = try ProbeCommandTests.metrics(lab.dir.path + "/plan.prom")
+        #expect(metrics.value("reconcile_in_sync", ["mode": "plan"]) == 0)
+        #expect(metrics.value("reconcile_pending_reloads", ["mode": "plan"]) == 1)
         #expect(text.stdout.contains("interrupted apply: nginx: an apply wrote 1 listen change"), "\(text.stdout)")
         #expect(text.stdout.contains("and 1 reload an interrupted apply owes"), "\(text.stdout)")
 

@@ -40,12 +40,16 @@ public struct MetricsSnapshot: Sendable {
     public var changesApplied: Int
     /// The desired state's git commit, when it is a checkout.
     public var desiredCommit: String?
+    /// Reloads an interrupted apply still owed at the start of the run (see
+    /// ``Plan/pendingReloads``).
+    public var pendingReloads: Int
 
     /// A snapshot of one run.
     public init(
         mode: String, findings: [Finding], startedAt: Date, finishedAt: Date, success: Bool,
-        probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil
+        probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil, pendingReloads: Int = 0
     ) {
+        self.pendingReloads = pendingReloads
         self.mode = mode
         self.findings = findings
         self.startedAt = startedAt
@@ -77,9 +81,16 @@ public struct MetricsSnapshot: Sendable {
             out.sample("reconcile_findings", labels: [mode] + labels, value: Double(counts[key] ?? 0))
         }
 
-        let drift = findings.contains { $0.severity.isDrift }
-        out.family("reconcile_in_sync", type: "gauge", help: "1 when the last run found no critical or error finding.")
+        let drift = findings.contains { $0.severity.isDrift } || pendingReloads > 0
+        out.family(
+            "reconcile_in_sync", type: "gauge",
+            help: "1 when the last run found no critical or error finding and no reload an interrupted apply owes.")
         out.sample("reconcile_in_sync", labels: [mode], value: drift ? 0 : 1)
+
+        out.family(
+            "reconcile_pending_reloads", type: "gauge",
+            help: "Files an interrupted apply wrote that nginx or the DNS server has not loaded.")
+        out.sample("reconcile_pending_reloads", labels: [mode], value: Double(pendingReloads))
 
         out.family(
             "reconcile_last_run_timestamp_seconds", type: "gauge",

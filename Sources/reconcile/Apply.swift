@@ -60,7 +60,8 @@ extension Reconcile {
         @OptionGroup var metrics: MetricsOptions
 
         func run() async throws {
-            let session = Session(options: options, observation: observation)
+            var session = Session(options: options, observation: observation)
+            session.holdsStateLock = true
             var run: Session.Run?
             var applied = 0
             do {

@@ -78,6 +78,8 @@ struct Session {
     let observation: ObservationOptions
     /// Set when the run probes the vhosts.
     var probe: ProbeOptions?
+    /// Set by apply, which holds the state directory's lock while it plans.
+    var holdsStateLock = false
     /// When the run started, for the metrics' duration.
     let startedAt = Date()
 
@@ -123,6 +125,7 @@ struct Session {
         observer.checkInterfaces = !observation.noInterfaceCheck
         observer.progress = { progress.step($0) }
         observer.stateDirectory = StateDirectory(path: options.stateDir)
+        observer.holdsStateLock = holdsStateLock
         var observed = try await observer.observe()
         var probes: [ProbeResult] = []
         var probeNotes: [String] = []

@@ -66,17 +66,24 @@ extension StateDirectory {
     func clearPendingZoneReload() { removeMarker(at: pendingZoneReloadPath) }
 
     /// The reloads an interrupted apply left owing, in words, for the plan. A state directory
-    /// that is missing or not readable (plan run unprivileged) shows none.
-    public func pendingReloadDescriptions() -> [String] {
+    /// that is missing or not readable (plan run unprivileged) shows none. With `applyRunning`
+    /// (another process holds the lock) the markers are that apply's, still at work.
+    public func pendingReloadDescriptions(applyRunning: Bool = false) -> [String] {
         var pending: [String] = []
         if let reload = pendingReload() {
             let count = reload.actions.count
             pending.append(
-                "nginx: an apply wrote \(count) listen change\(count == 1 ? "" : "s") to nginx's files (backup in \(reload.backup)) and stopped before nginx loaded them"
-            )
+                "nginx: an apply wrote \(count) listen change\(count == 1 ? "" : "s") to nginx's files (backup in \(reload.backup))"
+                    + (applyRunning
+                        ? " and is still running (it holds the lock); nginx has not loaded them yet"
+                        : " and stopped before nginx loaded them; `reconcile apply` reloads first"))
         }
         if let zone = pendingZoneReload() {
-            pending.append("zone \(zone.zone): an apply wrote the zone file and stopped before its reload command ran")
+            pending.append(
+                "zone \(zone.zone): an apply wrote the zone file"
+                    + (applyRunning
+                        ? " and is still running (it holds the lock); its reload command has not run yet"
+                        : " and stopped before its reload command ran; `reconcile apply` runs it first"))
         }
         return pending
     }

@@ -46,6 +46,17 @@ public struct StateDirectory: Sendable {
         return Lock(fd: fd)
     }
 
+    /// Whether another process holds the lock now (an apply is running). Creates nothing: a
+    /// lock file that is missing or unreadable counts as not held.
+    public func isLockedByAnotherProcess() -> Bool {
+        let fd = open(path + "/lock", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
     /// Copies each file's current bytes into a new backup folder; returns its path.
     public func backup(_ files: [(path: String, bytes: [UInt8])], label: String) throws(ReconcileError) -> String {
         let folder = "\(path)/backups/\(label)"

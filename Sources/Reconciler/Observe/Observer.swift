@@ -11,6 +11,9 @@ public struct Observer: Sendable {
     public var checkInterfaces = true
     /// apply's state directory, read for reloads an interrupted apply still owes.
     public var stateDirectory: StateDirectory?
+    /// This process holds the state directory's lock (apply): any marker there is from an
+    /// apply that is gone, not one at work.
+    public var holdsStateLock = false
     /// Told what is being read next (for a progress line on a slow run).
     public var progress: @Sendable (String) -> Void = { _ in }
 
@@ -38,7 +41,10 @@ public struct Observer: Sendable {
         var observation = Observation(
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: dns.summary)
-        observation.pendingReloads = stateDirectory?.pendingReloadDescriptions() ?? []
+        if let stateDirectory {
+            observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
+                applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
+        }
         return observation
     }
 }

@@ -84,7 +84,9 @@ public struct MetricsSnapshot: Sendable {
         let drift = findings.contains { $0.severity.isDrift } || pendingReloads > 0
         out.family(
             "reconcile_in_sync", type: "gauge",
-            help: "1 when the last run found no critical or error finding and no reload an interrupted apply owes.")
+            help:
+                "1 when the last run found no critical or error finding and no pending reload (a file written but not loaded)."
+        )
         out.sample("reconcile_in_sync", labels: [mode], value: drift ? 0 : 1)
 
         out.family(

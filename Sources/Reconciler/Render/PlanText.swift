@@ -83,7 +83,7 @@ public struct PlanText: Sendable {
             out.append("")
         }
         for pending in plan.pendingReloads ?? [] {
-            out.append(paint("interrupted apply: ", .red) + pending + "; `reconcile apply` does it first")
+            out.append(paint("pending reload: ", .red) + pending)
         }
         if plan.pendingReloads != nil { out.append("") }
         for note in plan.notes { out.append(paint("note: ", .yellow) + note) }
@@ -126,7 +126,7 @@ public struct PlanText: Sendable {
         let reloads = plan.pendingReloads?.count ?? 0
         var text =
             "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS)"
-            + (reloads > 0 ? " and \(reloads) reload\(reloads == 1 ? "" : "s") an interrupted apply owes" : "")
+            + (reloads > 0 ? " and \(reloads) pending reload\(reloads == 1 ? "" : "s")" : "")
             + ". Findings: \(findings)."
         if (!plan.actions.isEmpty || reloads > 0) && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
         return text

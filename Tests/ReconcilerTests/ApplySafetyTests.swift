@@ -44,11 +44,19 @@ struct ApplySafetyTests {
             vhosts: OutageSites.dualStack,
             test: [lab.nginxBinary, "-t", "-q", "-c", lab.dir.path + "/nginx/missing.conf"] + prefix)
         let before = try lab.siteFiles()
+        let media = lab.dir.path + "/nginx/sites/media.conf"
+        let modifiedBefore = try FileManager.default.attributesOfItem(atPath: media)[.modificationDate] as? Date
+        // Past the second within which an edit counts as loaded by nginx (config-not-loaded).
+        usleep(1_500_000)
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 1)
         #expect(apply.stderr.contains("nginx configuration test"))
         #expect(apply.stderr.contains("every nginx file was restored byte for byte"))
         #expect(try lab.siteFiles() == before)
+        // The restore gives the file its old time too: nothing looks edited since nginx's load.
+        #expect(try FileManager.default.attributesOfItem(atPath: media)[.modificationDate] as? Date == modifiedBefore)
+        let plan = try lab.reconcile(["plan", "--format", "json"])
+        #expect(!plan.stdout.contains("config-not-loaded"), "\(plan.stdout)")
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         #expect(try lab.https("media.example.social", via: "::1") == nil)
         let journal = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)

@@ -74,6 +74,38 @@ struct InterruptedReloadTests {
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/state/pending-reload.json"))
     }
 
+    /// The same hole without reconcile: the operator adds the missing listen by hand and
+    /// forgets the reload. The file says served, nginx does not serve: the plan names the file
+    /// nginx has not loaded (and a probe would fail), until nginx reloads.
+    @Test func aHandEditNginxHasNotLoadedIsAnError() throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media], records: OutageSites.records,
+            vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        // A worker's start time has clock-tick resolution; edits within a second of it count as loaded.
+        usleep(1_500_000)
+        let media = lab.dir.path + "/nginx/sites/media.conf"
+        let text = try String(contentsOfFile: media, encoding: .utf8)
+        try lab.dir.write(
+            "nginx/sites/media.conf",
+            text.replacingOccurrences(of: "ssl;\n", with: "ssl;\n    listen [::1]:\(lab.port) ssl;\n", options: [], range: nil))
+        #expect(try lab.https("media.example.social", via: "::1") == nil)
+
+        let stale = try lab.reconcile(["plan", "--format", "json"])
+        #expect(stale.status == 2, "\(stale.stdout)\(stale.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(stale.stdout.utf8)) as? [String: Any]
+        let findings = object?["findings"] as? [[String: Any]] ?? []
+        #expect(findings.map { $0["slug"] as? String } == ["config-not-loaded"], "\(findings)")
+        let evidence = findings.first?["evidence"] as? [String] ?? []
+        #expect(evidence.count == 1 && evidence[0].hasPrefix("nginx/sites/media.conf: modified "), "\(evidence)")
+        #expect((findings.first?["message"] as? String)?.contains("master \(lab.nginx.pid)") == true)
+
+        try lab.nginx.reload()
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        let loaded = try lab.reconcile(["plan"])
+        #expect(loaded.status == 0, "\(loaded.stdout)")
+    }
+
     /// The zone file holds the new AAAA, named was never told: the plan (reading the file)
     /// has no action left but is not in sync; the next apply runs the reload and named
     /// publishes the record.

@@ -1,5 +1,6 @@
 import DNS
 import DesiredState
+import Foundation
 import Nginx
 import Reconciler
 import Testing
@@ -14,7 +15,7 @@ import Testing
         """
 
     func plan(
-        vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil
+        vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil, runtime: NginxRuntime? = nil
     ) throws -> Plan {
         let fs = InMemoryFileSystem(
             files: ["d/base.yaml": Self.base, "d/v.yaml": "vhosts:\n" + vhosts], currentDirectory: "/")
@@ -30,10 +31,11 @@ import Testing
         for line in records.split(separator: "\n") {
             parsed.append(try ResourceRecord(presentation: String(line), origin: zone))
         }
-        let observation = Observation(
+        var observation = Observation(
             nginx: tree,
             dns: DNSObservation(zones: [zone: ZoneSnapshot(zone: zone, serial: 1, source: .axfr, records: parsed)]),
             interfaces: interfaces.map(HostInterfaces.init(addresses:)), dnsSource: "test")
+        observation.nginxRuntime = runtime
         return Planner(
             desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"),
             displayBase: "/etc"
@@ -53,6 +55,46 @@ import Testing
         #expect(p.inSync)
         #expect(p.findings.isEmpty)
         #expect(p.actions.isEmpty)
+    }
+
+    @Test func filesNginxHasNotLoadedAreAnErrorNamingThem() throws {
+        let loaded = Date(timeIntervalSince1970: 1_764_000_000)
+        let runtime = NginxRuntime(
+            masterPID: 4242, loadedAt: loaded,
+            unloadedFiles: [.init(path: "/etc/nginx/sites/a.conf", modified: loaded.addingTimeInterval(60))])
+        let p = try plan(
+            vhosts: "  a.example.social: {ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name a.example.social; }\n",
+            records: "a.example.social. 300 IN A 203.0.113.10\na.example.social. 300 IN AAAA 2001:db8::10",
+            runtime: runtime)
+        #expect(slugs(p) == ["nginx/nginx.conf config-not-loaded - -"])
+        let finding = try #require(p.findings.first)
+        #expect(finding.code == "RC013")
+        #expect(finding.severity == .error)
+        #expect(!p.inSync)
+        #expect(finding.message.contains("nginx (master 4242) last loaded its configuration at 2025-11-24T16:00:00Z"))
+        #expect(finding.evidence == ["nginx/sites/a.conf: modified 2025-11-24T16:01:00Z"])
+        // Everything loaded: no finding.
+        let clean = try plan(
+            vhosts: "  a.example.social: {ports: [443]}\n",
+            sites: "server { listen 443 ssl; listen [::]:443 ssl; server_name a.example.social; }\n",
+            records: "a.example.social. 300 IN A 203.0.113.10\na.example.social. 300 IN AAAA 2001:db8::10",
+            runtime: NginxRuntime(masterPID: 4242, loadedAt: loaded, unloadedFiles: []))
+        #expect(clean.inSync)
+    }
+
+    @Test func theMasterTitleNamesTheConfigurationItRuns() {
+        #expect(
+            NginxRuntime.configuration(
+                fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -p /srv/lab/ -c /srv/lab/nginx.conf -e x")
+                == "/srv/lab/nginx.conf")
+        #expect(
+            NginxRuntime.configuration(fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -p /srv/lab -c conf/n.conf")
+                == "/srv/lab/conf/n.conf")
+        #expect(
+            NginxRuntime.configuration(fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -g daemon on; master_process on;")
+                == "/etc/nginx/nginx.conf")
+        #expect(NginxRuntime.configuration(fromMasterCommandLine: "nginx: worker process") == nil)
     }
 
     @Test func missingServerBlockIsReportedAndNothingIsPublished() throws {

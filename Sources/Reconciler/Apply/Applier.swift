@@ -121,12 +121,12 @@ public struct Applier: Sendable {
         // Until the reload is confirmed, a crash leaves files nginx may not have loaded; the
         // next apply reloads first (see finishInterruptedReload).
         try state.markPendingReload(actions, backup: backup)
-        var written: [(path: String, before: [UInt8])] = []
+        var written: [(path: String, before: [UInt8], modified: timespec?)] = []
         func restore(reload: Bool) -> Bool {
             var ok = true
             for file in written.reversed() {
                 do {
-                    try AtomicFile.write(file.before, to: file.path)
+                    try AtomicFile.write(file.before, to: file.path, modified: file.modified)
                 } catch {
                     ok = false
                     progress("nginx: could not restore \(file.path) (its backup is in \(backup)): \(error)")
@@ -138,8 +138,9 @@ public struct Applier: Sendable {
         }
         for file in writes {
             do {
+                let modified = AtomicFile.modificationTime(file.path)
                 let target = try AtomicFile.write(file.after, to: file.path)
-                written.append((file.path, file.before))
+                written.append((file.path, file.before, modified))
                 progress("nginx: wrote \(file.path)\(target == file.path ? "" : " (through its symlink to \(target))")")
             } catch {
                 let restored = restore(reload: false)

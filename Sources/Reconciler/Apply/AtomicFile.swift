@@ -11,8 +11,12 @@ import Foundation
 /// target is replaced, the link stays (Debian's sites-enabled holds links).
 public enum AtomicFile {
     /// Writes `bytes` to `path`; returns the path actually written (the symlink's target).
+    /// `modified` sets the file's modification time (a restore gives the file back its old
+    /// one, so nothing looks changed since nginx last loaded it).
     @discardableResult
-    public static func write(_ bytes: [UInt8], to path: String) throws(ReconcileError) -> String {
+    public static func write(_ bytes: [UInt8], to path: String, modified: timespec? = nil) throws(ReconcileError)
+        -> String
+    {
         let target = resolve(path)
         var info = stat()
         let exists = stat(target, &info) == 0
@@ -49,6 +53,12 @@ public enum AtomicFile {
             }
         } else {
             fchmod(fd, 0o644)
+        }
+        if let modified {
+            // The access time is left alone (UTIME_OMIT, a macro Swift does not import).
+            let omit = (1 << 30) - 2
+            let times = [timespec(tv_sec: 0, tv_nsec: omit), modified]
+            _ = times.withUnsafeBufferPointer { futimens(fd, $0.baseAddress) }
         }
         guard fsync(fd) == 0 else {
             let error = failure("cannot flush \(temp) to disk")
@@ -95,6 +105,13 @@ public enum AtomicFile {
         guard let real = realpath(path, nil) else { return path }
         defer { free(real) }
         return String(cString: real)
+    }
+
+    /// The modification time of the file `path` finally names, or nil.
+    public static func modificationTime(_ path: String) -> timespec? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return info.st_mtim
     }
 
     /// The bytes of `path`, or nil when it cannot be read.

@@ -13,6 +13,8 @@ public struct Observation: Sendable {
     /// Reloads an interrupted apply still owes (read from the state directory): files that
     /// were written but that nginx or the DNS server never loaded. The files cannot show it.
     public var pendingReloads: [String] = []
+    /// The running nginx of this configuration, when there is one (see ``NginxRuntime``).
+    public var nginxRuntime: NginxRuntime?
 
     public init(
         nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,

@@ -51,6 +51,17 @@ public struct Planner: Sendable {
         let familiesByName = Dictionary(
             desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
 
+        // Files the running nginx has not loaded: what follows is judged on the files.
+        if let runtime = observation.nginxRuntime, !runtime.unloadedFiles.isEmpty {
+            let iso = ISO8601DateFormatter()
+            findings.append(
+                Finding(
+                    kind: .configNotLoaded, vhost: display(tree.mainConfigPath),
+                    message:
+                        "nginx (master \(runtime.masterPID)) last loaded its configuration at \(iso.string(from: runtime.loadedAt)); \(runtime.unloadedFiles.count == 1 ? "a file has" : "\(runtime.unloadedFiles.count) files have") changed since, so what this plan reads may not be what nginx serves: check with nginx -t and reload nginx",
+                    evidence: runtime.unloadedFiles.map { "\(display($0.path)): modified \(iso.string(from: $0.modified))" }))
+        }
+
         // The host's addresses on this machine.
         if let interfaces = observation.interfaces {
             for family in AddressFamily.allCases {

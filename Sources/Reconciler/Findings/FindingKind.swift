@@ -25,6 +25,9 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     case externalCNAME = "external-cname"
     /// nginx serves a name inside a managed zone that the desired state does not list.
     case unmanagedVhost = "unmanaged-vhost"
+    /// A file of nginx's configuration changed after the running nginx last loaded it: the
+    /// files (which the plan reads) may claim what nginx does not serve.
+    case configNotLoaded = "config-not-loaded"
 
     /// `RC001`... in declaration order.
     public var code: String {
@@ -35,7 +38,8 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     public var severity: Severity {
         switch self {
         case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
-        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock: .error
+        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
+            .error
         case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning
         case .unmanagedVhost: .info
         }

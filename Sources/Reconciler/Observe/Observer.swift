@@ -42,7 +42,8 @@ public struct Observer: Sendable {
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: dns.summary)
         if let stateDirectory {
-            observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
+            observation.nginxRuntime = NginxRuntime.observe(tree)
+        observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }
         return observation

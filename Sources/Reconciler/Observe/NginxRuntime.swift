@@ -87,7 +87,7 @@ public struct NginxRuntime: Sendable, Hashable {
     }
 
     /// When a process started: field 22 of /proc/PID/stat (clock ticks after boot) plus the
-    /// boot time from /proc/stat.
+    /// boot time (from CLOCK_BOOTTIME: /proc/stat is hidden under the unit's ProcSubset=pid).
     static func processStartTime(_ pid: Int32) -> Date? {
         guard let stat = procText("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -95,13 +95,11 @@ public struct NginxRuntime: Sendable, Hashable {
         return Date(timeIntervalSince1970: boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
-    static let bootTime: TimeInterval? = {
-        guard let text = procText("/proc/stat") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return TimeInterval(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
-        }
-        return nil
-    }()
+    static var bootTime: TimeInterval? {
+        var uptime = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &uptime) == 0 else { return nil }
+        return Date().timeIntervalSince1970 - (TimeInterval(uptime.tv_sec) + TimeInterval(uptime.tv_nsec) / 1e9)
+    }
 
     /// A /proc file whole (they report a size of 0, so read until the end).
     static func procText(_ path: String) -> String? {

@@ -170,7 +170,9 @@ public struct SystemdUnits: Sendable, Hashable {
             "ProtectControlGroups=yes",
             "ProtectClock=yes",
             "ProtectHostname=yes",
-            "ProtectProc=invisible",
+            // Not ProtectProc=invisible: it would hide nginx's workers (another user), which
+            // apply watches to confirm a reload and plan reads to see when nginx last loaded
+            // its configuration (config-not-loaded). /proc/PID entries are all it reads.
             "ProcSubset=pid",
             "RestrictNamespaces=yes",
             "RestrictRealtime=yes",

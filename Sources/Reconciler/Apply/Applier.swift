@@ -58,12 +58,7 @@ public struct Applier: Sendable {
                             try await dns.apply(zone: zone, changes: change.changes, observed: observation.dns.zones[zone])
                             state.clearPendingZoneReload()
                         } catch {
-                            // A failed reload puts the old file back; only when that failed too
-                            // does the file stay ahead of the server.
-                            if case .zoneFile(let failure) = error, case .reloadFailedNotRestored = failure.reason {
-                            } else {
-                                state.clearPendingZoneReload()
-                            }
+                            if !Self.leavesZoneFileAhead(error) { state.clearPendingZoneReload() }
                             throw ReconcileError.applyFailed(
                                 step: "DNS \(phase == .advertise ? "update" : "removal") in zone \(change.zone)",
                                 reason: error.description
@@ -227,6 +222,13 @@ public struct Applier: Sendable {
         }
         try reloadAndVerify(.serve, actions: pending.actions.filter { $0.phase == .serve }, master: master) { _ in false }
         state.clearPendingReload()
+    }
+
+    /// Whether a failed zone change left the zone file holding records the server was never
+    /// told to load: a failed reload puts the old file back, so only when that failed too.
+    static func leavesZoneFileAhead(_ error: ReconcileError) -> Bool {
+        guard case .zoneFile(let failure) = error, case .reloadFailedNotRestored = failure.reason else { return false }
+        return true
     }
 
     /// Runs the zone reload an interrupted apply left owing (see ``PendingZoneReload``).

@@ -88,7 +88,8 @@ struct InterruptedReloadTests {
         let text = try String(contentsOfFile: media, encoding: .utf8)
         try lab.dir.write(
             "nginx/sites/media.conf",
-            text.replacingOccurrences(of: "ssl;\n", with: "ssl;\n    listen [::1]:\(lab.port) ssl;\n", options: [], range: nil))
+            text.replacingOccurrences(
+                of: "ssl;\n", with: "ssl;\n    listen [::1]:\(lab.port) ssl;\n", options: [], range: nil))
         #expect(try lab.https("media.example.social", via: "::1") == nil)
 
         let stale = try lab.reconcile(["plan", "--format", "json"])
@@ -166,6 +167,50 @@ struct InterruptedReloadTests {
         try lab.writeDesired(vhosts: OutageSites.dualStack)
         let finished = try lab.reconcile(["apply", "--yes"])
         #expect(finished.status == 0, "\(finished.stdout)\(finished.stderr)")
+        #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
+        #expect(try plan(lab).status == 0)
+    }
+
+    /// Worst case: the reload fails and the old zone file cannot be put back either (the
+    /// reload command leaves the directory immutable). apply says so, keeps the marker, the
+    /// plan reports the pending reload, and once the directory and the reload are fixed the
+    /// next apply runs the reload first and named publishes the record.
+    @Test(
+        .enabled(
+            if: ServerBinary.isCI || FaultInjectionTests.canMakeImmutable, "needs root and a file system with chattr +i"
+        ))
+    func zoneFileThatCannotBePutBackStaysPending() async throws {
+        try #require(FaultInjectionTests.canMakeImmutable, "needs root and a file system with chattr +i")
+        let chattr = try ServerBinary.require("chattr")
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack,
+            zoneFile: true)
+        defer { lab.stop() }
+        let path = try #require(lab.named.zoneFilePath("example.social"))
+        let directory = (path as NSString).deletingLastPathComponent
+        defer { _ = try? ChildProcess.run([chattr, "-i", directory]) }
+        try lab.writeDesired(
+            vhosts: OutageSites.dualStack, zoneReload: ["/bin/sh", "-c", "\(chattr) +i \(directory); exit 1"])
+
+        let failed = try lab.reconcile(["apply", "--yes"])
+        #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
+        #expect(failed.stderr.contains("putting the old zone file back failed too"), "\(failed.stderr)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("::1"))
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        #expect(FileManager.default.fileExists(atPath: lab.dir.path + "/state/pending-zone-reload.json"))
+        let after = try plan(lab)
+        #expect(after.status == 2)
+        #expect(after.kinds == [])
+        #expect(
+            after.pending.count == 1 && after.pending[0].hasPrefix("zone example.social.: an apply wrote the zone file")
+        )
+
+        try ChildProcess.check([chattr, "-i", directory])
+        try lab.writeDesired(vhosts: OutageSites.dualStack)
+        let finished = try lab.reconcile(["apply", "--yes"])
+        #expect(finished.status == 0, "\(finished.stdout)\(finished.stderr)")
+        #expect(finished.stdout.contains("reloading now"), "\(finished.stdout)")
         #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
         #expect(try plan(lab).status == 0)
     }

@@ -164,7 +164,8 @@ struct Session {
         let snapshot = MetricsSnapshot(
             mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
             success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
-            changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0)
+            changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0,
+            planned: run != nil)
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 

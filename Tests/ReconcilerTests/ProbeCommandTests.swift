@@ -154,6 +154,8 @@ struct ProbeCommandTests {
             #expect(metrics.value("reconcile_changes_applied", ["mode": mode]) == 0, "\(mode)")
             #expect(metrics.value("reconcile_desired_state_info", ["mode": mode, "commit": commit]) == 1, "\(mode)")
             #expect(!metrics.samples.contains { $0.name == "reconcile_findings" }, "\(mode)")
+            // No plan, so nothing is known about sync: no series rather than a 1.
+            #expect(!metrics.samples.contains { $0.name == "reconcile_in_sync" }, "\(mode)")
         }
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/state/journal.jsonl"))
 

@@ -43,12 +43,17 @@ public struct MetricsSnapshot: Sendable {
     /// Reloads an interrupted apply still owed at the start of the run (see
     /// ``Plan/pendingReloads``).
     public var pendingReloads: Int
+    /// Whether the run got as far as a plan. A run that failed before (DNS unreachable, bad
+    /// input) knows nothing about sync: it writes no `reconcile_in_sync` rather than a 1.
+    public var planned: Bool
 
     /// A snapshot of one run.
     public init(
         mode: String, findings: [Finding], startedAt: Date, finishedAt: Date, success: Bool,
-        probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil, pendingReloads: Int = 0
+        probes: [ProbeSample] = [], changesApplied: Int = 0, desiredCommit: String? = nil, pendingReloads: Int = 0,
+        planned: Bool = true
     ) {
+        self.planned = planned
         self.pendingReloads = pendingReloads
         self.mode = mode
         self.findings = findings
@@ -81,18 +86,20 @@ public struct MetricsSnapshot: Sendable {
             out.sample("reconcile_findings", labels: [mode] + labels, value: Double(counts[key] ?? 0))
         }
 
-        let drift = findings.contains { $0.severity.isDrift } || pendingReloads > 0
-        out.family(
-            "reconcile_in_sync", type: "gauge",
-            help:
-                "1 when the last run found no critical or error finding and no pending reload (a file written but not loaded)."
-        )
-        out.sample("reconcile_in_sync", labels: [mode], value: drift ? 0 : 1)
+        if planned {
+            let drift = findings.contains { $0.severity.isDrift } || pendingReloads > 0
+            out.family(
+                "reconcile_in_sync", type: "gauge",
+                help:
+                    "1 when the last run found no critical or error finding and no pending reload (a file written but not loaded)."
+            )
+            out.sample("reconcile_in_sync", labels: [mode], value: drift ? 0 : 1)
 
-        out.family(
-            "reconcile_pending_reloads", type: "gauge",
-            help: "Files an interrupted apply wrote that nginx or the DNS server has not loaded.")
-        out.sample("reconcile_pending_reloads", labels: [mode], value: Double(pendingReloads))
+            out.family(
+                "reconcile_pending_reloads", type: "gauge",
+                help: "Files an interrupted apply wrote that nginx or the DNS server has not loaded.")
+            out.sample("reconcile_pending_reloads", labels: [mode], value: Double(pendingReloads))
+        }
 
         out.family(
             "reconcile_last_run_timestamp_seconds", type: "gauge",

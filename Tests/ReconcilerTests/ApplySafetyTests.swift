@@ -213,4 +213,25 @@ struct ApplySafetyTests {
         #expect(refused.stderr.contains("pass --yes"))
         #expect(try lab.siteFiles() == before)
     }
+
+    /// At a terminal, apply shows the plan and asks; only `yes` applies.
+    @Test func applyAtATerminalAsksAndOnlyYesApplies() async throws {
+        let lab = try ipv4OnlyMediaLab()
+        defer { lab.stop() }
+        let before = try lab.siteFiles()
+        for answer in ["no", "y", "YES please"] {
+            let declined = try lab.reconcileOnTerminal(["apply"], input: answer + "\n")
+            #expect(declined.status == 3, "\(answer): \(declined.text)")
+            #expect(declined.text.contains("Apply these 2 changes? Only 'yes' is accepted:"), "\(declined.text)")
+            #expect(declined.text.contains("not applied: the answer was not 'yes'"), "\(declined.text)")
+            #expect(try lab.siteFiles() == before, "\(answer)")
+        }
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+
+        let accepted = try lab.reconcileOnTerminal(["apply"], input: "yes\n")
+        #expect(accepted.status == 0, "\(accepted.text)")
+        #expect(accepted.text.contains("Applied 2 changes."), "\(accepted.text)")
+        #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+    }
 }

@@ -66,6 +66,14 @@ struct InterruptedReloadTests {
             running.pending.first?.contains("and is still running (it holds the lock); nginx has not loaded them yet")
                 == true, "\(running.pending)")
 
+        // At a terminal, apply asks before it reloads; declined, the reload stays pending.
+        let declined = try lab.reconcileOnTerminal(["apply"], input: "no\n")
+        #expect(declined.status == 3, "\(declined.text)")
+        #expect(
+            declined.text.contains("Finish the interrupted apply (reload)? Only 'yes' is accepted:"), "\(declined.text)"
+        )
+        #expect(try plan(lab).pending.count == 1)
+
         let finished = try lab.reconcile(["apply", "--yes"])
         #expect(finished.status == 0, "\(finished.stdout)\(finished.stderr)")
         #expect(finished.stdout.contains("Finished the interrupted apply."), "\(finished.stdout)")

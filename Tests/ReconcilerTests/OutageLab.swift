@@ -1,6 +1,6 @@
 import DNS
-import Reconciler
 import Foundation
+import Reconciler
 import TestSupport
 import Testing
 
@@ -41,11 +41,13 @@ final class OutageLab: @unchecked Sendable {
         for (file, text) in sites {
             try dir.write(
                 "nginx/sites/\(file)",
-                text.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(of: "CERTS", with: dir.path + "/certs"))
+                text.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(
+                    of: "CERTS", with: dir.path + "/certs"))
         }
         let nginxDir = dir.path + "/nginx"
         let main = try dir.write(
-            "nginx/nginx.conf", NginxServer.mainConfig(http: "include sites/*.conf;\n" + nginxOverrides, directory: nginxDir))
+            "nginx/nginx.conf",
+            NginxServer.mainConfig(http: "include sites/*.conf;\n" + nginxOverrides, directory: nginxDir))
         nginx = try NginxServer(directory: nginxDir, configPath: main.path)
         named = try NamedServer(
             zones: [
@@ -69,9 +71,12 @@ final class OutageLab: @unchecked Sendable {
 
     /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).
     func writeDesired(
-        vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil, zoneReload: [String]? = nil
+        vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil,
+        zoneReload: [String]? = nil
     ) throws {
-        let prefix = ["-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log"]
+        let prefix = [
+            "-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log",
+        ]
         let testCommand = test ?? ([nginxBinary, "-t", "-q"] + prefix)
         let reloadCommand = reload ?? ([nginxBinary] + prefix + ["-s", "reload"])
         func flow(_ argv: [String]) -> String { "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
@@ -116,8 +121,22 @@ final class OutageLab: @unchecked Sendable {
     {
         try ChildProcess.run(
             [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
-            environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+            environment: environment.isEmpty
+                ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
             currentDirectory: dir.path, timeout: timeout)
+    }
+
+    /// Runs `reconcile ARGS` in the lab under `script`, so its standard streams are a
+    /// pseudo-terminal (what an operator at a shell has), typing `input`; the transcript (both
+    /// streams, and the echoed input) and the exit status.
+    func reconcileOnTerminal(_ arguments: [String], input: String = "") throws -> (status: Int32, text: String) {
+        let script = try ServerBinary.require("script")
+        let command = ([Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state"])
+            .map { "'\($0)'" }.joined(separator: " ")
+        let result = try ChildProcess.run(
+            [script, "--quiet", "--return", "--command", command, "/dev/null"], input: Data(input.utf8),
+            currentDirectory: dir.path, timeout: 60)
+        return (result.status, result.stdout + result.stderr)
     }
 
     /// An HTTPS GET of `https://HOST:PORT/` connecting to `address`, trusting the lab's certificate
@@ -145,7 +164,8 @@ final class OutageLab: @unchecked Sendable {
     func published(_ name: String, _ type: RecordType) async throws -> [String] {
         let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: named.port))
         let owner = try DNSName(name)
-        return try await client.query(owner, type).records(type, of: owner).map { $0.data.presentation(as: type) }.sorted()
+        return try await client.query(owner, type).records(type, of: owner).map { $0.data.presentation(as: type) }
+            .sorted()
     }
 
     /// The reconcile binary built next to the test bundle.
@@ -239,7 +259,8 @@ extension OutageLab {
             try ChildProcess.check([git, "-C", desired, "init", "--quiet"])
         }
         try ChildProcess.check([git, "-C", desired, "add", "--all"])
-        try ChildProcess.check([git, "-C", desired] + identity + ["commit", "--quiet", "--allow-empty", "-m", "desired state"])
+        try ChildProcess.check(
+            [git, "-C", desired] + identity + ["commit", "--quiet", "--allow-empty", "-m", "desired state"])
         return try ChildProcess.run([git, "-C", desired, "rev-parse", "HEAD"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -11,17 +11,8 @@ import Testing
 /// prints no progress.
 @Suite(.serialized)
 struct ProgressLineTests {
-    /// Runs `reconcile ARGS` in the lab under `script`, so its standard streams are a
-    /// pseudo-terminal; the transcript (both streams) and the exit status.
     func onTerminal(_ lab: OutageLab, _ arguments: [String]) throws -> (status: Int32, text: String) {
-        let script = try ServerBinary.require("script")
-        let command =
-            ([OutageLab.binary] + arguments + ["--desired", "desired", "--state-dir", lab.dir.path + "/state"])
-            .map { "'\($0)'" }.joined(separator: " ")
-        let result = try ChildProcess.run(
-            [script, "--quiet", "--return", "--command", command, "/dev/null"], currentDirectory: lab.dir.path,
-            timeout: 60)
-        return (result.status, result.stdout + result.stderr)
+        try lab.reconcileOnTerminal(arguments)
     }
 
     @Test func slowPlanOnATerminalSaysWhatItWaitsFor() throws {

@@ -105,8 +105,9 @@ import Testing
         var found: [String] = []
         let elapsed = clock.measure { found = messages(dir) }
         #expect(found == ["D/bomb.yaml:5:45: aliases expand to more than 100000 nodes (an alias bomb?)"])
-        // 10^10 nodes if expanded; refused after reading a few hundred bytes.
-        #expect(elapsed < .seconds(2))
+        // 10^10 nodes if expanded (hours); refused after reading a few hundred bytes. The bound
+        // only tells "refused early" from "expanded", with room for a loaded machine.
+        #expect(elapsed < .seconds(20))
     }
 
     @Test func deepNestingIsRefused() throws {

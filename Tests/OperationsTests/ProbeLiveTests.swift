@@ -125,13 +125,15 @@ struct ProbeLiveTests {
         let port = LoopbackPort.free()
         let clock = ContinuousClock()
         let started = clock.now
-        let results = await Prober(timeout: .seconds(5)).probe([
+        // A refusal ends the probe at once, not the 30 s timeout (the bound leaves room for a
+        // loaded machine).
+        let results = await Prober(timeout: .seconds(30)).probe([
             ProbeTarget(vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: port, tls: true),
             ProbeTarget(vhost: "media.example.social", family: .ipv6, address: "::1", port: port, tls: true),
         ])
         let elapsed = clock.now - started
         #expect(results.map(\.failure) == [.connectionRefused, .connectionRefused])
-        #expect(elapsed < .seconds(1), "refused took \(elapsed)")
+        #expect(elapsed < .seconds(10), "refused took \(elapsed)")
     }
 
     @Test func droppedPacketsTimeOutWithinTheBoundForAllTargetsAtOnce() async throws {
@@ -149,8 +151,9 @@ struct ProbeLiveTests {
             #expect(result.failure == .timedOut(after: timeout, stage: .connecting), "\(result.line)")
         }
         #expect(results.first?.line.hasSuffix("timed out after 1.5s (connecting)") == true)
-        // 12 targets × 1.5 s would be 18 s; concurrently it is one timeout plus scheduling.
-        #expect(elapsed >= timeout && elapsed < timeout + .seconds(3), "took \(elapsed)")
+        // 12 targets × 1.5 s would be 18 s; concurrently it is one timeout plus scheduling (the
+        // bound leaves room for a loaded machine and is far from 12 in sequence).
+        #expect(elapsed >= timeout && elapsed < timeout * 4, "took \(elapsed)")
         withExtendedLifetime(listener) {}
     }
 
@@ -170,7 +173,7 @@ struct ProbeLiveTests {
 
     @Test func concurrencyBoundsHowManyRunAtOnce() async throws {
         let listener = try StalledListener(fillBacklog: true)
-        let timeout = Duration.milliseconds(500)
+        let timeout = Duration.seconds(2)
         let targets = (0..<6).map {
             ProbeTarget(
                 vhost: "v\($0).example.social", family: .ipv4, address: "127.0.0.1", port: listener.port, tls: false)
@@ -180,7 +183,7 @@ struct ProbeLiveTests {
         _ = await Prober(timeout: timeout, concurrency: 3).probe(targets)
         let elapsed = clock.now - started
         // Two waves of three: unbounded would take one timeout, one at a time six.
-        #expect(elapsed >= timeout * 2 && elapsed < timeout * 5, "took \(elapsed)")
+        #expect(elapsed >= timeout * 2 && elapsed < timeout * 4, "took \(elapsed)")
         withExtendedLifetime(listener) {}
     }
 

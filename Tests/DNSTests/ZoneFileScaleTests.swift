@@ -3,8 +3,9 @@ import Testing
 
 @testable import DNS
 
-/// The scale of the performance acceptance: a zone of ~56,000 records and 4,000 additions.
-@Suite struct ZoneFilePerformanceTests {
+/// Correct at the scale of the performance acceptance (a zone of ~56,000 records, 4,000
+/// additions); how fast is `reconcile-bench dns`'s business, not a test's.
+@Suite struct ZoneFileScaleTests {
     static let origin = try! DNSName("bench.example.")
 
     /// `hosts` names with an A and an AAAA each, written the way people write zones.
@@ -21,12 +22,7 @@ import Testing
 
     @Test func parsesAndEditsALargeZone() throws {
         let bytes = Self.generatedZone(hosts: 28_000)
-        let clock = ContinuousClock()
-        var zone: ZoneFile? = nil
-        let parseTime = try clock.measure {
-            zone = try ZoneFile.parse(bytes, path: "bench.zone", origin: Self.origin)
-        }
-        let parsed = try #require(zone)
+        let parsed = try ZoneFile.parse(bytes, path: "bench.zone", origin: Self.origin)
         #expect(parsed.records.count == 56_003)
 
         var additions: [ResourceRecord] = []
@@ -42,18 +38,8 @@ import Testing
                 presentation:
                     "vhost\(index * 7).bench.example. 300 IN A 10.0.\((index * 7) >> 8 & 255).\((index * 7) & 255)")
         }
-        var output: [UInt8] = []
-        let editTime = try clock.measure {
-            output = try parsed.edited(adding: additions, deleting: deletions, now: ZoneFileFixtures.now)
-        }
+        let output = try parsed.edited(adding: additions, deleting: deletions, now: ZoneFileFixtures.now)
         let reparsed = try ZoneFile.parse(output, path: "bench.zone", origin: Self.origin)
         #expect(reparsed.records.count == 56_003 + 4_000 - 100)
-        print("zone file: parsed 56,003 records in \(parseTime); 4,000 additions + 100 deletions in \(editTime)")
-        #if !DEBUG
-            // The acceptance bound (4,000 additions in under 2 s) is about optimized code; a
-            // debug build on a busy machine says nothing about it.
-            #expect(parseTime < .seconds(1))
-            #expect(editTime < .seconds(2))
-        #endif
     }
 }

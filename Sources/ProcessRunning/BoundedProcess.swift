@@ -9,6 +9,7 @@ import Foundation
 /// as it comes and kept only up to a bound, so a chatty or stuck child can neither block on a
 /// full pipe nor fill memory. apply's commands and the tests' tools both go through it.
 public enum BoundedProcess {
+    /// How the program ended and what it wrote.
     public struct Result: Sendable {
         /// The exit status, or the signal's number when it was killed; -1 when it timed out.
         public let status: Int32

@@ -11,7 +11,9 @@ import Foundation
 public struct ApplyInProgress: Sendable, Codable {
     /// When the apply started (ISO 8601).
     public var time: String
+    /// The apply's process.
     public var pid: Int32
+    /// The desired state its plan was made from.
     public var desired: DesiredFingerprint
     /// The actions it set out to do.
     public var actions: [Action]

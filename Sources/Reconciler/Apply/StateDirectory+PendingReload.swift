@@ -49,6 +49,7 @@ extension StateDirectory {
 /// `zonefile` provider with a reload command): the next plan reads the file and would see
 /// nothing left to do while the server still publishes the old zone.
 public struct PendingZoneReload: Sendable, Codable {
+    /// The zone whose file was written (with its trailing dot).
     public var zone: String
 }
 
@@ -59,6 +60,7 @@ extension StateDirectory {
         try writeMarker(PendingZoneReload(zone: zone), to: pendingZoneReloadPath)
     }
 
+    /// The zone marker an interrupted apply left, if any.
     public func pendingZoneReload() -> PendingZoneReload? {
         readMarker(PendingZoneReload.self, at: pendingZoneReloadPath)
     }

@@ -21,9 +21,11 @@ public struct NginxRuntime: Sendable, Hashable {
         }
     }
 
+    /// The master process, from the configuration's pid file.
     public var masterPID: Int32
     /// When the newest worker that accepts connections started: nginx's last reload or start.
     public var loadedAt: Date
+    /// Files of the tree modified after ``loadedAt`` (beyond a second's slack).
     public var unloadedFiles: [UnloadedFile]
 
     public init(masterPID: Int32, loadedAt: Date, unloadedFiles: [UnloadedFile]) {

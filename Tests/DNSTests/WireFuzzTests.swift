@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DNS
 
@@ -7,18 +8,6 @@ extension SerializedDNSTests {
     /// crash or hang, and every message it accepts must survive re-encoding (DNSFuzz.decode
     /// checks that).
     @Suite struct WireFuzzTests {
-        /// SplitMix64: small, seedable, reproducible across platforms.
-        struct SeededGenerator: RandomNumberGenerator {
-            var state: UInt64
-            mutating func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
-        }
-
         static let seeds: [[UInt8]] = {
             var signed = WireSample.responseWithEveryType()
             signed.tsig = TSIGRecord(
@@ -66,7 +55,7 @@ extension SerializedDNSTests {
         }
 
         @Test func survivesSeededRandomAndMutatedMessages() {
-            var rng = SeededGenerator(state: 0x5EED_0D15)
+            var rng = SeededGenerator(seed: 0x5EED_0D15)
             let total = 120_000
             var accepted = 0
             let start = Date()

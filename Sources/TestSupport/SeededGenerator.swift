@@ -1,12 +1,13 @@
-/// SplitMix64: a tiny deterministic generator so randomised tests replay from their seed.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: a tiny deterministic generator so randomised tests replay from their seed (the
+/// same sequence on every run and platform).
+public struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -43,11 +43,11 @@ public struct NginxRuntime: Sendable, Hashable {
     /// (the bundled example), or the pid file names a master of another configuration.
     public static func observe(_ tree: NginxConfigTree) -> NginxRuntime? {
         let master = NginxMaster(tree: tree)
-        guard let pid = master.masterPID, let cmdline = processCommandLine(pid),
+        guard let pid = master.masterPID, let cmdline = LinuxProcess(pid: pid)?.commandLine,
             let config = configuration(fromMasterCommandLine: cmdline),
             sameFile(config, tree.mainConfigPath)
         else { return nil }
-        let starts = master.activeWorkers().compactMap(processStartTime)
+        let starts = master.activeWorkerProcesses().compactMap(\.started)
         guard let loadedAt = starts.max() else { return nil }
         var unloaded: [UnloadedFile] = []
         for file in tree.files {
@@ -81,32 +81,5 @@ public struct NginxRuntime: Sendable, Hashable {
         var second = stat()
         guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
         return first.st_dev == second.st_dev && first.st_ino == second.st_ino
-    }
-
-    static func processCommandLine(_ pid: Int32) -> String? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// When a process started: field 22 of /proc/PID/stat (clock ticks after boot) plus the
-    /// boot time (from CLOCK_BOOTTIME: /proc/stat is hidden under the unit's ProcSubset=pid).
-    static func processStartTime(_ pid: Int32) -> Date? {
-        guard let stat = procText("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let ticks = Double(fields[19]), let boot = bootTime else { return nil }
-        return Date(timeIntervalSince1970: boot + ticks / Double(sysconf(Int32(_SC_CLK_TCK))))
-    }
-
-    static var bootTime: TimeInterval? {
-        var uptime = timespec()
-        guard clock_gettime(CLOCK_BOOTTIME, &uptime) == 0 else { return nil }
-        return Date().timeIntervalSince1970 - (TimeInterval(uptime.tv_sec) + TimeInterval(uptime.tv_nsec) / 1e9)
-    }
-
-    /// A /proc file whole (they report a size of 0, so read until the end).
-    static func procText(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        return (try? handle.readToEnd()).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -9,12 +9,13 @@ final class ProgressLine: Sendable {
         var step = ""
         var showing = false
         var finished = false
+        /// Shows the current step once the delay has passed.
+        var timer: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
     private let enabled: Bool
     private let started = ContinuousClock.now
-    private let timer: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     /// Shows steps once `delay` has passed, if standard error is a terminal.
     init(delay: Duration = .seconds(2), enabled: Bool = isatty(STDERR_FILENO) == 1) {
@@ -24,7 +25,7 @@ final class ProgressLine: Sendable {
             try? await Task.sleep(for: delay)
             self?.showFromNowOn()
         }
-        timer.withLock { $0 = task }
+        state.withLock { $0.timer = task }
     }
 
     /// The run moved on to `text` ("reading zone example.social. …").
@@ -39,8 +40,10 @@ final class ProgressLine: Sendable {
 
     /// The run is over (done or failed): nothing more is printed.
     func finish() {
-        state.withLock { $0.finished = true }
-        timer.withLock { $0?.cancel() }
+        state.withLock {
+            $0.finished = true
+            $0.timer?.cancel()
+        }
     }
 
     private func showFromNowOn() {

@@ -33,12 +33,17 @@ let package = Package(
         .target(name: "StrictYAML", dependencies: ["CYAML"]),
         .target(
             name: "DesiredState",
-            dependencies: ["StrictYAML", "DNS", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "StrictYAML", "DNS", "ProcessRunning", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "Nginx"),
+        // The one contained, race-free way every file is written (DESIGN §13).
+        .target(name: "ContainedFiles"),
         .target(
             name: "DNS",
             dependencies: [
+                "ContainedFiles", "ProcessRunning",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -58,14 +63,14 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: [
-                "DesiredState", "Nginx", "DNS", "Probe", "ProcessRunning",
+                "DesiredState", "Nginx", "DNS", "Probe", "ProcessRunning", "ContainedFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
             name: "reconcile",
             dependencies: [
-                "Reconciler", "DesiredState", "Probe",
+                "Reconciler", "DesiredState", "Probe", "ContainedFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +84,7 @@ let package = Package(
         // Start/stop of real nginx and named for tests and benchmarks; no mocks.
         .target(name: "TestSupport", dependencies: ["ProcessRunning"]),
         .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
+        .testTarget(name: "ContainedFilesTests", dependencies: ["ContainedFiles", "TestSupport"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "NginxTests", dependencies: ["Nginx", "TestSupport"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import ProcessRunning
 import DNS
 import StrictYAML
 
@@ -54,8 +55,9 @@ public struct NginxSettings: Sendable, Hashable {
 
     public init(config: String, test: [String]? = nil, reload: [String]? = nil) {
         self.config = config
-        self.test = test ?? ["nginx", "-t", "-q", "-c", config]
-        self.reload = reload ?? ["nginx", "-s", "reload", "-c", config]
+        let nginx = ProgramSearch.resolve("nginx") ?? "nginx"
+        self.test = test ?? [nginx, "-t", "-q", "-c", config]
+        self.reload = reload ?? [nginx, "-s", "reload", "-c", config]
     }
 }
 

@@ -218,8 +218,8 @@ public struct DesiredStateLoader: Sendable {
         guard let config = reader.path(configPair.value, what: "nginx.config", currentDirectory: cwd) else {
             return nil
         }
-        let test = keys["test"].map { reader.command($0.value, what: "nginx.test") }
-        let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload") }
+        let test = keys["test"].map { reader.command($0.value, what: "nginx.test", currentDirectory: cwd) }
+        let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload", currentDirectory: cwd) }
         if test == .some(nil) || reload == .some(nil) { return nil }
         return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil)
     }
@@ -391,7 +391,7 @@ public struct DesiredStateLoader: Sendable {
         }
         var reload: [String]?
         if let reloadPair = settings["reload"] {
-            guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload") else { return nil }
+            guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload", currentDirectory: cwd) else { return nil }
             reload = argv
         }
         return .zonefile(path: path, reload: reload)

@@ -1,3 +1,4 @@
+import ProcessRunning
 import StrictYAML
 
 /// Types YAML nodes against the desired-state schema, collecting every problem instead of
@@ -87,7 +88,7 @@ struct SchemaReader {
     }
 
     /// A command as argv: a non-empty list of non-empty strings without control bytes.
-    mutating func command(_ node: YAMLNode, what: String) -> [String]? {
+    mutating func command(_ node: YAMLNode, what: String, currentDirectory: String) -> [String]? {
         guard let items = list(node, what: what, example: "[systemctl, reload, nginx]") else { return nil }
         guard !items.isEmpty else {
             fail("\(what) must name a program to run, found an empty list", at: node)
@@ -102,7 +103,13 @@ struct SchemaReader {
             }
             argv.append(word)
         }
-        return argv
+        if argv[0].hasPrefix("-") {
+            fail(
+                "\(what) starts with \(YAMLScalar.quote(argv[0])), an option, not a program: name the program first (e.g. [nginx, -t])",
+                at: items[0])
+            return nil
+        }
+        return Programs.resolved(argv, relativeToFile: node.mark.file, currentDirectory: currentDirectory)
     }
 
     /// A file path (no control bytes), made absolute against the directory of the YAML file
@@ -147,5 +154,21 @@ public enum Paths {
     public static func display(_ path: String, from base: String) -> String {
         let prefix = base.hasSuffix("/") ? base : base + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}
+
+/// Commands of the desired state with their program made absolute at load time, so what runs
+/// is what `plan -v` shows and nothing depends on the caller's `PATH` (see ``ProgramSearch``).
+enum Programs {
+    /// `argv` with its first word resolved: a path relative to the YAML file's directory, or a
+    /// bare name found on ``ProgramSearch/path``. A name not found there stays as it is (the
+    /// host that runs apply may have it; running it then fails with a clear error).
+    static func resolved(_ argv: [String], relativeToFile file: String, currentDirectory: String) -> [String] {
+        guard let program = argv.first else { return argv }
+        if program.contains("/") {
+            return [Paths.resolve(program, relativeToFile: file, currentDirectory: currentDirectory)] + argv.dropFirst()
+        }
+        guard let absolute = ProgramSearch.resolve(program) else { return argv }
+        return [absolute] + argv.dropFirst()
     }
 }

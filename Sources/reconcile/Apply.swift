@@ -53,15 +53,28 @@ extension Reconcile {
 
         @Flag(
             help:
-                "Write nginx files through symlinks whose target lies outside the directory of nginx's main config (refused by default, before anything is written)."
+                "Write nginx files (and the zone file) through symlinks whose target lies outside the directory of nginx's main config (of the zone file) (refused by default, before anything is written)."
         )
         var allowSymlinksOutside = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Keep the backups of this many applies in <state-dir>/backups (this one included); older ones are removed and the journal says which.",
+                valueName: "count"))
+        var keepBackups = 20
+
         @OptionGroup var metrics: MetricsOptions
+
+        func validate() throws {
+            guard keepBackups >= 1 else {
+                throw ValidationError("--keep-backups \(keepBackups): keep at least 1 (this apply's own backup)")
+            }
+        }
 
         func run() async throws {
             var session = Session(options: options, observation: observation)
             session.holdsStateLock = true
+            session.allowSymlinksOutside = allowSymlinksOutside
             var run: Session.Run?
             var applied = 0
             do {
@@ -136,6 +149,7 @@ extension Reconcile {
             var applier = Applier(desired: run.desired, dns: run.provider, state: state)
             applier.verifyTimeout = verifyTimeout
             applier.allowSymlinksOutside = allowSymlinksOutside
+            applier.keepBackups = keepBackups
             let text = options.format == .text
             applier.progress = { line in if text { print(line) } }
             let applyStarted = Date()

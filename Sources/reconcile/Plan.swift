@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContainedFiles
 import Foundation
 import Reconciler
 
@@ -42,7 +43,10 @@ extension Reconcile {
             let plan = run.plan
             if let out {
                 do {
-                    try plan.jsonData().write(to: URL(fileURLWithPath: out))
+                    try ContainedFile.write(Array(try plan.jsonData()), to: out, rule: .output)
+                } catch let error as ContainedWriteError {
+                    session.fail(.other(error.description), mode: "plan", metrics: metrics, run: run)
+                    throw ExitCode(1)
                 } catch {
                     session.fail(
                         .other("cannot write \(out): \(error.localizedDescription)"), mode: "plan", metrics: metrics, run: run)

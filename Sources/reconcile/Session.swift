@@ -80,6 +80,8 @@ struct Session {
     var probe: ProbeOptions?
     /// Set by apply, which holds the state directory's lock while it plans.
     var holdsStateLock = false
+    /// apply's `--allow-symlinks-outside`, for the zone file's writer.
+    var allowSymlinksOutside = false
     /// When the run started, for the metrics' duration.
     let startedAt = Date()
 
@@ -120,7 +122,9 @@ struct Session {
         defer { progress.finish() }
         progress.step("reading the desired state in \(options.desired)")
         let desired = try loadDesired()
-        let provider = try DNSProviders.make(for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)))
+        let provider = try DNSProviders.make(
+            for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)),
+            allowSymlinksOutside: allowSymlinksOutside)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
         observer.progress = { progress.step($0) }

@@ -1,5 +1,6 @@
 import DNS
 import DesiredState
+import TestSupport
 import Testing
 
 @Suite struct LoaderTests {
@@ -22,8 +23,12 @@ import Testing
         #expect(state.files == ["site/desired/core/base.yaml", "site/desired/vhosts.yml"])
         #expect(state.host.addresses(.ipv6) == ["2001:db8::10"])
         #expect(state.nginx.config == "/srv/site/nginx/nginx.conf")
-        #expect(state.nginx.test == ["nginx", "-t", "-q", "-c", "/srv/site/nginx/nginx.conf"])
-        #expect(state.nginx.reload == ["nginx", "-s", "reload", "-c", "/srv/site/nginx/nginx.conf"])
+        // The program is resolved at load time on the fixed PATH (what `plan -v` shows).
+        _ = try ServerBinary.require("nginx")
+        let nginx = try #require(state.nginx.test.first)
+        #expect(Self.isOnTheFixedPath(nginx, "nginx"))
+        #expect(state.nginx.test == [nginx, "-t", "-q", "-c", "/srv/site/nginx/nginx.conf"])
+        #expect(state.nginx.reload == [nginx, "-s", "reload", "-c", "/srv/site/nginx/nginx.conf"])
         #expect(state.dns.ttl == 300)
         let tsig = TSIGSettings(
             name: try DNSName("reconcile."), algorithm: .hmacSHA256, secretFile: "/srv/site/desired/core/keys/tsig.key")
@@ -101,5 +106,35 @@ import Testing
                 "d/base.yaml:7:9: nginx.test must name a program to run, found an empty list",
                 "d/base.yaml:6:11: nginx.reload must be a list like [systemctl, reload, nginx], found the string \"systemctl reload nginx\"",
             ])
+    }
+
+    /// Commands name their program first, resolved at load: `/usr/bin/env` never sees the
+    /// words (an option first would have been taken by env itself, `-S` splitting a shell line),
+    /// a relative program is the YAML file's neighbour, not the current directory's.
+    @Test func commandsNameAProgramFirstAndAreResolvedAtLoadTime() throws {
+        func load(_ nginx: String) throws -> DesiredState {
+            let fs = InMemoryFileSystem(
+                files: [
+                    "d/base.yaml": baseYAML.replacingOccurrences(of: "  config: /etc/nginx/nginx.conf\n", with: nginx)
+                ], currentDirectory: "/srv")
+            return try DesiredStateLoader(fileSystem: fs).load(directory: "d")
+        }
+        let error = try #require(throws: DesiredStateError.self) {
+            try load("  config: /etc/nginx/nginx.conf\n  reload: [-S, \"sh -c 'id'\"]\n")
+        }
+        #expect(
+            error.problems.map(\.description) == [
+                "d/base.yaml:6:12: nginx.reload starts with \"-S\", an option, not a program: name the program first (e.g. [nginx, -t])"
+            ])
+        let state = try load("  config: /etc/nginx/nginx.conf\n  test: [bin/check, -q]\n  reload: [systemctl, reload, nginx]\n")
+        #expect(state.nginx.test == ["/srv/d/bin/check", "-q"])
+        _ = try ServerBinary.require("systemctl")
+        #expect(Self.isOnTheFixedPath(state.nginx.reload[0], "systemctl"))
+        #expect(state.nginx.reload.dropFirst() == ["reload", "nginx"])
+    }
+
+    /// `path` is `name` in one of the fixed PATH's directories.
+    static func isOnTheFixedPath(_ path: String, _ name: String) -> Bool {
+        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].contains { path == "\($0)/\(name)" }
     }
 }

@@ -1,3 +1,4 @@
+import ContainedFiles
 import Foundation
 
 /// The `zonefile` DNS provider: one zone kept in an RFC 1035 master file on disk.
@@ -17,6 +18,15 @@ public struct ZoneFileProvider: Sendable {
     public let reloadTimeout: Double
     /// Bytes of the reload command's output kept for error messages.
     public let reloadOutputLimit: Int
+    /// Write through a symlink whose target lies outside the zone file's directory (refused by
+    /// default, as for nginx files).
+    public var allowSymlinksOutside = false
+
+    /// The rule the file is written under (DESIGN §13): inside the directory the desired state
+    /// names for it, symlinks followed only while they stay there.
+    var writeRule: WriteRule {
+        .tree(roots: [(path as NSString).deletingLastPathComponent], allowOutside: allowSymlinksOutside)
+    }
 
     /// A provider for the zone `origin` kept in `path`; see the properties for the rest.
     public init(
@@ -39,9 +49,16 @@ public struct ZoneFileProvider: Sendable {
         return try ZoneFile.parse([UInt8](data), path: path, origin: origin)
     }
 
-    /// Replaces the file's contents atomically with `bytes`.
-    public func write(_ bytes: [UInt8]) throws(ZoneFileError) {
-        try ZoneFileAtomicWriter.write(bytes, to: path)
+    /// Replaces the file's contents atomically with `bytes` through ``ContainedFile``; with
+    /// `expected`, only while the file still holds exactly those bytes (checked again right
+    /// before the rename).
+    public func write(_ bytes: [UInt8], expected: [UInt8]? = nil) throws(ZoneFileError) {
+        do {
+            try ContainedFile.write(bytes, to: path, rule: writeRule, options: .init(expected: expected))
+        } catch {
+            if case .changed = error.reason { throw ZoneFileError(path: path, reason: .changedSinceRead) }
+            throw ZoneFileError(path: path, reason: .writeFailed(error.description))
+        }
     }
 
     /// Runs the reload command, if any; returns its (bounded) output.
@@ -71,13 +88,13 @@ public struct ZoneFileProvider: Sendable {
         }
         let output = try current.edited(adding: additions, deleting: deletions, now: now)
         let written = try ZoneFile.parse(output, path: path, origin: origin)
-        try write(output)
+        try write(output, expected: current.bytes)
         afterWrite()
         do {
             try reload()
         } catch {
             do {
-                try write(current.bytes)
+                try write(current.bytes, expected: output)
             } catch let restoreError {
                 throw ZoneFileError(
                     path: path, reason: .reloadFailedNotRestored(

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +28,9 @@ struct ZoneFileReloadCommand {
             ZoneFileError(path: path, reason: .reloadNotStarted(command: shown, reason: reason))
         }
         guard let program = argv.first, !program.isEmpty else { throw notStarted("empty command") }
-        let executable = Self.resolve(program)
+        guard let executable = ProgramSearch.resolve(program) else {
+            throw notStarted("\(program) is not an executable on \(ProgramSearch.path)")
+        }
         guard access(executable, X_OK) == 0 else { throw notStarted("\(executable): \(ZoneFileText.systemError())") }
 
         var fds: [Int32] = [0, 0]
@@ -52,8 +55,12 @@ struct ZoneFileReloadCommand {
 
         let arguments = argv.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
+        // The caller's environment with the fixed PATH (ProgramSearch), never the caller's own.
+        let environment =
+            ProgramSearch.environment(ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, arguments, environment)
         close(writeEnd)
         guard spawned == 0 else { throw notStarted(ZoneFileText.systemError(spawned)) }
 
@@ -99,16 +106,5 @@ struct ZoneFileReloadCommand {
             return true
         }
         return count < 0 && (errno == EINTR || errno == EAGAIN)
-    }
-
-    /// An absolute path for `program`, searched on PATH when it has no slash.
-    static func resolve(_ program: String) -> String {
-        guard !program.contains("/") else { return program }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return program
     }
 }

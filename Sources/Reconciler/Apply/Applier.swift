@@ -1,3 +1,4 @@
+import ContainedFiles
 import DNS
 import DesiredState
 import Foundation
@@ -17,6 +18,14 @@ public struct Applier: Sendable {
     /// Write through symlinks whose target lies outside the directory of nginx's main
     /// config; by default apply refuses before writing anything.
     public var allowSymlinksOutside = false
+    /// Backups of this many applies are kept (this one included); older ones are removed.
+    public var keepBackups = 20
+
+    /// The rule every nginx file is written under: inside the directory of nginx's main
+    /// config, symlinks followed only while they stay there (or anywhere, when allowed).
+    var nginxRule: WriteRule {
+        .tree(roots: [(desired.nginx.config as NSString).deletingLastPathComponent], allowOutside: allowSymlinksOutside)
+    }
 
     public init(desired: DesiredState, dns: any DNSProvider, state: StateDirectory) {
         self.desired = desired
@@ -30,11 +39,14 @@ public struct Applier: Sendable {
         var durations: [String: Int] = [:]
         func finish(_ error: ReconcileError?) {
             defer { state.clearApplyInProgress() }
+            let pruned = state.pruneBackups(keep: keepBackups)
+            for folder in pruned { progress("nginx: removed the old backup \(folder) (--keep-backups \(keepBackups))") }
             state.journal(
                 JournalEntry(
                     time: ISO8601DateFormatter().string(from: started), desired: plan.desired, steps: steps,
                     result: error == nil ? "applied" : "failed", error: error?.description,
-                    durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a }))
+                    durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a },
+                    prunedBackups: pruned.isEmpty ? nil : pruned))
         }
         do {
             try state.markApplyInProgress(plan, started: started)
@@ -47,7 +59,8 @@ public struct Applier: Sendable {
                 let phaseStart = Date()
                 switch phase {
                 case .serve, .unserve:
-                    try nginxPhase(phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx))
+                    try nginxPhase(
+                        phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx), started: started)
                 case .advertise, .withdraw:
                     for change in plan.dnsChanges where change.phase == phase {
                         let zone = try DNSName(change.zone)
@@ -89,7 +102,9 @@ public struct Applier: Sendable {
 
     /// Writes one nginx phase's files, tests, reloads and (for additions) checks the new
     /// sockets answer; restores every file and reloads again on any failure.
-    func nginxPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], master: NginxMaster) throws(ReconcileError) {
+    func nginxPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], master: NginxMaster, started: Date)
+        throws(ReconcileError)
+    {
         // The bytes each file must hold now, and what to write.
         var writes: [(path: String, before: [UInt8], after: [UInt8])] = []
         for change in plan.nginxFileChanges {
@@ -104,24 +119,28 @@ public struct Applier: Sendable {
                 before = change.afterServe ?? change.original
                 after = target
             }
-            guard AtomicFile.read(change.path) == before else {
+            guard (try? ContainedFile.read(change.path, rule: nginxRule)) == before else {
                 throw .stalePlan(["nginx file \(change.path) changed while applying"])
             }
             writes.append((change.path, before, after))
         }
-        let label = "\(ISO8601DateFormatter().string(from: Date()))-\(phase)-\(getpid())"
-        let backup = try state.backup(writes.map { ($0.path, $0.before) }, label: label)
+        // Named by the apply's start, so the folders of one apply prune together.
+        let label = "\(ISO8601DateFormatter().string(from: started))-\(phase)-\(getpid())"
+        let backup = try state.backup(writes.map { .init(path: $0.path, bytes: $0.before) }, label: label)
         progress("nginx: backed up \(writes.count) file\(writes.count == 1 ? "" : "s") to \(backup)")
         FaultPoint.reach(.afterBackup)
         // Until the reload is confirmed, a crash leaves files nginx may not have loaded; the
         // next apply reloads first (see finishInterruptedReload).
         try state.markPendingReload(actions, backup: backup)
-        var written: [(path: String, before: [UInt8], modified: timespec?)] = []
+        var written: [(path: String, before: [UInt8], after: [UInt8], modified: timespec?)] = []
         func restore(reload: Bool) -> Bool {
             var ok = true
             for file in written.reversed() {
                 do {
-                    try AtomicFile.write(file.before, to: file.path, modified: file.modified)
+                    // Only over the bytes apply wrote: an edit made since is not overwritten.
+                    try ContainedFile.write(
+                        file.before, to: file.path, rule: nginxRule,
+                        options: .init(expected: file.after, modified: file.modified))
                 } catch {
                     ok = false
                     progress("nginx: could not restore \(file.path) (its backup is in \(backup)): \(error)")
@@ -133,9 +152,13 @@ public struct Applier: Sendable {
         }
         for file in writes {
             do {
-                let modified = AtomicFile.modificationTime(file.path)
-                let target = try AtomicFile.write(file.after, to: file.path)
-                written.append((file.path, file.before, modified))
+                let modified = Self.modificationTime(file.path)
+                // Checked again right before the rename: the same file, still holding what
+                // the plan read (an editor's late append aborts this file, not lost).
+                let target = try ContainedFile.write(
+                    file.after, to: file.path, rule: nginxRule,
+                    options: .init(expected: file.before, beforeRename: { FaultPoint.reach(.midWrite) }))
+                written.append((file.path, file.before, file.after, modified))
                 progress("nginx: wrote \(file.path)\(target == file.path ? "" : " (through its symlink to \(target))")")
             } catch {
                 let restored = restore(reload: false)
@@ -195,18 +218,31 @@ public struct Applier: Sendable {
     }
 
     /// Refuses (before anything is written) to write an nginx file through a symlink that
-    /// leads outside the directory of nginx's main config, unless allowed.
+    /// leads outside the directory of nginx's main config, unless allowed. The write itself
+    /// checks again on what it opens; this makes the refusal come before any file changed.
     func checkSymlinks(_ plan: Plan) throws(ReconcileError) {
         let directory = (desired.nginx.config as NSString).deletingLastPathComponent
         for change in plan.nginxFileChanges {
-            guard let target = AtomicFile.symlinkOutside(change.path, directory: directory) else { continue }
+            let destination: ContainedFile.Destination
+            do {
+                destination = try ContainedFile.destination(
+                    of: change.path, rule: .tree(roots: [directory], allowOutside: false))
+            } catch {
+                throw .other("\(error.description) (the directory of nginx.config is \(directory))")
+            }
+            guard !destination.allowed else { continue }
             if allowSymlinksOutside {
-                progress("nginx: \(change.path) is a symlink to \(target), outside \(directory); writing through it (--allow-symlinks-outside)")
+                progress("nginx: \(change.path) is a symlink to \(destination.path), outside \(directory); writing through it (--allow-symlinks-outside)")
                 continue
             }
             throw .other(
-                "refusing to write \(change.path): it is a symlink to \(target), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended")
+                "refusing to write \(change.path): it is a symlink to \(destination.path), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended")
         }
+    }
+
+    static func modificationTime(_ path: String) -> timespec? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mtim : nil
     }
 
     /// An earlier apply that died after writing nginx files and before confirming the reload

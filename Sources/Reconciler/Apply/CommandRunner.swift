@@ -2,7 +2,9 @@ import Foundation
 import ProcessRunning
 
 /// Runs the commands the desired state names (nginx test and reload, zone reload, git) as
-/// argv, never through a shell, with a timeout and bounded output.
+/// argv, never through a shell, with a timeout and bounded output. The program runs by its
+/// absolute path (a bare name is looked up on ``ProgramSearch/path``, never on the caller's
+/// `PATH`), and the child gets that fixed `PATH` too.
 public enum CommandRunner {
     public struct Result: Sendable {
         public let status: Int32
@@ -14,19 +16,14 @@ public enum CommandRunner {
         -> Result
     {
         guard let program = argv.first else { throw .other("empty command") }
-        // A bare program name is looked up on PATH, with the sbin directories nginx and rndc
-        // live in added (a systemd unit's PATH may lack them).
-        var environment: [String: String]?
-        if !program.hasPrefix("/") {
-            var path = ProcessInfo.processInfo.environment
-            path["PATH"] = (path["PATH"].map { $0 + ":" } ?? "") + "/usr/sbin:/sbin:/usr/bin:/bin"
-            environment = path
+        guard let executable = ProgramSearch.resolve(program) else {
+            throw .other("cannot run \(argv.joined(separator: " ")): \(program) is not an executable on \(ProgramSearch.path)")
         }
         let result: BoundedProcess.Result
         do {
             result = try BoundedProcess.run(
-                executable: program.hasPrefix("/") ? program : "/usr/bin/env",
-                arguments: program.hasPrefix("/") ? Array(argv.dropFirst()) : argv, environment: environment,
+                executable: executable, arguments: Array(argv.dropFirst()),
+                environment: ProgramSearch.environment(ProcessInfo.processInfo.environment),
                 timeout: timeout, outputLimit: outputLimit, mergeOutput: true)
         } catch {
             throw .other("cannot run \(argv.joined(separator: " ")): \((error as NSError).localizedDescription)")

@@ -1,3 +1,4 @@
+import ContainedFiles
 import Foundation
 
 /// The marker an nginx phase keeps in the state directory from its first write until its
@@ -25,12 +26,17 @@ extension StateDirectory {
 
     func clearPendingReload() { removeMarker(at: pendingReloadPath) }
 
-    /// Writes a marker file (JSON, atomically).
+    /// Writes a marker file (JSON, atomically, through ``ContainedFile``).
     func writeMarker(_ marker: some Encodable, to markerPath: String) throws(ReconcileError) {
         do {
-            try JSONEncoder().encode(marker).write(to: URL(fileURLWithPath: markerPath), options: .atomic)
+            let bytes = try JSONEncoder().encode(marker)
+            try ContainedFile.write(
+                Array(bytes), in: try open(), name: (markerPath as NSString).lastPathComponent,
+                options: .init(newFileMode: 0o600))
+        } catch let error as ReconcileError {
+            throw error
         } catch {
-            throw .other("cannot write \(markerPath): \((error as NSError).localizedDescription)")
+            throw .other("cannot write \(markerPath): \(error)")
         }
     }
 

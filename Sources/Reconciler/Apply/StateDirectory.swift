@@ -1,3 +1,4 @@
+import ContainedFiles
 import Foundation
 
 #if canImport(Glibc)
@@ -5,28 +6,32 @@ import Foundation
 #endif
 
 /// apply's own files (DESIGN §7): the lock, backups of every file it changes, the journal.
-/// Kept outside nginx's tree so no include glob can pick a backup up.
+/// Kept outside nginx's tree so no include glob can pick a backup up. Every file in it is
+/// written through ``ContainedFile`` under the output rule: never through a symlink, never
+/// into a directory another user can write.
 public struct StateDirectory: Sendable {
     public let path: String
 
     public init(path: String) { self.path = path }
 
-    /// Creates the directory (mode 0700) when missing.
-    public func prepare() throws(ReconcileError) {
+    /// Opens the directory, creating it (mode 0700) when missing.
+    func open() throws(ReconcileError) -> OpenDirectory {
         do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            return try OpenDirectory.open(path, rule: .output, createMode: 0o700)
         } catch {
-            throw .other("cannot create the state directory \(path): \((error as NSError).localizedDescription)")
+            throw .other("cannot create the state directory \(path): \(error)")
         }
     }
+
+    /// Creates the directory (mode 0700) when missing.
+    public func prepare() throws(ReconcileError) { _ = try open() }
 
     /// Takes the exclusive lock, waiting up to `timeout` seconds. The lock is released when
     /// the returned value is released (or the process exits).
     public func lock(timeout: Double) throws(ReconcileError) -> Lock {
-        try prepare()
+        let directory = try open()
         let lockPath = path + "/lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = openat(directory.descriptor, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .other("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         let start = Date()
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -49,7 +54,7 @@ public struct StateDirectory: Sendable {
     /// Whether another process holds the lock now (an apply is running). Creates nothing: a
     /// lock file that is missing or unreadable counts as not held.
     public func isLockedByAnotherProcess() -> Bool {
-        let fd = open(path + "/lock", O_RDONLY | O_CLOEXEC)
+        let fd = Glibc.open(path + "/lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
@@ -57,22 +62,65 @@ public struct StateDirectory: Sendable {
         return false
     }
 
-    /// Copies each file's current bytes into a new backup folder; returns its path.
-    public func backup(_ files: [(path: String, bytes: [UInt8])], label: String) throws(ReconcileError) -> String {
-        let folder = "\(path)/backups/\(label)"
+    /// One file to back up: where it is and the bytes it held.
+    public struct BackupFile: Sendable {
+        public var path: String
+        public var bytes: [UInt8]
+    }
+
+    /// Copies each file's bytes into a new backup folder (mode 0700, in `backups/`, 0700
+    /// whatever the state directory's mode); each copy keeps its original's mode and owner, so
+    /// a 0600 file is not world-readable in its backup. Returns the folder's path.
+    public func backup(_ files: [BackupFile], label: String) throws(ReconcileError) -> String {
+        let folderPath = "\(path)/backups/\(label)"
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let folder = try open().subdirectory("backups", mode: 0o700).subdirectory(label, mode: 0o700)
             var manifest = ""
             for (index, file) in files.enumerated() {
                 let name = "\(index)-" + (file.path as NSString).lastPathComponent
-                try Data(file.bytes).write(to: URL(fileURLWithPath: folder + "/" + name), options: .atomic)
+                var original = stat()
+                let known = stat(file.path, &original) == 0
+                let options = ContainedFile.Options(
+                    newFileMode: 0o600, owner: known ? (original.st_uid, original.st_gid) : nil,
+                    mode: known ? original.st_mode & 0o7777 : 0o600)
+                try ContainedFile.write(file.bytes, in: folder, name: name, options: options)
                 manifest += "\(name)\t\(file.path)\n"
             }
-            try Data(manifest.utf8).write(to: URL(fileURLWithPath: folder + "/MANIFEST"), options: .atomic)
+            try ContainedFile.write(Array(manifest.utf8), in: folder, name: "MANIFEST", options: .init(newFileMode: 0o600))
         } catch {
-            throw .other("cannot back up to \(folder): \((error as NSError).localizedDescription)")
+            throw .other("cannot back up to \(folderPath): \(error)")
         }
-        return folder
+        return folderPath
+    }
+
+    /// Removes the backups of all but the newest `keep` applies; returns the folders removed.
+    /// A backup folder is named `<apply start>-<phase>-<pid>`: the folders of one apply share
+    /// its start and pid.
+    public func pruneBackups(keep: Int) -> [String] {
+        guard let root = try? open(), let backups = root.existingSubdirectory("backups") else { return [] }
+        var applies: [String: [String]] = [:]
+        for name in backups.names() {
+            guard let apply = Self.applyOfBackup(name) else { continue }
+            applies[apply, default: []].append(name)
+        }
+        let old = applies.keys.sorted().dropLast(max(0, keep))
+        var removed: [String] = []
+        for apply in old {
+            for name in applies[apply, default: []].sorted() {
+                backups.removeTree(name)
+                removed.append(backups.path(of: name))
+            }
+        }
+        return removed
+    }
+
+    /// `<time>-<pid>` of a backup folder named `<time>-<phase>-<pid>`; nil for other names.
+    static func applyOfBackup(_ name: String) -> String? {
+        let parts = name.split(separator: "-")
+        guard parts.count >= 3, let pid = parts.last, pid.allSatisfy(\.isNumber),
+            let phase = parts.dropLast().last, Action.Phase.allCases.contains(where: { "\($0)" == phase })
+        else { return nil }
+        return parts.dropLast(2).joined(separator: "-") + "-" + pid
     }
 
     /// Appends one JSON line to the journal.
@@ -81,11 +129,7 @@ public struct StateDirectory: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(entry) else { return }
         line.append(0x0A)
-        let fd = open(path + "/journal.jsonl", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        _ = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
+        try? open().append(Array(line), to: "journal.jsonl")
     }
 
     /// An exclusive flock, released on deinit.
@@ -112,9 +156,12 @@ public struct JournalEntry: Sendable, Codable {
     public var result: String
     public var error: String?
     public var durationsMs: [String: Int]
+    /// Backup folders this apply removed (older than the last `--keep-backups` applies).
+    public var prunedBackups: [String]?
 
     enum CodingKeys: String, CodingKey {
         case time, desired, steps, result, error
+        case prunedBackups = "pruned_backups"
         case durationsMs = "durations_ms"
     }
 }

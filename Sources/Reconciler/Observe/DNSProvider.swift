@@ -27,8 +27,10 @@ extension DNSProvider {
 
 /// Builds the provider the desired state asks for, reading the TSIG key file if there is one.
 public enum DNSProviders {
+    /// `allowSymlinksOutside` lets the zonefile provider write through a symlink leading out of
+    /// the zone file's directory (apply's `--allow-symlinks-outside`).
     public static func make(
-        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2
+        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2, allowSymlinksOutside: Bool = false
     ) throws(ReconcileError) -> any DNSProvider {
         switch settings.provider {
         case .rfc2136(let server, let tsig):
@@ -39,7 +41,9 @@ public enum DNSProviders {
             return RFC2136Provider(client: DNSClient(server: server, timeout: timeout, retries: retries), key: key)
         case .zonefile(let path, let reload):
             guard let zone = settings.zones.first else { throw .other("provider zonefile needs one zone in dns.zones") }
-            return ZoneFileDNSProvider(provider: ZoneFileProvider(path: path, origin: zone, reloadCommand: reload))
+            var provider = ZoneFileProvider(path: path, origin: zone, reloadCommand: reload)
+            provider.allowSymlinksOutside = allowSymlinksOutside
+            return ZoneFileDNSProvider(provider: provider)
         }
     }
 

@@ -1,3 +1,4 @@
+import ContainedFiles
 import Foundation
 
 /// The `reconcile.service` and `reconcile.timer` that run reconcile every few minutes
@@ -220,9 +221,9 @@ public struct SystemdUnits: Sendable, Hashable {
     public func install(root: String) throws -> [String] {
         let directory = (root as NSString).appendingPathComponent("etc/systemd/system")
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            _ = try OpenDirectory.open(directory, rule: .output, createMode: 0o755)
         } catch {
-            throw ReconcileError.cannotWrite(path: directory, reason: "\(error.localizedDescription)")
+            throw ReconcileError.cannotWrite(path: directory, reason: error.description)
         }
         var written: [String] = []
         for (name, text) in [("reconcile.service", service), ("reconcile.timer", timer)] {

@@ -151,7 +151,7 @@ extension Reconcile {
             applier.allowSymlinksOutside = allowSymlinksOutside
             applier.keepBackups = keepBackups
             let text = options.format == .text
-            applier.progress = { line in if text { print(line) } }
+            applier.progress = { line in if text { Terminal.printLine(line) } }
             let applyStarted = Date()
             do {
                 try await applier.apply(plan, observation: run.observation)

@@ -58,7 +58,7 @@ extension Reconcile {
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             case .text:
                 print(session.renderer.render(plan, header: session.header(plan, run.desired)))
-                if let out { print("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }
+                if let out { Terminal.printLine("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }
             }
             try session.recordSuccess(metrics, mode: "plan", run: run)
             if !plan.inSync { throw ExitCode(2) }

@@ -35,8 +35,8 @@ extension Reconcile {
             let failed = run.probes.filter { !$0.succeeded }
             switch options.format {
             case .text:
-                for line in ProbeResult.table(run.probes) { print(line) }
-                for note in run.probeNotes { print("note: " + note) }
+                for line in ProbeResult.table(run.probes) { Terminal.printLine(line) }
+                for note in run.probeNotes { Terminal.printLine("note: " + note) }
                 print(Self.summary(total: run.probes.count, failed: failed))
             case .json:
                 JSONOutput.print(Report(run: run))

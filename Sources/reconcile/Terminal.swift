@@ -1,10 +1,18 @@
 import Foundation
+import Reconciler
 
-/// Printing to the terminal.
+/// Printing to the terminal. Everything printed in text form may hold bytes from outside (file
+/// names, nginx files, DNS data, a child's output): control characters are escaped
+/// (``TerminalText``).
 enum Terminal {
-    /// Writes one line to standard error.
+    /// Writes one line (or several: an error may quote a child's output) to standard error.
     static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(line, keepingNewlines: true) + "\n").utf8))
+    }
+
+    /// Prints one line of text output built from outside values.
+    static func printLine(_ line: String) {
+        print(TerminalText.escaped(line))
     }
 }
 

@@ -43,7 +43,9 @@ public struct PlanText: Sendable {
         if !header.isEmpty {
             let width = header.map(\.0.count).max() ?? 0
             for (label, value) in header {
-                out.append(paint(label.padding(toLength: width, withPad: " ", startingAt: 0), .dim) + "  " + value)
+                out.append(
+                    paint(label.padding(toLength: width, withPad: " ", startingAt: 0), .dim) + "  "
+                        + TerminalText.escaped(value))
             }
             out.append("")
         }
@@ -58,14 +60,14 @@ public struct PlanText: Sendable {
             subjects.removeAll { infoOnly.contains($0) }
         }
         for subject in subjects {
-            out.append(paint(subject, .bold))
+            out.append(paint(TerminalText.escaped(subject), .bold))
             for finding in plan.findings where finding.vhost == subject {
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
                 out.append(title)
-                out.append("      " + finding.message)
-                for line in finding.evidence { out.append("      " + paint(line, .dim)) }
+                out.append("      " + TerminalText.escaped(finding.message))
+                for line in finding.evidence { out.append("      " + paint(TerminalText.escaped(line), .dim)) }
             }
             let actions = plan.actions.filter { $0.vhost == subject }
             if !actions.isEmpty {
@@ -83,28 +85,29 @@ public struct PlanText: Sendable {
             out.append("")
         }
         for pending in plan.pendingReloads ?? [] {
-            out.append(paint("pending reload: ", .red) + pending)
+            out.append(paint("pending reload: ", .red) + TerminalText.escaped(pending))
         }
         if plan.pendingReloads != nil { out.append("") }
-        for note in plan.notes { out.append(paint("note: ", .yellow) + note) }
+        for note in plan.notes { out.append(paint("note: ", .yellow) + TerminalText.escaped(note)) }
         if !plan.notes.isEmpty { out.append("") }
         out.append(summary(plan, suggestApply: suggestApply))
         return out.joined(separator: "\n")
     }
 
-    /// One action as a diff line with where it applies.
+    /// One action as a diff line with where it applies (its text and file escaped for the
+    /// terminal).
     public func line(for action: Action) -> String {
+        let text = TerminalText.escaped(action.text ?? "")
+        let place = TerminalText.escaped("\(Paths.display(action.file ?? "", from: displayBase)):\(action.line ?? 0)")
         switch action.kind {
         case .nginxAddListen:
-            return paint("+ \(action.text ?? "") # managed by reconcile", .green) + "   "
-                + paint("\(Paths.display(action.file ?? "", from: displayBase)):\(action.line ?? 0)", .dim)
+            return paint("+ \(text) # managed by reconcile", .green) + "   " + paint(place, .dim)
         case .nginxRemoveListen:
-            return paint("- \(action.text ?? "")", .red) + "   "
-                + paint("\(Paths.display(action.file ?? "", from: displayBase)):\(action.line ?? 0)", .dim)
+            return paint("- \(text)", .red) + "   " + paint(place, .dim)
         case .dnsAdd:
-            return paint("+ \(action.recordLine)", .green)
+            return paint("+ \(TerminalText.escaped(action.recordLine))", .green)
         case .dnsDelete:
-            return paint("- \(action.recordLine)", .red)
+            return paint("- \(TerminalText.escaped(action.recordLine))", .red)
         }
     }
 

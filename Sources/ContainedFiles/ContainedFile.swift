@@ -42,11 +42,23 @@ public enum ContainedFile {
         }
     }
 
-    /// Replaces the file `path` names with `bytes` under `rule`; returns the path actually
-    /// written (a symlink's target under the tree rule).
+    /// A file a write replaced: the directory it was opened in and its name there. A restore
+    /// goes through this, not through the path again, so it lands where the write did.
+    public struct WrittenFile: Sendable {
+        public let directory: OpenDirectory
+        public let name: String
+        /// The modification time of the file it replaced (a restore gives it back); nil when
+        /// there was none.
+        public let replacedModification: timespec?
+        /// The file written, symlinks resolved.
+        public var path: String { directory.path(of: name) }
+    }
+
+    /// Replaces the file `path` names with `bytes` under `rule`; returns where it was written
+    /// (a symlink's target under the tree rule).
     @discardableResult
     public static func write(_ bytes: [UInt8], to path: String, rule: WriteRule, options: Options = Options())
-        throws(ContainedWriteError) -> String
+        throws(ContainedWriteError) -> WrittenFile
     {
         let walker = PathWalker(rule: rule, shownPath: path)
         let (directory, name) = try walker.parent(of: path)
@@ -61,7 +73,14 @@ public enum ContainedFile {
             try checkPrivate(directory, existing: existing, path: path)
         }
         try write(bytes, in: directory, name: name, existing: existing, shownPath: path, options: options)
-        return directory.path(of: name)
+        return WrittenFile(directory: directory, name: name, replacedModification: existing?.st_mtim)
+    }
+
+    /// Replaces a file written before (a restore): in the same directory, under the same name.
+    public static func write(_ bytes: [UInt8], over file: WrittenFile, options: Options = Options())
+        throws(ContainedWriteError)
+    {
+        try write(bytes, in: file.directory, name: file.name, options: options)
     }
 
     /// Replaces the file `name` in an already opened `directory` (see ``write(_:to:rule:options:)``).
@@ -93,8 +112,16 @@ public enum ContainedFile {
 
     /// The bytes of the file `path` names under `rule` (the same resolution a write makes), or
     /// nil when it does not exist.
+    /// Under the tree rule a file outside the roots is refused as a write would be.
     public static func read(_ path: String, rule: WriteRule) throws(ContainedWriteError) -> [UInt8]? {
         let (directory, name) = try PathWalker(rule: rule, shownPath: path).parent(of: path)
+        if case .tree(let roots, let allowOutside) = rule, !allowOutside {
+            let inside = try contains(directory, roots: roots, path: path)
+            guard inside else {
+                throw ContainedWriteError(
+                    path: path, reason: .readOutsideRoots(target: directory.path(of: name), roots: roots))
+            }
+        }
         return try directory.read(name)
     }
 

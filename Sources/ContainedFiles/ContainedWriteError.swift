@@ -7,6 +7,9 @@ public struct ContainedWriteError: Error, Sendable, CustomStringConvertible, Equ
     public enum Reason: Sendable, Equatable {
         /// A symlink leads the file outside every allowed root.
         case outsideRoots(target: String, roots: [String])
+        /// A file to be read under the tree rule leads through a symlink outside every root
+        /// (whoever owns the link could make reconcile read, and quote in errors, any file).
+        case readOutsideRoots(target: String, roots: [String])
         /// The last component of an output path is a symlink.
         case finalSymlink
         /// A symlink on the way lies in a directory another user can write, or that another
@@ -40,6 +43,9 @@ public struct ContainedWriteError: Error, Sendable, CustomStringConvertible, Equ
             let allowed = roots.joined(separator: ", ")
             return
                 "refusing to write \(path): it leads through a symlink to \(target), outside \(allowed); nothing was written there. Pass --allow-symlinks-outside if writing there is intended"
+        case .readOutsideRoots(let target, let roots):
+            return
+                "refusing to read \(path): it leads through a symlink to \(target), outside \(roots.joined(separator: ", ")); pass --allow-symlinks-outside if that is intended"
         case .finalSymlink:
             return
                 "refusing to write \(path): it is a symlink, and an output file is never written through a symlink (someone could point it at any file); remove the link or choose another path"

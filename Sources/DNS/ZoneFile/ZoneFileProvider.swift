@@ -41,24 +41,37 @@ public struct ZoneFileProvider: Sendable {
     }
 
     /// Reads and parses the zone file.
+    /// The file is read as it is written: a symlink leading out of its directory is refused
+    /// (its owner could otherwise make reconcile read any file and quote it in an error).
     public func load() throws(ZoneFileError) -> ZoneFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw ZoneFileError(path: path, reason: .readFailed(reason))
+        let bytes: [UInt8]?
+        do {
+            bytes = try ContainedFile.read(path, rule: writeRule)
+        } catch {
+            if case .system(_, let code) = error.reason, code == EACCES || code == ENOENT {
+                throw ZoneFileError(path: path, reason: .readFailed(code == EACCES ? "permission denied" : "no such file"))
+            }
+            throw ZoneFileError(path: path, reason: .readFailed(error.description))
         }
-        return try ZoneFile.parse([UInt8](data), path: path, origin: origin)
+        guard let bytes else { throw ZoneFileError(path: path, reason: .readFailed("no such file")) }
+        return try ZoneFile.parse(bytes, path: path, origin: origin)
     }
 
     /// Replaces the file's contents atomically with `bytes` through ``ContainedFile``; with
     /// `expected`, only while the file still holds exactly those bytes (checked again right
     /// before the rename).
-    public func write(_ bytes: [UInt8], expected: [UInt8]? = nil) throws(ZoneFileError) {
+    @discardableResult
+    public func write(_ bytes: [UInt8], expected: [UInt8]? = nil) throws(ZoneFileError) -> ContainedFile.WrittenFile {
         do {
-            try ContainedFile.write(bytes, to: path, rule: writeRule, options: .init(expected: expected))
+            return try ContainedFile.write(bytes, to: path, rule: writeRule, options: .init(expected: expected))
         } catch {
-            if case .changed = error.reason { throw ZoneFileError(path: path, reason: .changedSinceRead) }
-            throw ZoneFileError(path: path, reason: .writeFailed(error.description))
+            throw zoneFileError(error)
         }
+    }
+
+    func zoneFileError(_ error: ContainedWriteError) -> ZoneFileError {
+        if case .changed = error.reason { return ZoneFileError(path: path, reason: .changedSinceRead) }
+        return ZoneFileError(path: path, reason: .writeFailed(error.description))
     }
 
     /// Runs the reload command, if any; returns its (bounded) output.
@@ -88,17 +101,18 @@ public struct ZoneFileProvider: Sendable {
         }
         let output = try current.edited(adding: additions, deleting: deletions, now: now)
         let written = try ZoneFile.parse(output, path: path, origin: origin)
-        try write(output, expected: current.bytes)
+        let file = try write(output, expected: current.bytes)
         afterWrite()
         do {
             try reload()
         } catch {
             do {
-                try write(current.bytes, expected: output)
+                // Where the write landed, not the path resolved again.
+                try ContainedFile.write(current.bytes, over: file, options: .init(expected: output))
             } catch let restoreError {
                 throw ZoneFileError(
                     path: path, reason: .reloadFailedNotRestored(
-                        error.reason.description, restoreError: restoreError.reason.description))
+                        error.reason.description, restoreError: zoneFileError(restoreError).reason.description))
             }
             _ = try? reload()
             throw ZoneFileError(path: path, reason: .reloadFailedRestored(error.reason.description))

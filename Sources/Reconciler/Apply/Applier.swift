@@ -119,9 +119,13 @@ public struct Applier: Sendable {
                 before = change.afterServe ?? change.original
                 after = target
             }
-            guard (try? ContainedFile.read(change.path, rule: nginxRule)) == before else {
-                throw .stalePlan(["nginx file \(change.path) changed while applying"])
+            let current: [UInt8]?
+            do {
+                current = try ContainedFile.read(change.path, rule: nginxRule)
+            } catch {
+                throw .other("\(error.description); nothing was written in this phase")
             }
+            guard current == before else { throw .stalePlan(["nginx file \(change.path) changed while applying"]) }
             writes.append((change.path, before, after))
         }
         // Named by the apply's start, so the folders of one apply prune together.
@@ -132,15 +136,17 @@ public struct Applier: Sendable {
         // Until the reload is confirmed, a crash leaves files nginx may not have loaded; the
         // next apply reloads first (see finishInterruptedReload).
         try state.markPendingReload(actions, backup: backup)
-        var written: [(path: String, before: [UInt8], after: [UInt8], modified: timespec?)] = []
+        var written: [(path: String, file: ContainedFile.WrittenFile, before: [UInt8], after: [UInt8])] = []
         func restore(reload: Bool) -> Bool {
             var ok = true
             for file in written.reversed() {
                 do {
-                    // Only over the bytes apply wrote: an edit made since is not overwritten.
+                    // Where the write landed (not the path resolved again: a link swapped
+                    // since cannot redirect it), and only over the bytes apply wrote: an edit
+                    // made since is not overwritten.
                     try ContainedFile.write(
-                        file.before, to: file.path, rule: nginxRule,
-                        options: .init(expected: file.after, modified: file.modified))
+                        file.before, over: file.file,
+                        options: .init(expected: file.after, modified: file.file.replacedModification))
                 } catch {
                     ok = false
                     progress("nginx: could not restore \(file.path) (its backup is in \(backup)): \(error)")
@@ -152,14 +158,13 @@ public struct Applier: Sendable {
         }
         for file in writes {
             do {
-                let modified = Self.modificationTime(file.path)
                 // Checked again right before the rename: the same file, still holding what
                 // the plan read (an editor's late append aborts this file, not lost).
                 let target = try ContainedFile.write(
                     file.after, to: file.path, rule: nginxRule,
                     options: .init(expected: file.before, beforeRename: { FaultPoint.reach(.midWrite) }))
-                written.append((file.path, file.before, file.after, modified))
-                progress("nginx: wrote \(file.path)\(target == file.path ? "" : " (through its symlink to \(target))")")
+                written.append((file.path, target, file.before, file.after))
+                progress("nginx: wrote \(file.path)\(target.path == file.path ? "" : " (through its symlink to \(target.path))")")
             } catch {
                 let restored = restore(reload: false)
                 throw .applyFailed(step: "writing \(file.path)", reason: error.description, restored: restored)
@@ -240,10 +245,6 @@ public struct Applier: Sendable {
         }
     }
 
-    static func modificationTime(_ path: String) -> timespec? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info.st_mtim : nil
-    }
 
     /// An earlier apply that died after writing nginx files and before confirming the reload
     /// (a crash, `kill -9`) left files nginx may not have loaded, which a fresh plan cannot

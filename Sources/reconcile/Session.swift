@@ -154,7 +154,16 @@ struct Session {
             state += ", git \(commit.prefix(12))\(plan.desired.gitDirty == true ? " with uncommitted changes" : "")"
         }
         state += ")"
-        return [("desired", state), ("nginx", plan.nginxConfig), ("dns", plan.dnsSource)]
+        var lines = [("desired", state), ("nginx", plan.nginxConfig), ("dns", plan.dnsSource)]
+        if options.verbose {
+            // What apply would run, programs resolved to absolute paths at load time.
+            lines.append(("test", desired.nginx.test.joined(separator: " ")))
+            lines.append(("reload", desired.nginx.reload.joined(separator: " ")))
+            if case .zonefile(_, let reload?) = desired.dns.provider {
+                lines.append(("zone reload", reload.joined(separator: " ")))
+            }
+        }
+        return lines
     }
 
     /// Writes the run's metrics when `--metrics-file` was given. `run` is nil when the run failed

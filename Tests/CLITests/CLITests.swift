@@ -52,6 +52,24 @@ import Testing
         #expect(text == (try String(contentsOfFile: golden, encoding: .utf8)))
     }
 
+    /// `-v` shows what apply would run: the programs resolved at load time, by absolute path.
+    @Test func verbosePlanShowsTheCommandsWithAbsolutePrograms() throws {
+        let result = try reconcile(["plan", "-v", "--no-interface-check"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let config = Self.root + "/example/nginx/nginx.conf"
+        let test = try #require(lines.first { $0.hasPrefix("test ") })
+        let reload = try #require(lines.first { $0.hasPrefix("reload ") })
+        let nginx = try ServerBinary.require("nginx")
+        #expect(test.hasSuffix(" -t -q -c \(config)"), "\(test)")
+        #expect(reload.hasSuffix(" -s reload -c \(config)"), "\(reload)")
+        for line in [test, reload] {
+            let program = line.split(separator: " ", omittingEmptySubsequences: true)[1]
+            #expect(program.hasPrefix("/") && program.hasSuffix("/nginx"), "\(line)")
+            #expect(URL(fileURLWithPath: String(program)).resolvingSymlinksInPath() == URL(fileURLWithPath: nginx).resolvingSymlinksInPath())
+        }
+    }
+
     @Test func bundledExamplePlanAsJSON() throws {
         let result = try reconcile(["plan", "--format", "json", "--no-interface-check"])
         #expect(result.status == 2)

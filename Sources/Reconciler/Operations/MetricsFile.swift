@@ -9,6 +9,8 @@ public enum MetricsFile {
         do {
             try ContainedFile.write(Array(text.utf8), to: path, rule: .output)
         } catch {
+            // A refusal already names the path and the rule; a system error gets the path.
+            guard case .system = error.reason else { throw .other(error.description) }
             throw .cannotWrite(path: path, reason: error.description)
         }
     }

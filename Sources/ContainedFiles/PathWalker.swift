@@ -24,30 +24,14 @@ struct PathWalker {
         var directory = try root()
         var links = 0
         while let component = pending.popLast() {
-            if component == "." { continue }
-            if component == ".." {
-                directory = try step(directory, "..")
+            guard pending.isEmpty, component != ".", component != ".." else {
+                directory = try descend(into: component, from: directory, pending: &pending, links: &links, createMode: nil)
                 continue
             }
-            if pending.isEmpty {
-                guard let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK else {
-                    return (directory, component)
-                }
-                guard case .tree = rule else { throw error(.finalSymlink) }
-                directory = try follow(component, in: directory, pending: &pending, links: &links)
-                continue
+            guard let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK else {
+                return (directory, component)
             }
-            let fd = openat(directory.descriptor, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if fd >= 0 {
-                directory = OpenDirectory(descriptor: fd, path: directory.path(of: component))
-                continue
-            }
-            let code = errno
-            guard code == ELOOP || code == ENOTDIR,
-                let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK
-            else {
-                throw error(.system(operation: "open \(directory.path(of: component))", errno: code))
-            }
+            guard case .tree = rule else { throw error(.finalSymlink) }
             directory = try follow(component, in: directory, pending: &pending, links: &links)
         }
         throw error(.notRegularFile)
@@ -59,31 +43,35 @@ struct PathWalker {
         var directory = try root()
         var links = 0
         while let component = pending.popLast() {
-            if component == "." { continue }
-            if component == ".." {
-                directory = try step(directory, "..")
-                continue
-            }
-            var fd = openat(directory.descriptor, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if fd < 0 && errno == ENOENT, let createMode {
-                if mkdirat(directory.descriptor, component, createMode) != 0 && errno != EEXIST {
-                    throw error(.system(operation: "mkdir \(directory.path(of: component))", errno: errno))
-                }
-                fd = openat(directory.descriptor, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            }
-            if fd >= 0 {
-                directory = OpenDirectory(descriptor: fd, path: directory.path(of: component))
-                continue
-            }
-            let code = errno
-            guard code == ELOOP || code == ENOTDIR,
-                let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK
-            else {
-                throw error(.system(operation: "open \(directory.path(of: component))", errno: code))
-            }
-            directory = try follow(component, in: directory, pending: &pending, links: &links)
+            directory = try descend(into: component, from: directory, pending: &pending, links: &links, createMode: createMode)
         }
         return directory
+    }
+
+    /// One step of a walk into the directory `component` of `directory` (`.` and `..` as the
+    /// kernel has them), creating it with `createMode` when missing and given; a symlink there
+    /// is judged and its target queued instead.
+    func descend(
+        into component: String, from directory: OpenDirectory, pending: inout [String], links: inout Int,
+        createMode: mode_t?
+    ) throws(ContainedWriteError) -> OpenDirectory {
+        if component == "." { return directory }
+        if component == ".." { return try step(directory, "..") }
+        var fd = openat(directory.descriptor, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT, let createMode {
+            if mkdirat(directory.descriptor, component, createMode) != 0 && errno != EEXIST {
+                throw error(.system(operation: "create the directory \(directory.path(of: component))", errno: errno))
+            }
+            fd = openat(directory.descriptor, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        }
+        if fd >= 0 { return OpenDirectory(descriptor: fd, path: directory.path(of: component)) }
+        let code = errno
+        guard code == ELOOP || code == ENOTDIR,
+            let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK
+        else {
+            throw error(.system(operation: "open \(directory.path(of: component))", errno: code))
+        }
+        return try follow(component, in: directory, pending: &pending, links: &links)
     }
 
     /// Reads the symlink `name` in `directory` and queues its target's components; returns the

@@ -68,11 +68,41 @@ public struct DNSSettings: Sendable, Hashable {
     public var zones: [DNSName]
     /// TTL of the records reconcile writes.
     public var ttl: UInt32
+    /// The zone's authoritative servers, each asked directly (DESIGN §14).
+    public var nameservers: Nameservers
+    /// The recursive resolver used to find NS names outside the zone and the NS set the world
+    /// sees; nil: the first `nameserver` of /etc/resolv.conf, asked only when needed.
+    public var resolver: DNSServerAddress?
+    /// How the zone is read from `dns.server`.
+    public var transfer: ZoneRead
 
-    public init(provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32) {
+    public init(
+        provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32, nameservers: Nameservers? = nil,
+        resolver: DNSServerAddress? = nil, transfer: ZoneRead = .axfr
+    ) {
         self.provider = provider
         self.zones = zones
         self.ttl = ttl
+        self.nameservers = nameservers ?? provider.defaultNameservers
+        self.resolver = resolver
+        self.transfer = transfer
+    }
+
+    /// `dns.nameservers`.
+    public enum Nameservers: Sendable, Hashable {
+        /// The zone's NS set: its apex NS records, each name's addresses from the zone's own
+        /// data or the resolver.
+        case auto
+        /// These addresses; empty: only `dns.server`.
+        case listed([DNSServerAddress])
+    }
+
+    /// `dns.transfer`.
+    public enum ZoneRead: String, Sendable, Hashable {
+        /// AXFR, falling back to per-name queries only when unsigned and refused.
+        case axfr
+        /// Per-name queries (signed with the key when there is one), never AXFR.
+        case queries
     }
 
     /// The most specific managed zone containing `name`, if any.
@@ -86,6 +116,16 @@ public enum DNSProviderSettings: Sendable, Hashable {
     case rfc2136(server: DNSServerAddress, tsig: TSIGSettings?)
     /// An RFC 1035 master file edited in place, then an optional reload command.
     case zonefile(path: String, reload: [String]?)
+    /// Read-only: the zone as its authoritative servers publish it, wherever it is hosted;
+    /// `server`, when given, is where the apex NS set is read (else through the resolver).
+    case authoritative(server: DNSServerAddress?)
+
+    /// `dns.nameservers` when not given: the NS set, except for a zone file (which names no
+    /// server of its own).
+    public var defaultNameservers: DNSSettings.Nameservers {
+        if case .zonefile = self { return .listed([]) }
+        return .auto
+    }
 }
 
 /// The TSIG key used to sign updates. The secret itself is never held here: only the file.

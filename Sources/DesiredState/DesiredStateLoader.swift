@@ -225,16 +225,19 @@ public struct DesiredStateLoader: Sendable {
     }
 
     private func readDNS(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> DNSSettings? {
-        let allowed = ["provider", "server", "zones", "ttl", "tsig", "zonefile"]
+        let allowed = [
+            "provider", "server", "zones", "ttl", "tsig", "zonefile", "nameservers", "resolver", "transfer",
+        ]
         guard let keys = reader.mapping(node, allowed: allowed, what: "dns") else { return nil }
         var ok = true
         var providerName = "rfc2136"
         if let pair = keys["provider"], let text = reader.string(pair.value, what: "dns.provider") {
-            if text == "rfc2136" || text == "zonefile" {
+            if ["rfc2136", "zonefile", "authoritative"].contains(text) {
                 providerName = text
             } else {
                 reader.fail(
-                    "unknown DNS provider \(YAMLScalar.quote(text)) (expected rfc2136 or zonefile)", at: pair.value)
+                    "unknown DNS provider \(YAMLScalar.quote(text)) (expected rfc2136, zonefile or authoritative)",
+                    at: pair.value)
                 ok = false
             }
         }
@@ -286,6 +289,21 @@ public struct DesiredStateLoader: Sendable {
                 ok = false
             }
             provider = readRFC2136(node, keys, &reader, cwd: cwd)
+        } else if providerName == "authoritative" {
+            for key in ["tsig", "zonefile"] {
+                if let pair = keys[key] {
+                    reader.fail(
+                        "dns.\(key) does not apply with provider: authoritative, which only reads (use rfc2136 to write)",
+                        at: pair.key)
+                    ok = false
+                }
+            }
+            var server: DNSServerAddress?
+            if let pair = keys["server"] {
+                server = readServer(pair, &reader, what: "dns.server")
+                if server == nil { ok = false }
+            }
+            provider = .authoritative(server: server)
         } else {
             for key in ["server", "tsig"] {
                 if let pair = keys[key] {
@@ -295,8 +313,74 @@ public struct DesiredStateLoader: Sendable {
             }
             provider = readZoneFile(node, keys, &reader, cwd: cwd, zoneCount: zones.count)
         }
+        var nameservers: DNSSettings.Nameservers?
+        if let pair = keys["nameservers"] {
+            nameservers = readNameservers(pair, &reader)
+            if nameservers == nil { ok = false }
+        }
+        var resolver: DNSServerAddress?
+        if let pair = keys["resolver"] {
+            resolver = readServer(pair, &reader, what: "dns.resolver")
+            if resolver == nil { ok = false }
+        }
+        var transfer = DNSSettings.ZoneRead.axfr
+        if let pair = keys["transfer"], let text = reader.string(pair.value, what: "dns.transfer") {
+            if let read = DNSSettings.ZoneRead(rawValue: text) {
+                transfer = read
+            } else {
+                reader.fail("dns.transfer \(YAMLScalar.quote(text)) is not axfr or queries", at: pair.value)
+                ok = false
+            }
+        }
         guard ok, let provider else { return nil }
-        return DNSSettings(provider: provider, zones: zones, ttl: ttl)
+        if case .authoritative(nil) = provider, nameservers == .listed([]) {
+            reader.fail(
+                "provider authoritative needs the zone's servers: dns.nameservers: auto (the default), a list, or a dns.server",
+                at: node)
+            return nil
+        }
+        return DNSSettings(
+            provider: provider, zones: zones, ttl: ttl, nameservers: nameservers, resolver: resolver, transfer: transfer)
+    }
+
+    /// `dns.nameservers`: `auto`, or a list of IP addresses with optional ports.
+    private func readNameservers(_ pair: YAMLPair, _ reader: inout SchemaReader) -> DNSSettings.Nameservers? {
+        if case .scalar = pair.value.content, let text = reader.string(pair.value, what: "dns.nameservers") {
+            guard text == "auto" else {
+                reader.fail(
+                    "dns.nameservers \(YAMLScalar.quote(text)) is neither auto nor a list of addresses (like [\"192.0.2.53\", \"[2001:db8::53]:53\"])",
+                    at: pair.value)
+                return nil
+            }
+            return .auto
+        }
+        guard let items = reader.list(pair.value, what: "dns.nameservers", example: "[192.0.2.53, \"[2001:db8::53]\"]")
+        else { return nil }
+        var servers: [DNSServerAddress] = []
+        for item in items {
+            guard let text = reader.string(item, what: "an address in dns.nameservers") else { return nil }
+            guard let server = DNSServerAddress.parse(text) else {
+                reader.fail(
+                    "\(YAMLScalar.quote(text)) in dns.nameservers is not an IP address with optional port (expected 192.0.2.53, 192.0.2.53:5353 or \"[2001:db8::53]:53\")",
+                    at: item)
+                return nil
+            }
+            servers.append(server)
+        }
+        return .listed(servers)
+    }
+
+    /// An IP address with optional port (`dns.server`, `dns.resolver`).
+    private func readServer(_ pair: YAMLPair, _ reader: inout SchemaReader, what: String) -> DNSServerAddress? {
+        guard let text = reader.string(pair.value, what: what) else { return nil }
+        guard let server = DNSServerAddress.parse(text) else {
+            reader.fail(
+                "\(what) \(YAMLScalar.quote(text)) is not an IP address with optional port "
+                    + "(expected 192.0.2.53, 192.0.2.53:5353 or \"[2001:db8::53]:53\")",
+                at: pair.value)
+            return nil
+        }
+        return server
     }
 
     private func readRFC2136(
@@ -306,14 +390,7 @@ public struct DesiredStateLoader: Sendable {
             reader.fail("dns needs server: the address of the authoritative server, like \"[::1]:53\"", at: node)
             return nil
         }
-        guard let text = reader.string(serverPair.value, what: "dns.server") else { return nil }
-        guard let server = DNSServerAddress.parse(text) else {
-            reader.fail(
-                "dns.server \(YAMLScalar.quote(text)) is not an IP address with optional port "
-                    + "(expected 192.0.2.53, 192.0.2.53:5353 or \"[2001:db8::53]:53\")",
-                at: serverPair.value)
-            return nil
-        }
+        guard let server = readServer(serverPair, &reader, what: "dns.server") else { return nil }
         guard let tsigPair = keys["tsig"] else { return .rfc2136(server: server, tsig: nil) }
         guard
             let tsig = reader.mapping(

@@ -23,12 +23,20 @@ public final class NamedServer: @unchecked Sendable {
         /// Allow RFC 2136 updates signed with any of the server's keys.
         public var allowUpdate: Bool
         public var allowTransfer: TransferAccess
+        /// Serve the zone as a secondary of the primary on 127.0.0.1 at this port (it is
+        /// transferred at start; `contents` is ignored; NOTIFY is off, so it refreshes only when
+        /// told: `rndc retransfer`).
+        public var secondaryOf: UInt16?
 
-        public init(name: String, contents: String, allowUpdate: Bool = true, allowTransfer: TransferAccess = .anyone) {
+        public init(
+            name: String, contents: String, allowUpdate: Bool = true, allowTransfer: TransferAccess = .anyone,
+            secondaryOf: UInt16? = nil
+        ) {
             self.name = name
             self.contents = contents
             self.allowUpdate = allowUpdate
             self.allowTransfer = allowTransfer
+            self.secondaryOf = secondaryOf
         }
 
         /// File name of the zone inside the server directory.
@@ -79,7 +87,7 @@ public final class NamedServer: @unchecked Sendable {
         let rndc = try control.map {
             [try ServerBinary.require("rndc"), "-k", $0.keyFile, "-s", "127.0.0.1", "-p", String($0.port)]
         }
-        for zone in zones { try directory.write(zone.fileName, zone.contents) }
+        for zone in zones where zone.secondaryOf == nil { try directory.write(zone.fileName, zone.contents) }
         // The free port can be taken between probing and named binding it; named then keeps
         // running without that socket, so its log is checked and another port tried.
         var failure: NamedServerFailure?
@@ -140,6 +148,18 @@ public final class NamedServer: @unchecked Sendable {
             case .nobody: transfer = "none;"
             }
             let update = zone.allowUpdate && !keyList.isEmpty ? keyList : "none;"
+            if let primary = zone.secondaryOf {
+                config += """
+                    zone "\(zone.name)" {
+                        type secondary;
+                        primaries { 127.0.0.1 port \(primary); };
+                        file "\(zone.fileName)";
+                        allow-transfer { \(transfer) };
+                    };
+
+                    """
+                continue
+            }
             config += """
                 zone "\(zone.name)" {
                     type primary;

@@ -127,6 +127,7 @@ struct Session {
             allowSymlinksOutside: allowSymlinksOutside)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
+        observer.dnsTimeout = .milliseconds(Int(observation.dnsTimeout * 1000))
         observer.progress = { progress.step($0) }
         observer.stateDirectory = StateDirectory(path: options.stateDir)
         observer.holdsStateLock = holdsStateLock

@@ -103,7 +103,10 @@ struct InterruptedReloadTests {
         let stale = try lab.reconcile(["plan", "--format", "json"])
         #expect(stale.status == 2, "\(stale.stdout)\(stale.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(stale.stdout.utf8)) as? [String: Any]
-        let findings = object?["findings"] as? [[String: Any]] ?? []
+        // Less the warning for the zone's NS at 127.0.0.1 port 53, where nothing listens.
+        let findings = (object?["findings"] as? [[String: Any]] ?? []).filter {
+            $0["slug"] as? String != "nameserver-unreachable"
+        }
         #expect(findings.map { $0["slug"] as? String } == ["config-not-loaded"], "\(findings)")
         let evidence = findings.first?["evidence"] as? [String] ?? []
         #expect(evidence.count == 1 && evidence[0].hasPrefix("nginx/sites/media.conf: modified "), "\(evidence)")

@@ -70,9 +70,11 @@ final class OutageLab: @unchecked Sendable {
     }
 
     /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).
+    /// `dns` holds more lines of the `dns:` section (`nameservers: [...]`); `tsig: false` leaves
+    /// DNS read-only.
     func writeDesired(
         vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil,
-        zoneReload: [String]? = nil
+        zoneReload: [String]? = nil, dns: String = "", tsig: Bool = true
     ) throws {
         let prefix = [
             "-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log",
@@ -93,8 +95,9 @@ final class OutageLab: @unchecked Sendable {
               provider: rfc2136
               server: "127.0.0.1:\(dnsPort ?? named.port)"
               zones: [example.social]
-              tsig: {name: reconcile-hmac-sha256, algorithm: hmac-sha256, secret-file: ../keys/tsig.key}
+            \(tsig ? "  tsig: {name: reconcile-hmac-sha256, algorithm: hmac-sha256, secret-file: ../keys/tsig.key}" : "")
             """)
+            \(dns.isEmpty ? "" : dns.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
 
             """)
         try dir.write("desired/vhosts.yaml", "vhosts:\n" + vhosts.replacingOccurrences(of: "PORT", with: "\(port)"))

@@ -21,12 +21,24 @@ public struct DNSClient: Sendable {
 
     // MARK: Queries
 
-    /// Asks for `type` records of `name` (recursion not desired: we ask authoritative servers).
+    /// The UDP payload size advertised with EDNS(0): the size DNS flag day 2020 settled on,
+    /// which avoids IP fragmentation on every common path.
+    public static let ednsPayloadSize: UInt16 = 1232
+
+    /// Asks for `type` records of `name`, with EDNS(0) (``ednsPayloadSize``). By default
+    /// recursion is not desired: we ask authoritative servers; `recursionDesired` is for a
+    /// resolver. With `key` the query is signed and the response must verify (an unsigned
+    /// answer to a signed query is accepted only as an error, which is thrown).
     /// NXDOMAIN and NODATA are results; SERVFAIL, REFUSED and timeouts are thrown.
-    public func query(_ name: DNSName, _ type: RecordType) async throws(DNSError) -> QueryResult {
+    public func query(_ name: DNSName, _ type: RecordType, key: TSIGKey? = nil, recursionDesired: Bool = false)
+        async throws(DNSError) -> QueryResult
+    {
+        let opt = ResourceRecord(
+            name: .root, type: .opt, rclass: RecordClass(rawValue: Self.ednsPayloadSize), ttl: 0, data: .opaque([]))
         let request = DNSMessage(
-            header: DNSHeader(id: UInt16.random(in: .min ... .max)), questions: [DNSQuestion(name: name, type: type)])
-        let (response, usedTCP) = try await exchange(request, key: nil, retries: retries)
+            header: DNSHeader(id: UInt16.random(in: .min ... .max), recursionDesired: recursionDesired),
+            questions: [DNSQuestion(name: name, type: type)], additional: [opt])
+        let (response, usedTCP) = try await exchange(request, key: key, retries: retries)
         let what = "the query for \(name) \(type)"
         switch response.header.rcode {
         case .noError, .nxDomain:

@@ -366,6 +366,9 @@ public struct Planner: Sendable {
             }
         }
 
+        // Every authoritative server of each zone (DESIGN §14).
+        findings += nameserverFindings()
+
         // Probe results.
         for probe in observation.probes ?? [] where probe.failure != nil {
             findings.append(

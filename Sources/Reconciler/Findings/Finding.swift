@@ -11,6 +11,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var message: String
     /// What was observed: config lines as `file:line: text`, DNS records as zone-file lines.
     public var evidence: [String]
+    /// A severity other than the kind's own, for kinds whose weight depends on the case (a
+    /// disagreement that leaves resolvers with an unserved family is critical).
+    public var severityOverride: Severity?
 
     public init(
         kind: FindingKind, vhost: String, family: AddressFamily? = nil, port: UInt16? = nil, message: String,
@@ -26,7 +29,7 @@ public struct Finding: Sendable, Hashable, Codable {
 
     public var code: String { kind.code }
     public var slug: String { kind.slug }
-    public var severity: Severity { kind.severity }
+    public var severity: Severity { severityOverride ?? kind.severity }
 
     enum CodingKeys: String, CodingKey {
         case code, slug, severity, vhost, family, port, message, evidence
@@ -51,6 +54,9 @@ public struct Finding: Sendable, Hashable, Codable {
             throw DecodingError.dataCorruptedError(forKey: .slug, in: c, debugDescription: "unknown finding \(slug)")
         }
         self.kind = kind
+        if let severity = try c.decodeIfPresent(Severity.self, forKey: .severity), severity != kind.severity {
+            severityOverride = severity
+        }
         vhost = try c.decode(String.self, forKey: .vhost)
         family = try c.decodeIfPresent(AddressFamily.self, forKey: .family)
         port = try c.decodeIfPresent(UInt16.self, forKey: .port)

@@ -28,6 +28,13 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A file of nginx's configuration changed after the running nginx last loaded it: the
     /// files (which the plan reads) may claim what nginx does not serve.
     case configNotLoaded = "config-not-loaded"
+    /// The zone's authoritative servers publish different record sets for the vhost (a
+    /// secondary behind its primary): resolvers' answers depend on the server they ask.
+    case nameserversDisagree = "nameservers-disagree"
+    /// An authoritative server of the zone does not answer, or answers without authority.
+    case nameserverUnreachable = "nameserver-unreachable"
+    /// The NS set resolvers get differs from the zone's apex NS set.
+    case delegationMismatch = "delegation-mismatch"
 
     /// `RC001`... in declaration order.
     public var code: String {
@@ -40,7 +47,8 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
         case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
             .error
-        case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning
+        case .nameserversDisagree: .error
+        case .undesiredListen, .addressNotOnHost, .externalCNAME, .nameserverUnreachable, .delegationMismatch: .warning
         case .unmanagedVhost: .info
         }
     }

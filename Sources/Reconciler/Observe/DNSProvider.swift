@@ -38,7 +38,11 @@ public enum DNSProviders {
             if let tsig {
                 key = try loadKey(tsig)
             }
-            return RFC2136Provider(client: DNSClient(server: server, timeout: timeout, retries: retries), key: key)
+            var provider = RFC2136Provider(client: DNSClient(server: server, timeout: timeout, retries: retries), key: key)
+            provider.transfer = settings.transfer
+            return provider
+        case .authoritative(let server):
+            return AuthoritativeProvider(settings: settings, server: server, timeout: timeout)
         case .zonefile(let path, let reload):
             guard let zone = settings.zones.first else { throw .other("provider zonefile needs one zone in dns.zones") }
             var provider = ZoneFileProvider(path: path, origin: zone, reloadCommand: reload)
@@ -95,10 +99,14 @@ public enum DNSProviders {
 }
 
 /// An authoritative server read by AXFR (or per-name queries when transfer is refused) and
-/// written by RFC 2136 UPDATE signed with TSIG.
+/// written by RFC 2136 UPDATE signed with TSIG. With a key every read is signed and must
+/// verify: a signed transfer that fails is an error, never a silent fall back to unsigned
+/// queries (an unsigned REFUSED is what a forger on the path would send).
 public struct RFC2136Provider: DNSProvider {
     public let client: DNSClient
     public let key: TSIGKey?
+    /// `dns.transfer`: AXFR (the default) or per-name queries only.
+    public var transfer: DNSSettings.ZoneRead = .axfr
     /// How many queries run at once in the query fallback.
     public var queryConcurrency = 32
 
@@ -113,17 +121,30 @@ public struct RFC2136Provider: DNSProvider {
 
     public var summary: String { "server \(client.server)" }
 
+    var reader: ZoneReader { ZoneReader(client: client, key: key, concurrency: queryConcurrency) }
+
     public func observe(zones: [DNSName], names: [DNSName]) async throws(ReconcileError) -> DNSObservation {
         var snapshots: [DNSName: ZoneSnapshot] = [:]
+        let signed = key == nil ? "" : ", signed"
         for zone in zones {
+            let inZone = names.filter { $0.isSubdomain(of: zone) }
+            if transfer == .queries {
+                snapshots[zone] = try await reader.query(
+                    zone, names: inZone, how: "queries to \(client.server)\(signed) (dns.transfer: queries)")
+                continue
+            }
             do {
-                let transfer = try await client.transferZone(zone, key: key)
-                snapshots[zone] = ZoneSnapshot(zone: zone, serial: transfer.serial, source: .axfr, records: transfer.records)
+                snapshots[zone] = try await reader.transfer(zone, how: "AXFR from \(client.server)\(signed)")
             } catch {
+                if key != nil {
+                    throw .other(
+                        "zone \(zone): the signed zone transfer from \(client.server) failed: \(error); reconcile does not fall back to unsigned queries (a forged or misconfigured answer could make it report in sync): fix the key or the server's allow-transfer, or set dns.transfer: queries to read by signed queries"
+                    )
+                }
                 switch error {
                 case .refused, .notAuth, .unexpectedResponseCode:
-                    let inZone = names.filter { $0.isSubdomain(of: zone) }
-                    snapshots[zone] = try await queryZone(zone, names: inZone)
+                    snapshots[zone] = try await reader.query(
+                        zone, names: inZone, how: "queries to \(client.server) (transfer refused: \(Self.rcodeName(error)))")
                 default:
                     throw .dns(zone: zone.description, error)
                 }
@@ -132,69 +153,13 @@ public struct RFC2136Provider: DNSProvider {
         return DNSObservation(zones: snapshots)
     }
 
-    /// Reads the records of `names` one query at a time (bounded concurrency), following
-    /// CNAMEs that stay inside the zone.
-    func queryZone(_ zone: DNSName, names: [DNSName]) async throws(ReconcileError) -> ZoneSnapshot {
-        let client = self.client
-        let soa: QueryResult
-        do {
-            soa = try await client.query(zone, .soa)
-        } catch {
-            throw .dns(zone: zone.description, error)
+    static func rcodeName(_ error: DNSError) -> String {
+        switch error {
+        case .refused: "REFUSED"
+        case .notAuth: "NOTAUTH"
+        case .unexpectedResponseCode(_, let rcode, _): "\(rcode)"
+        default: "\(error)"
         }
-        guard case .soa(let soaData)? = soa.records(.soa, of: zone).first?.data else {
-            throw .other("zone \(zone): the server has no SOA for it (is it authoritative for this zone?)")
-        }
-        var records: [ResourceRecord] = []
-        var pending = names
-        var seen = Set(names)
-        while !pending.isEmpty {
-            let batch = pending
-            pending = []
-            let results: [Result<[ResourceRecord], DNSError>] = await withTaskGroup(
-                of: (Int, Result<[ResourceRecord], DNSError>).self
-            ) { group in
-                var out = [Result<[ResourceRecord], DNSError>](repeating: .success([]), count: batch.count)
-                var next = 0
-                func launch(_ i: Int) {
-                    let name = batch[i]
-                    group.addTask {
-                        var found: [ResourceRecord] = []
-                        for type in [RecordType.a, .aaaa, .cname] {
-                            do throws(DNSError) {
-                                found += try await client.query(name, type).records(type, of: name)
-                            } catch {
-                                return (i, .failure(error))
-                            }
-                        }
-                        return (i, .success(found))
-                    }
-                }
-                while next < min(queryConcurrency, batch.count) {
-                    launch(next)
-                    next += 1
-                }
-                for await (i, result) in group {
-                    out[i] = result
-                    if next < batch.count {
-                        launch(next)
-                        next += 1
-                    }
-                }
-                return out
-            }
-            for result in results {
-                switch result {
-                case .failure(let error): throw .dns(zone: zone.description, error)
-                case .success(let found):
-                    records += found
-                    for case .cname(let target) in found.map(\.data) where target.isSubdomain(of: zone) {
-                        if seen.insert(target).inserted { pending.append(target) }
-                    }
-                }
-            }
-        }
-        return ZoneSnapshot(zone: zone, serial: soaData.serial, source: .queries, records: records)
     }
 
     public func apply(zone: DNSName, changes: [RecordSetChange], observed: ZoneSnapshot?) async throws(ReconcileError) {

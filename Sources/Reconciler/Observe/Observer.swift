@@ -16,6 +16,8 @@ public struct Observer: Sendable {
     public var holdsStateLock = false
     /// Told what is being read next (for a progress line on a slow run).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// How long each DNS answer may take (the zone's other authoritative servers too).
+    public var dnsTimeout: Duration = .seconds(3)
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -34,13 +36,32 @@ public struct Observer: Sendable {
         let names = desired.vhosts.map(\.dnsName)
         progress(
             "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))")
-        let records = try await dns.observe(zones: zones, names: names)
+        var records = try await dns.observe(zones: zones, names: names)
         for zone in zones where records.zones[zone] == nil {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
         }
+        if desired.dns.nameservers != .listed([]) {
+            let surveyor = NameserverSurveyor(settings: desired.dns, timeout: dnsTimeout)
+            for zone in zones where records.nameservers[zone] == nil {
+                progress("asking the authoritative servers of \(zone)")
+                records.nameservers[zone] = await surveyor.survey(
+                    zone, primary: records.zones[zone], names: names.filter { $0.isSubdomain(of: zone) })
+            }
+        }
+        // How each zone was read (AXFR or queries, signed or not) and how many servers agree.
+        var source = dns.summary
+        let reads = zones.compactMap { zone in records.zones[zone]?.read.map { "\(zone) \($0)" } }
+        if !reads.isEmpty, records.zones.values.contains(where: { $0.source != .zoneFile }) {
+            source += "; " + reads.joined(separator: "; ")
+        }
+        for zone in zones {
+            guard let report = records.nameservers[zone] else { continue }
+            let answered = report.servers.filter { $0.snapshot != nil }.count
+            source += "; \(zone) asked \(report.servers.count) authoritative server\(report.servers.count == 1 ? "" : "s") (\(answered) answered)"
+        }
         var observation = Observation(
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
-            dnsSource: dns.summary)
+            dnsSource: source)
         if let stateDirectory {
             observation.nginxRuntime = NginxRuntime.observe(tree)
         observation.pendingReloads = stateDirectory.pendingReloadDescriptions(

@@ -16,13 +16,20 @@ public struct ZoneSnapshot: Sendable {
     public let source: Source
     /// For `zoneFile`: the file's SHA-256, a precondition of edits.
     public let digest: String?
+    /// How it was read, for the output: `AXFR from [::1]:53, signed`, `queries to
+    /// 127.0.0.1:53 (transfer refused: REFUSED)`.
+    public let read: String?
     private let byName: [DNSName: [ResourceRecord]]
 
-    public init(zone: DNSName, serial: UInt32, source: Source, digest: String? = nil, records: [ResourceRecord]) {
+    public init(
+        zone: DNSName, serial: UInt32, source: Source, digest: String? = nil, records: [ResourceRecord],
+        read: String? = nil
+    ) {
         self.zone = zone
         self.serial = serial
         self.source = source
         self.digest = digest
+        self.read = read
         var byName: [DNSName: [ResourceRecord]] = [:]
         for record in records {
             byName[record.name, default: []].append(record)
@@ -34,12 +41,20 @@ public struct ZoneSnapshot: Sendable {
     public func records(_ name: DNSName, _ type: RecordType) -> [ResourceRecord] {
         (byName[name] ?? []).filter { $0.type == type }
     }
+
+    /// Every record, name by name (no order promised).
+    public var allRecords: [ResourceRecord] { byName.values.flatMap { $0 } }
 }
 
 /// What every managed zone publishes.
 public struct DNSObservation: Sendable {
     public var zones: [DNSName: ZoneSnapshot]
-    public init(zones: [DNSName: ZoneSnapshot]) { self.zones = zones }
+    /// What each zone's authoritative servers publish, where they were asked (DESIGN §14).
+    public var nameservers: [DNSName: NameserverReport]
+    public init(zones: [DNSName: ZoneSnapshot], nameservers: [DNSName: NameserverReport] = [:]) {
+        self.zones = zones
+        self.nameservers = nameservers
+    }
 
     /// The snapshot of the managed zone containing `name`, if observed.
     public func zone(containing name: DNSName) -> ZoneSnapshot? {

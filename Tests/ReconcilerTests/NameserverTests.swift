@@ -1,0 +1,154 @@
+import DNS
+import Foundation
+import TestSupport
+import Testing
+
+/// DESIGN §14 live: what DNS publishes is what every authoritative server publishes. Real
+/// BIND primary and secondary on loopback high ports, real nginx, the real binary.
+@Suite(.serialized)
+struct NameserverTests {
+    /// The SOA serial `port` on 127.0.0.1 answers for example.social with authority, or nil.
+    static func serial(port: UInt16) async -> UInt32? {
+        guard let server = try? DNSServerAddress(host: "127.0.0.1", port: port) else { return nil }
+        let zone = try? DNSName("example.social.")
+        guard let zone, let result = try? await DNSClient(server: server, timeout: .seconds(2)).query(zone, .soa),
+            result.authoritative, case .soa(let soa)? = result.records(.soa, of: zone).first?.data
+        else { return nil }
+        return soa.serial
+    }
+
+    static func waitForSerial(port: UInt16, equalTo target: UInt32?, timeout: Double = 20) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let serial = await serial(port: port), target == nil || serial == target { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    static func findings(_ result: ChildProcess.Result) throws -> [[String: Any]] {
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return json?["findings"] as? [[String: Any]] ?? []
+    }
+
+    /// The §1 outage left on a secondary: apply withdraws the AAAA of an IPv4-only vhost from
+    /// the primary, and the secondary (NOTIFY off) keeps publishing it. Resolvers that ask the
+    /// secondary still get an address nginx does not serve: plan says so, naming the
+    /// secondary, the family and its serial, until the secondary catches up.
+    @Test func aLaggingSecondaryKeepsThePlanOutOfSync() async throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: OutageSites.records,
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """)
+        defer { lab.stop() }
+        let secondary = try NamedServer(
+            zones: [.init(name: "example.social", contents: "", allowUpdate: false, secondaryOf: lab.named.port)],
+            controlChannel: true)
+        defer { secondary.stop() }
+        let primarySerial = await Self.serial(port: lab.named.port)
+        #expect(await Self.waitForSerial(port: secondary.port, equalTo: primarySerial), "the secondary never loaded the zone")
+        let secondaryAddress = "127.0.0.1:\(secondary.port)"
+        try lab.writeDesired(
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """,
+            dns: "nameservers: [\"127.0.0.1:\(lab.named.port)\", \"\(secondaryAddress)\"]")
+
+        let before = try lab.reconcile(["plan", "--format", "json"])
+        #expect(before.status == 2, "\(before.stderr)")
+        #expect(try Self.findings(before).allSatisfy { $0["slug"] as? String != "nameservers-disagree" })
+
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        let newSerial = try #require(await Self.serial(port: lab.named.port))
+        #expect(newSerial != primarySerial)
+
+        let lagging = try lab.reconcile(["plan", "--format", "json"])
+        #expect(lagging.status == 2, "\(lagging.stdout)\(lagging.stderr)")
+        let findings = try Self.findings(lagging)
+        let disagree = try #require(findings.first { $0["slug"] as? String == "nameservers-disagree" }, "\(findings)")
+        #expect(disagree["severity"] as? String == "critical")
+        #expect(disagree["vhost"] as? String == "media.example.social")
+        #expect(disagree["family"] as? String == "ipv6")
+        let evidence = disagree["evidence"] as? [String] ?? []
+        #expect(evidence.contains("\(secondaryAddress) (serial \(primarySerial ?? 0)): AAAA ::1"), "\(evidence)")
+        #expect(evidence.contains("127.0.0.1:\(lab.named.port) (serial \(newSerial)): no AAAA"), "\(evidence)")
+        #expect((disagree["message"] as? String)?.contains("\(secondaryAddress) differs") == true)
+        // advertised-not-served is judged on the union: the secondary still advertises it.
+        let outage = findings.filter { $0["slug"] as? String == "advertised-not-served" }
+        #expect(outage.count == 1 && outage.first?["family"] as? String == "ipv6", "\(findings)")
+        let outageEvidence = outage.first?["evidence"] as? [String] ?? []
+        #expect(outageEvidence.contains("\(secondaryAddress): media.example.social. 300 IN AAAA ::1"), "\(outageEvidence)")
+        let text = try lab.reconcile(["plan"])
+        #expect(text.stdout.contains(" nameservers-disagree  ipv6"), "\(text.stdout)")
+
+        // The secondary catches up: in sync.
+        let rndc = try #require(secondary.rndc)
+        try ChildProcess.check(rndc + ["retransfer", "example.social"])
+        #expect(await Self.waitForSerial(port: secondary.port, equalTo: newSerial))
+        let caughtUp = try lab.reconcile(["plan", "--format", "json"])
+        #expect(caughtUp.status == 0, "\(caughtUp.stdout)\(caughtUp.stderr)")
+    }
+
+    /// With a TSIG key every read is signed. A forger on the path (here: in place of the
+    /// server) answers the signed AXFR with an unsigned REFUSED and serves forged unsigned
+    /// answers: plan stops with an error naming the answer, and apply changes nothing.
+    @Test func aSignedReadIsNeverDowngradedToForgedAnswers() async throws {
+        let dual = OutageSites.media.replacingOccurrences(
+            of: "listen 127.0.0.1:PORT ssl;", with: "listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;")
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": dual], records: OutageSites.records,
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """)
+        defer { lab.stop() }
+        let forger = try ForgingDNSServer()
+        defer { forger.stop() }
+        try lab.writeDesired(
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """, dnsPort: forger.port, dns: "nameservers: []")
+        let files = try lab.siteFiles()
+        let serial = await Self.serial(port: lab.named.port)
+
+        let plan = try lab.reconcile(["plan"])
+        #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
+        #expect(
+            plan.stderr.contains(
+                "zone example.social.: the signed zone transfer from 127.0.0.1:\(forger.port) failed: DNS server 127.0.0.1:\(forger.port) refused"
+            ), "\(plan.stderr)")
+        #expect(plan.stderr.contains("reconcile does not fall back to unsigned queries"))
+        #expect(!plan.stdout.contains("In sync"))
+
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+        #expect(try lab.siteFiles() == files)
+        #expect(await Self.serial(port: lab.named.port) == serial)
+        #expect(!forger.requests.contains("opcode 5"), "an UPDATE was sent: \(forger.requests)")
+
+        // Asked to read by queries, they are signed too, and a forged unsigned answer is refused.
+        try lab.writeDesired(
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """, dnsPort: forger.port, dns: "nameservers: []\ntransfer: queries")
+        let queries = try lab.reconcile(["apply", "--yes"])
+        #expect(queries.status == 1, "\(queries.stdout)\(queries.stderr)")
+        #expect(queries.stderr.contains("127.0.0.1:\(forger.port)"), "\(queries.stderr)")
+        #expect(try lab.siteFiles() == files)
+        #expect(!forger.requests.contains("opcode 5"))
+        #expect(forger.requests.contains("udp opcode 0 type 6"), "\(forger.requests)")
+    }
+}

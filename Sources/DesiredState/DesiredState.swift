@@ -97,11 +97,20 @@ public struct TSIGSettings: Sendable, Hashable {
     public var algorithm: Algorithm
     /// Absolute path of a file holding the base64 secret or a BIND `key` clause.
     public var secretFile: String
+    /// Where the YAML gives `name` (`file:line:column`), for an error when the key file disagrees.
+    public var nameSource: String?
+    /// Where the YAML gives `algorithm`; nil when it is left to its default.
+    public var algorithmSource: String?
 
-    public init(name: DNSName, algorithm: Algorithm, secretFile: String) {
+    public init(
+        name: DNSName, algorithm: Algorithm, secretFile: String, nameSource: String? = nil,
+        algorithmSource: String? = nil
+    ) {
         self.name = name
         self.algorithm = algorithm
         self.secretFile = secretFile
+        self.nameSource = nameSource
+        self.algorithmSource = algorithmSource
     }
 }
 

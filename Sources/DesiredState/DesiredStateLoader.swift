@@ -365,7 +365,12 @@ public struct DesiredStateLoader: Sendable {
             ok = false
         }
         guard ok, let name, let secretFile else { return nil }
-        return .rfc2136(server: server, tsig: TSIGSettings(name: name, algorithm: algorithm, secretFile: secretFile))
+        return .rfc2136(
+            server: server,
+            tsig: TSIGSettings(
+                name: name, algorithm: algorithm, secretFile: secretFile,
+                nameSource: tsig["name"]?.value.mark.description,
+                algorithmSource: tsig["algorithm"]?.value.mark.description))
     }
 
     private func readZoneFile(

@@ -161,11 +161,12 @@ struct Session {
     ) throws(ReconcileError) {
         guard let path = metrics.metricsFile else { return }
         let commit = run.map { $0.plan.desired.gitCommit } ?? desiredCommitWithoutRun()
-        let snapshot = MetricsSnapshot(
+        var snapshot = MetricsSnapshot(
             mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
             success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
             changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0,
             planned: run != nil)
+        snapshot.checksNotRun = (run?.plan.checksNotRun ?? []).map(\.check)
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 

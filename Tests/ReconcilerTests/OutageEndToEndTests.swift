@@ -73,7 +73,7 @@ struct OutageEndToEndTests {
 
         let again = try lab.reconcile(["plan"])
         #expect(again.status == 0, "\(again.stdout)")
-        #expect(again.stdout.contains("In sync."))
+        #expect(again.stdout.hasSuffix("\nIn sync: no findings; nothing to change.\n"))
 
         // The journal has the apply.
         let journal = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)

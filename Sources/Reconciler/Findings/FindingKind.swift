@@ -28,6 +28,9 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A file of nginx's configuration changed after the running nginx last loaded it: the
     /// files (which the plan reads) may claim what nginx does not serve.
     case configNotLoaded = "config-not-loaded"
+    /// No nginx master runs the configuration (pid file absent, stale, or naming another
+    /// program or configuration): a stopped nginx serves none of the vhosts.
+    case nginxNotRunning = "nginx-not-running"
 
     /// `RC001`... in declaration order.
     public var code: String {
@@ -37,7 +40,7 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
 
     public var severity: Severity {
         switch self {
-        case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
+        case .advertisedNotServed, .answeredByOtherBlock, .unreachable, .nginxNotRunning: .critical
         case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
             .error
         case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning

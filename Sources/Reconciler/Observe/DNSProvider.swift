@@ -69,11 +69,31 @@ public enum DNSProviders {
             )
         }
         let algorithm: TSIGAlgorithm = tsig.algorithm == .hmacSHA512 ? .hmacSHA512 : .hmacSHA256
+        let key: TSIGKey
         do {
-            return try TSIGKey.parse(text, source: tsig.secretFile, name: tsig.name, algorithm: algorithm)
+            key = try TSIGKey.parse(text, source: tsig.secretFile, name: tsig.name, algorithm: algorithm)
         } catch {
             throw .tsigKey(path: tsig.secretFile, reason: redacting(text, in: "\(error)"))
         }
+        // A key clause names its key and algorithm itself; the YAML must say the same, or
+        // updates would be signed with something other than what the desired state claims.
+        if key.name != tsig.name {
+            throw .other(
+                "\(tsig.nameSource ?? "dns.tsig.name"): dns.tsig.name is \"\(Self.keyName(tsig.name))\", but the key file \(tsig.secretFile) names key \"\(Self.keyName(key.name))\"; make them agree"
+            )
+        }
+        if key.algorithm != algorithm, let source = tsig.algorithmSource {
+            throw .other(
+                "\(source): dns.tsig.algorithm is \(tsig.algorithm.rawValue), but the key file \(tsig.secretFile) says algorithm \(key.algorithm.rawValue); make them agree"
+            )
+        }
+        return key
+    }
+
+    /// A key name as the YAML and key files write it: without the root's dot.
+    static func keyName(_ name: DNSName) -> String {
+        let text = name.description
+        return text.count > 1 && text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// `message` with every word of the key file that could be a secret or part of one

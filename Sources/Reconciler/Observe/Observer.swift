@@ -16,6 +16,8 @@ public struct Observer: Sendable {
     public var holdsStateLock = false
     /// Told what is being read next (for a progress line on a slow run).
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// Paths in what the observer says (a pid file) are shown relative to this directory.
+    public var displayBase = FileManager.default.currentDirectoryPath
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -42,8 +44,11 @@ public struct Observer: Sendable {
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: dns.summary)
         if let stateDirectory {
-            observation.nginxRuntime = NginxRuntime.observe(tree)
-        observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
+            let inspection = NginxRuntime.inspect(tree, display: { Paths.display($0, from: displayBase) })
+            observation.nginxRuntime = inspection.runtime
+            observation.nginxMaster = inspection.master
+            observation.checksNotRun = inspection.checksNotRun
+            observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }
         return observation

@@ -1,0 +1,261 @@
+import DNS
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 18: a plan never says "In sync" when it could not see. A stopped nginx is the
+/// biggest drift there is; a check that could not run is said; apply does what it can
+/// without DNS write access.
+@Suite(.serialized)
+struct NoFalseInSyncTests {
+    /// The §1 host already fixed: media on both families, published on both.
+    static func inSyncLab() throws -> OutageLab {
+        let media = OutageSites.media.replacingOccurrences(
+            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n")
+        return try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": media], records: OutageSites.records,
+            vhosts: OutageSites.dualStack)
+    }
+
+    static let stoppedMessage =
+        "nginx is not running this configuration (its pid file nginx/nginx.pid does not exist): a stopped nginx serves none of the vhosts"
+
+    @Test func stoppedNginxIsCriticalAndApplyRefusesBeforeTouchingAnything() async throws {
+        let lab = try OutageLab.ipv4OnlyMedia()
+        defer { lab.stop() }
+        let running = try lab.reconcile(["plan", "--format", "json"])
+        #expect(running.status == 2)
+        #expect(!running.stdout.contains("nginx-not-running"))
+
+        lab.nginx.stop()
+        #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/nginx/nginx.pid"))
+        let plan = try lab.reconcile(["plan"])
+        #expect(plan.status == 2, "\(plan.stderr)")
+        #expect(plan.stdout.contains("nginx/nginx.conf\n  critical RC014 nginx-not-running\n      \(Self.stoppedMessage)\n"))
+        #expect(
+            plan.stdout.hasSuffix(
+                "Findings: 1 critical, 2 errors.\nnginx is not running this configuration, so `reconcile apply` would refuse: start nginx, then run `reconcile plan` again.\n"
+            ))
+
+        let json = try lab.reconcile(["plan", "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        let stopped = try #require(findings.first { $0["slug"] as? String == "nginx-not-running" })
+        #expect(stopped["code"] as? String == "RC014")
+        #expect(stopped["severity"] as? String == "critical")
+        #expect(stopped["vhost"] as? String == "nginx/nginx.conf")
+
+        let before = try lab.siteFiles()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 3, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(
+            apply.stderr
+                == "error: apply refused: nginx is not running nginx/nginx.conf (its pid file nginx/nginx.pid does not exist); nothing was changed. Start nginx, then run `reconcile apply` again\n"
+        )
+        #expect(try lab.siteFiles() == before)
+        #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/state/backups"))
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+    }
+
+    @Test func staleOrForeignPidFileIsNotARunningNginx() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        #expect(try lab.reconcile(["plan"]).status == 0)
+        lab.nginx.stop()
+        let pidFile = lab.dir.path + "/nginx/nginx.pid"
+        // A pid no process has (pid_max is at most 2^22).
+        try "4194399\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let stale = try lab.reconcile(["plan"])
+        #expect(stale.status == 2)
+        #expect(
+            stale.stdout.contains(
+                "nginx is not running this configuration (its pid file nginx/nginx.pid names process 4194399, which is not running (a stale pid file)): a stopped nginx serves none of the vhosts"
+            ))
+        // This test process is alive, and not an nginx master.
+        try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let foreign = try lab.reconcile(["plan"])
+        #expect(foreign.status == 2)
+        #expect(
+            foreign.stdout.contains(
+                "nginx is not running this configuration (its pid file nginx/nginx.pid names process \(getpid()), which is not an nginx master process): a stopped nginx serves none of the vhosts"
+            ))
+        try "".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let empty = try lab.reconcile(["plan"])
+        #expect(empty.status == 2)
+        #expect(empty.stdout.contains("(its pid file nginx/nginx.pid is empty)"))
+    }
+
+    @Test func inSyncSaysSoWithoutAFullStopBeforeLowercase() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        let plan = try lab.reconcile(["plan"])
+        #expect(plan.status == 0, "\(plan.stdout)")
+        #expect(plan.stdout.hasSuffix("\nIn sync: no findings; nothing to change.\n"))
+    }
+
+    /// As a user who cannot read nginx's pid file, the checks that need it are reported,
+    /// in text, JSON and metrics, and the verdict says how many did not run.
+    @Test func checksThatCouldNotRunAreReportedAsNonRoot() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        try lab.shareWithUnprivilegedUser()
+        chmod(lab.dir.path + "/nginx/nginx.pid", 0o600)
+        let text = try lab.reconcileAsNobody(["plan"])
+        #expect(text.status == 0, "\(text.stdout)\n\(text.stderr)")
+        #expect(
+            text.stdout.hasSuffix(
+                """
+
+                warning: cannot read nginx's pid file nginx/nginx.pid as user nobody: nginx-not-running and config-not-loaded not checked
+
+                In sync (2 checks not run): no findings; nothing to change.
+
+                """))
+
+        let json = try lab.reconcileAsNobody(["plan", "--format", "json"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let notRun = try #require(object["checks_not_run"] as? [[String: String]])
+        #expect(
+            notRun == [
+                ["check": "nginx-not-running", "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody"],
+                ["check": "config-not-loaded", "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody"],
+            ])
+
+        let metrics = try lab.reconcileAsNobody(["plan", "--metrics-file", lab.dir.path + "/metrics/plan.prom"])
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        let prom = try String(contentsOfFile: lab.dir.path + "/metrics/plan.prom", encoding: .utf8)
+        #expect(prom.contains("reconcile_check_not_run{mode=\"plan\",check=\"config-not-loaded\"} 1\n"))
+        #expect(prom.contains("reconcile_check_not_run{mode=\"plan\",check=\"nginx-not-running\"} 1\n"))
+        #expect(prom.contains("reconcile_in_sync{mode=\"plan\"} 1\n"))
+
+        // The same user sees a config-not-loaded once it can read the pid file: the check ran.
+        chmod(lab.dir.path + "/nginx/nginx.pid", 0o644)
+        let readable = try lab.reconcileAsNobody(["plan"])
+        #expect(readable.status == 0)
+        #expect(readable.stdout.hasSuffix("\nIn sync: no findings; nothing to change.\n"))
+        let later = Date().addingTimeInterval(5)
+        try FileManager.default.setAttributes(
+            [.modificationDate: later], ofItemAtPath: lab.dir.path + "/nginx/sites/media.conf")
+        let unloaded = try lab.reconcileAsNobody(["plan"])
+        #expect(unloaded.status == 2)
+        #expect(unloaded.stdout.contains("error RC013 config-not-loaded"))
+    }
+
+    /// Without `dns.tsig`, apply serves (phase 1), leaves the DNS changes to the operator
+    /// with the exact records, and exits 2.
+    @Test func applyWithoutDNSWriteAccessServesAndListsTheRecords() async throws {
+        let lab = try OutageLab.ipv4OnlyMedia()
+        defer { lab.stop() }
+        try lab.dropTSIG()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 2, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(apply.stderr == "")
+        #expect(
+            apply.stdout.hasSuffix(
+                """
+                nginx: [::1]:\(lab.port) answers
+                Applied 1 change.
+                Not applied: 1 DNS change, since dns.tsig is not set, so DNS is read-only; add a TSIG key to let apply change records. Make it by hand in the zone:
+                  + media.example.social. 300 IN AAAA ::1
+
+                """))
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        let again = try lab.reconcile(["plan", "--format", "json"])
+        #expect(again.status == 2)
+        #expect(again.stdout.contains("\"kind\" : \"dns.add\""))
+        #expect(!again.stdout.contains("nginx.add-listen"))
+    }
+
+    /// A withdrawal apply cannot make keeps the unserve back: DNS would still send IPv6
+    /// clients to a socket nginx no longer opens.
+    @Test func applyWithoutDNSWriteAccessNeverUnservesBeforeTheWithdrawal() async throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        try lab.writeDesired(
+            vhosts: """
+                  example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  media.example.social: {families: [ipv4], ports: [PORT]}
+
+                """)
+        try lab.dropTSIG()
+        let before = try lab.siteFiles()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 2, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(
+            apply.stdout.hasSuffix(
+                """
+                Not applied: 1 DNS change, since dns.tsig is not set, so DNS is read-only; add a TSIG key to let apply change records. Make it by hand in the zone:
+                  - media.example.social. 300 IN AAAA ::1
+                Not applied: 1 nginx removal, which waits until the records above are withdrawn; run `reconcile apply` again then.
+
+                """))
+        #expect(!apply.stdout.contains("Applied"))
+        #expect(try lab.siteFiles() == before)
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
+    }
+
+    /// The YAML's TSIG name and algorithm must be the key file's.
+    @Test func tsigNameAndAlgorithmMustAgreeWithTheKeyFile() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        let yaml = lab.dir.path + "/desired/reconcile.yaml"
+        let original = try String(contentsOfFile: yaml, encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false)
+        let index = try #require(lines.firstIndex { $0.contains("tsig:") })
+        let line = index + 1
+        func column(of text: String) throws -> Int {
+            let range = try #require(lines[index].range(of: text))
+            return lines[index].distance(from: lines[index].startIndex, to: range.lowerBound) + 1
+        }
+        let nameColumn = try column(of: "reconcile-hmac-sha256")
+        let algorithmColumn = try column(of: "algorithm: hmac-sha256") + "algorithm: ".count
+        try original.replacingOccurrences(of: "name: reconcile-hmac-sha256", with: "name: other")
+            .write(toFile: yaml, atomically: true, encoding: .utf8)
+        let name = try lab.reconcile(["plan"])
+        #expect(name.status == 1)
+        #expect(
+            name.stderr
+                == "error: desired/reconcile.yaml:\(line):\(nameColumn): dns.tsig.name is \"other\", but the key file \(lab.dir.path)/keys/tsig.key names key \"reconcile-hmac-sha256\"; make them agree\n"
+        )
+        try original.replacingOccurrences(of: "algorithm: hmac-sha256", with: "algorithm: hmac-sha512")
+            .write(toFile: yaml, atomically: true, encoding: .utf8)
+        let algorithm = try lab.reconcile(["plan"])
+        #expect(algorithm.status == 1)
+        #expect(
+            algorithm.stderr
+                == "error: desired/reconcile.yaml:\(line):\(algorithmColumn): dns.tsig.algorithm is hmac-sha512, but the key file \(lab.dir.path)/keys/tsig.key says algorithm hmac-sha256; make them agree\n"
+        )
+    }
+}
+
+extension OutageLab {
+    /// Lets user nobody read the lab (and write its metrics directory); the TSIG key stays
+    /// unreadable to others and is given to nobody's group, as the plan timer's group reads it.
+    func shareWithUnprivilegedUser() throws {
+        chmod(dir.path, 0o755)
+        try FileManager.default.createDirectory(atPath: dir.path + "/metrics", withIntermediateDirectories: true)
+        chown(dir.path + "/metrics", 65534, 65534)
+        chown(dir.path + "/keys/tsig.key", 0, 65534)
+        chmod(dir.path + "/keys/tsig.key", 0o640)
+    }
+
+    /// `reconcile ARGS` as user nobody (group nogroup, no other groups), through setpriv.
+    func reconcileAsNobody(_ arguments: [String]) throws -> ChildProcess.Result {
+        let setpriv = try ServerBinary.require("setpriv")
+        return try ChildProcess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", Self.binary] + arguments + [
+                "--desired", "desired", "--state-dir", dir.path + "/state", "--no-color",
+            ], currentDirectory: dir.path, timeout: 60)
+    }
+
+    /// Rewrites the desired state without `dns.tsig`: DNS read-only.
+    func dropTSIG() throws {
+        let path = dir.path + "/desired/reconcile.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("tsig:") }
+            .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}

@@ -14,7 +14,7 @@ extension Reconcile {
                 changes nothing.
 
                 Exit codes: 0 in sync, 2 drift found, 1 error (bad input, unreachable DNS, \
-                unparseable nginx configuration).
+                unparseable nginx configuration), 64 usage error.
                 """
         )
 

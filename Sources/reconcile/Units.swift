@@ -18,7 +18,7 @@ extension Reconcile {
                 With --install the units are written to ROOT/etc/systemd/system/ and the systemctl \
                 commands that enable them are printed. See docs/systemd.md.
 
-                Exit codes: 0 printed or installed, 1 error.
+                Exit codes: 0 printed or installed, 1 error, 64 usage error.
                 """
         )
 

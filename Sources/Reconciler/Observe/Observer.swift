@@ -30,6 +30,12 @@ public struct Observer: Sendable {
         do {
             tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
         } catch {
+            // The main configuration itself is the YAML's doing: say where the YAML names it.
+            if case .fileNotReadable(let path, let reason, nil) = error {
+                throw .other(
+                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
+                )
+            }
             throw .nginx(error)
         }
         let zones = desired.dns.zones

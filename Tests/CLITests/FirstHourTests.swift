@@ -1,0 +1,123 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Issue 18: what a newcomer meets in the first hour, each with its exact message and exit code.
+@Suite struct FirstHourTests {
+    /// A desired-state directory in a fresh temporary directory, from `files` (name: text).
+    static func desired(_ files: [String: String]) throws -> TemporaryDirectory {
+        let dir = try TemporaryDirectory()
+        for (name, text) in files { try dir.write("desired/" + name, text) }
+        return dir
+    }
+
+    static let dns = """
+        dns:
+          provider: zonefile
+          zones: [example.social]
+          zonefile: {path: zone}
+
+        """
+
+    func reconcile(_ arguments: [String], in dir: TemporaryDirectory) throws -> ChildProcess.Result {
+        try ChildProcess.run([CLITests.binary] + arguments + ["--no-color"], currentDirectory: dir.path, timeout: 60)
+    }
+
+    @Test func unquotedIPv6GetsAHintAndNoMissingSectionErrors() throws {
+        let dir = try Self.desired([
+            "host.yaml": "host: {ipv4: [203.0.113.10], ipv6: [::1]}\n",
+            "rest.yaml": "vhosts:\n  example.social: {}\n",
+        ])
+        let result = try reconcile(["validate", "--desired", "desired"], in: dir)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                desired/host.yaml:1:37: YAML syntax error: did not find expected node content (while parsing a flow node at line 1, column 37); quote IPv6 addresses: "::1"
+                1 error in desired
+
+                """)
+    }
+
+    @Test func aMissingSectionIsStillReportedWhenEveryFileParsed() throws {
+        let dir = try Self.desired(["host.yaml": "host: {ipv4: [203.0.113.10]}\nvhosts:\n  example.social: {}\n"])
+        let result = try reconcile(["validate", "--desired", "desired"], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("desired: no file defines nginx (expected nginx: {config: /etc/nginx/nginx.conf})"))
+    }
+
+    @Test func aRelativeNginxConfigThatDoesNotExistIsAnErrorOfValidate() throws {
+        let dir = try Self.desired([
+            "r.yaml": "host: {ipv4: [203.0.113.10]}\nnginx:\n  config: ../nginx/nginx.conf\n" + Self.dns
+                + "vhosts:\n  example.social: {families: [ipv4]}\n"
+        ])
+        try dir.write("desired/zone", "")
+        let result = try reconcile(["validate", "--desired", "desired"], in: dir)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr == """
+                desired/r.yaml:3:11: nginx.config names ../nginx/nginx.conf, which does not exist (resolved to \(dir.path)/nginx/nginx.conf)
+                1 error in desired
+
+                """)
+    }
+
+    @Test func anAbsoluteNginxConfigThatDoesNotExistWarnsInValidateAndPlanNamesTheKey() throws {
+        let dir = try Self.desired([
+            "r.yaml": "host: {ipv4: [203.0.113.10]}\nnginx:\n  config: /nonexistent/nginx.conf\n" + Self.dns
+                + "vhosts:\n  example.social: {families: [ipv4]}\n"
+        ])
+        try dir.write("desired/zone", "$ORIGIN example.social.\n@ 300 IN SOA ns hostmaster 1 3600 900 1209600 300\n")
+        let validate = try reconcile(["validate", "--desired", "desired"], in: dir)
+        #expect(validate.status == 0)
+        #expect(
+            validate.stderr
+                == "desired/r.yaml:3:11: warning: nginx.config names /nonexistent/nginx.conf, which does not exist on this machine (fine if only the host that runs reconcile has it)\n"
+        )
+        #expect(validate.stdout == "desired: valid: 1 vhost in 1 file\n")
+        let plan = try reconcile(["plan", "--desired", "desired", "--no-interface-check"], in: dir)
+        #expect(plan.status == 1)
+        #expect(
+            plan.stderr
+                == "error: desired/r.yaml:3:11: nginx.config names /nonexistent/nginx.conf, which cannot be read: no such file; point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)\n"
+        )
+    }
+
+    @Test func usageErrorsExit64AndPrintJSONUnderFormatJSON() throws {
+        let dir = try TemporaryDirectory()
+        let text = try reconcile(["plan", "--bogus"], in: dir)
+        #expect(text.status == 64)
+        #expect(text.stderr.hasPrefix("Error: Unknown option '--bogus'. Did you mean '--out'?\n"))
+        let json = try reconcile(["plan", "--format", "json", "--bogus"], in: dir)
+        #expect(json.status == 64)
+        #expect(json.stderr == "")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? Int == 1)
+        #expect(object["exitCode"] as? Int == 64)
+        #expect(object["error"] as? String == "Unknown option '--bogus'. Did you mean '--out'?")
+        let equals = try reconcile(["validate", "--format=json", "--state", "x"], in: dir)
+        #expect(equals.status == 64)
+        #expect(equals.stdout.contains("\"exitCode\" : 64"))
+        // Every command's help lists 64 with the other exit codes.
+        for command in ["plan", "apply", "probe", "validate", "units"] {
+            let help = try reconcile([command, "--help"], in: dir)
+            #expect(help.stdout.replacingOccurrences(of: "\n", with: " ").contains("64 usage error"), "\(command) --help")
+        }
+    }
+
+    @Test func aCAFileThatIsNotPEMIsAnErrorOfTheRun() throws {
+        let dir = try TemporaryDirectory()
+        let ca = try dir.write("ca.der", Data([0x30, 0x82, 0x01, 0x0A, 0x02, 0x82])).path
+        let result = try ChildProcess.run(
+            [CLITests.binary, "probe", "--no-color", "--ca-file", ca], currentDirectory: CLITests.root, timeout: 30)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "error: the CA file \(ca) given with --ca-file holds no PEM certificate (-----BEGIN CERTIFICATE-----); convert a DER file with `openssl x509 -inform der -in \(ca) -out ca.pem`\n"
+        )
+        let missing = try ChildProcess.run(
+            [CLITests.binary, "probe", "--no-color", "--ca-file", dir.path + "/none.pem"],
+            currentDirectory: CLITests.root, timeout: 30)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: cannot read the CA file \(dir.path)/none.pem given with --ca-file\n")
+    }
+}

@@ -143,7 +143,7 @@ public struct MetricsSnapshot: Sendable {
         if let desiredCommit {
             out.family(
                 "reconcile_desired_state_info", type: "gauge",
-                help: "Always 1; the commit label is the desired state's git commit.")
+                help: "1, with the desired state's git commit as the commit label (only when it is a git checkout).")
             out.sample("reconcile_desired_state_info", labels: [mode, ("commit", desiredCommit)], value: 1)
         }
         return out.text

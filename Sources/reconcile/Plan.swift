@@ -10,7 +10,8 @@ extension Reconcile {
                 Reads the desired state, nginx's configuration as nginx loads it (following \
                 includes), the managed zones (AXFR, or queries when transfer is refused; or the \
                 zone file) and this machine's addresses, then prints each finding with its \
-                evidence and the actions `reconcile apply` would take. Needs no privileges and \
+                evidence and the actions `reconcile apply` would take. Needs no privileges (with \
+                dns.tsig, read access to the key file: membership of its group) and \
                 changes nothing.
 
                 Exit codes: 0 in sync, 2 drift found, 1 error (bad input, unreachable DNS, \

@@ -142,6 +142,27 @@ struct NoFalseInSyncTests {
         #expect(unloaded.stdout.contains("error RC013 config-not-loaded"))
     }
 
+    /// The TSIG key is root's and one group's (mode 640): a member of the group plans without
+    /// privileges and without a warning; anyone else is told which group to join.
+    @Test func aGroupReadableKeyLetsItsGroupPlanAsNonRoot() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        try lab.shareWithUnprivilegedUser()
+        let key = lab.dir.path + "/keys/tsig.key"
+        let member = try lab.reconcileAsNobody(["plan"])
+        #expect(member.status == 0, "\(member.stdout)\n\(member.stderr)")
+        #expect(member.stderr == "")
+        #expect(member.stdout.hasSuffix("\nIn sync: no findings; nothing to change.\n"))
+
+        chown(key, 0, 0)
+        let outsider = try lab.reconcileAsNobody(["plan"])
+        #expect(outsider.status == 1)
+        #expect(
+            outsider.stderr
+                == "error: \(key): cannot use the TSIG key: cannot read it as user nobody (mode 640, group root): run reconcile as a member of group root, or make the key readable by a group for the users who run plan (chgrp reconcile, chmod 640)\n"
+        )
+    }
+
     /// Without `dns.tsig`, apply serves (phase 1), leaves the DNS changes to the operator
     /// with the exact records, and exits 2.
     @Test func applyWithoutDNSWriteAccessServesAndListsTheRecords() async throws {

@@ -121,3 +121,35 @@ import Testing
         #expect(missing.stderr == "error: cannot read the CA file \(dir.path)/none.pem given with --ca-file\n")
     }
 }
+
+/// The repository cites "DESIGN §N": DESIGN.md is in the repository and has each section cited.
+@Suite struct DesignCitationTests {
+    @Test func everyCitedSectionExists() throws {
+        let root = CLITests.root
+        let design = try String(contentsOfFile: root + "/DESIGN.md", encoding: .utf8)
+        let sections = Set(
+            design.split(separator: "\n").compactMap { line -> Int? in
+                guard line.hasPrefix("## ") else { return nil }
+                return Int(line.dropFirst(3).prefix { $0.isNumber })
+            })
+        #expect(sections.count >= 10)
+        var cited: [String: Set<Int>] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let relative = enumerator?.nextObject() as? String {
+            if relative.hasPrefix(".") || relative.contains("/.") { continue }
+            guard [".swift", ".md", ".yaml", ".conf", ".zone"].contains(where: relative.hasSuffix),
+                let text = try? String(contentsOfFile: root + "/" + relative, encoding: .utf8)
+            else { continue }
+            var rest = Substring(text)
+            while let range = rest.range(of: "DESIGN §") {
+                rest = rest[range.upperBound...]
+                if let number = Int(rest.prefix { $0.isNumber }) { cited[relative, default: []].insert(number) }
+            }
+        }
+        #expect(!cited.isEmpty)
+        for (file, numbers) in cited {
+            let missing = numbers.subtracting(sections)
+            #expect(missing.isEmpty, "\(file) cites DESIGN §\(missing.sorted()) that DESIGN.md lacks")
+        }
+    }
+}

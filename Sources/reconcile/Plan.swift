@@ -25,7 +25,10 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
         var out: String?
 
-        @Flag(help: "Also connect to every vhost over every desired family and port (as `reconcile probe` does); failures are `unreachable` findings.")
+        @Flag(
+            help:
+                "Also connect to every vhost over every desired family and port (as `reconcile probe` does); failures are `unreachable` findings. --timeout, --concurrency and --ca-file set these probes and need --probe."
+        )
         var probe = false
 
         @OptionGroup var probeOptions: ProbeOptions

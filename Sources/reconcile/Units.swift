@@ -22,7 +22,11 @@ extension Reconcile {
                 """
         )
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var desiredOption: DesiredOption
+        @OptionGroup var stateDirOption: StateDirOption
+
+        /// No output format: the units are unit files.
+        var options: (desired: String, stateDir: String) { (desiredOption.desired, stateDirOption.stateDir) }
 
         @Option(help: "plan (detect and alert) or apply (self-heal).")
         var mode: SystemdUnits.Mode = .plan

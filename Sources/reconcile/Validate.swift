@@ -18,7 +18,13 @@ extension Reconcile {
                 """
         )
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var desiredOption: DesiredOption
+        @OptionGroup var output: OutputOptions
+
+        /// No state directory: validate reads the desired state only.
+        var options: (desired: String, format: OutputFormat, verbose: Bool) {
+            (desiredOption.desired, output.format, output.verbose)
+        }
 
         func run() throws {
             let loader = DesiredStateLoader()

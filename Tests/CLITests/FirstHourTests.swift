@@ -153,3 +153,50 @@ import Testing
         }
     }
 }
+
+/// The README's command table lists exactly the flags each command's `--help` shows, beyond the
+/// ones the paragraph above it gives to several commands.
+@Suite struct ReadmeCommandTableTests {
+    static let shared: Set<String> = ["--desired", "--state-dir", "--format", "--no-color", "--verbose", "--help"]
+
+    static func flags(in text: some StringProtocol) -> Set<String> {
+        var found: Set<String> = []
+        var rest = Substring(text)
+        while let range = rest.range(of: "--") {
+            let name = rest[range.upperBound...].prefix { $0.isLetter || $0 == "-" }
+            if let first = name.first, first.isLetter { found.insert("--" + name) }
+            rest = rest[range.upperBound...]
+        }
+        return found
+    }
+
+    @Test(arguments: ["plan", "apply", "probe", "validate", "units"])
+    func tableRowMatchesHelp(command: String) throws {
+        let readme = try String(contentsOfFile: CLITests.root + "/README.md", encoding: .utf8)
+        let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `reconcile \(command)") })
+        // `\|` in a cell is a literal bar, not a column.
+        let synopsis = try #require(row.replacingOccurrences(of: "\\|", with: "/").split(separator: "|").first)
+        let help = try ChildProcess.run([CLITests.binary, command, "--help"], timeout: 30)
+        #expect(help.status == 0)
+        let options = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  -") }.map {
+            $0.split(separator: " ").first { $0.hasPrefix("--") } ?? ""
+        }
+        let helpFlags = Set(options.map(String.init)).subtracting(Self.shared)
+        #expect(Self.flags(in: synopsis) == helpFlags, "README row for \(command)")
+    }
+
+    /// The paragraph above the table: which commands take the shared flags.
+    @Test func sharedFlagsAreWhereTheReadmeSays() throws {
+        let takes: [String: Set<String>] = [
+            "plan": Self.shared, "apply": Self.shared, "probe": Self.shared,
+            "validate": ["--desired", "--format", "--no-color", "--verbose", "--help"],
+            "units": ["--desired", "--state-dir", "--help"],
+        ]
+        for (command, expected) in takes {
+            let help = try ChildProcess.run([CLITests.binary, command, "--help"], timeout: 30)
+            let lines = help.stdout.split(separator: "\n").filter { $0.hasPrefix("  -") }
+            let flags = Set(lines.compactMap { $0.split(separator: " ").first { $0.hasPrefix("--") }.map(String.init) })
+            #expect(flags.intersection(Self.shared) == expected, "\(command)")
+        }
+    }
+}

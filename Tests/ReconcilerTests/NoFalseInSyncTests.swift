@@ -218,6 +218,22 @@ struct NoFalseInSyncTests {
         #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
     }
 
+    /// The confirmation counts in English: one change is "this change".
+    @Test func confirmationSaysThisChangeForOne() throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media], records: OutageSites.records,
+            vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        let one = try lab.reconcileOnTerminal(["apply", "--no-color"], input: "no\n")
+        #expect(one.status == 3)
+        #expect(one.text.contains("Apply this change? Only 'yes' is accepted: "), "\(one.text)")
+        let labTwo = try OutageLab.ipv4OnlyMedia()
+        defer { labTwo.stop() }
+        let two = try labTwo.reconcileOnTerminal(["apply", "--no-color"], input: "no\n")
+        #expect(two.status == 3)
+        #expect(two.text.contains("Apply these 2 changes? Only 'yes' is accepted: "), "\(two.text)")
+    }
+
     /// The YAML's TSIG name and algorithm must be the key file's.
     @Test func tsigNameAndAlgorithmMustAgreeWithTheKeyFile() throws {
         let lab = try Self.inSyncLab()

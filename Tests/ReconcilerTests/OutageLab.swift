@@ -119,8 +119,13 @@ final class OutageLab: @unchecked Sendable {
     func reconcile(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws
         -> ChildProcess.Result
     {
-        try ChildProcess.run(
-            [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
+        // validate has no state directory, units no output options.
+        let command = arguments.first
+        let common =
+            ["--desired", "desired"] + (command == "validate" ? [] : ["--state-dir", dir.path + "/state"])
+            + (command == "units" ? [] : ["--no-color"])
+        return try ChildProcess.run(
+            [Self.binary] + arguments + common,
             environment: environment.isEmpty
                 ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
             currentDirectory: dir.path, timeout: timeout)

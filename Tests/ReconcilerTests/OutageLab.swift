@@ -50,23 +50,25 @@ final class OutageLab: @unchecked Sendable {
             NginxServer.mainConfig(http: "include sites/*.conf;\n" + nginxOverrides, directory: nginxDir))
         nginx = try NginxServer(directory: nginxDir, configPath: main.path)
         named = try NamedServer(
-            zones: [
-                .init(
-                    name: "example.social",
-                    contents: """
-                        $ORIGIN example.social.
-                        $TTL 300
-                        @ IN SOA ns1 hostmaster 2026112501 3600 900 1209600 300
-                          IN NS ns1
-                        ns1 IN A 127.0.0.1
-                        \(records)
-
-                        """, allowUpdate: allowUpdate && !zoneFile)
-            ], keyAlgorithms: ["hmac-sha256"], controlChannel: zoneFile)
+            zones: [.init(name: "example.social", contents: Self.zone(records), allowUpdate: allowUpdate && !zoneFile)],
+            keyAlgorithms: ["hmac-sha256"], controlChannel: zoneFile)
         let keyFile = try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
         // As an operator keeps it: readable by its owner only (anything wider is a warning).
         chmod(keyFile.path, 0o600)
         try writeDesired(vhosts: vhosts)
+    }
+
+    /// The example.social zone: SOA, NS and its address, then `records`.
+    static func zone(_ records: String) -> String {
+        """
+        $ORIGIN example.social.
+        $TTL 300
+        @ IN SOA ns1 hostmaster 2026112501 3600 900 1209600 300
+          IN NS ns1
+        ns1 IN A 127.0.0.1
+        \(records)
+
+        """
     }
 
     /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).

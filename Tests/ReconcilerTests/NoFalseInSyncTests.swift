@@ -142,6 +142,32 @@ struct NoFalseInSyncTests {
         #expect(unloaded.stdout.contains("error RC013 config-not-loaded"))
     }
 
+    /// With /proc mounted `hidepid=invisible` (as hardened hosts do), user nobody cannot see
+    /// root's nginx at all: both nginx checks are said not to have run.
+    @Test func hiddenProcessesAreChecksNotRun() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        try lab.shareWithUnprivilegedUser()
+        let unshare = try ServerBinary.require("unshare")
+        let setpriv = try ServerBinary.require("setpriv")
+        let command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", OutageLab.binary, "plan"]
+            + ["--desired", "desired", "--state-dir", lab.dir.path + "/state", "--no-color"]
+        let script = "mount -t proc -o hidepid=invisible proc /proc && exec \"$@\""
+        let result = try ChildProcess.run(
+            [unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh"] + command,
+            currentDirectory: lab.dir.path, timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout.hasSuffix(
+                """
+
+                warning: cannot read process \(lab.nginx.pid) (named by nginx/nginx.pid) in /proc as user nobody: nginx-not-running and config-not-loaded not checked
+
+                In sync (2 checks not run): no findings; nothing to change.
+
+                """))
+    }
+
     /// The TSIG key is root's and one group's (mode 640): a member of the group plans without
     /// privileges and without a warning; anyone else is told which group to join.
     @Test func aGroupReadableKeyLetsItsGroupPlanAsNonRoot() throws {

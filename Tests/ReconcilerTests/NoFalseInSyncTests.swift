@@ -142,6 +142,29 @@ struct NoFalseInSyncTests {
         #expect(unloaded.stdout.contains("error RC013 config-not-loaded"))
     }
 
+    /// apply's state directory is root's (0700): a user who cannot read it cannot say that no
+    /// interrupted apply left a reload owed.
+    @Test func anUnreadableStateDirectoryIsACheckNotRun() throws {
+        let lab = try Self.inSyncLab()
+        defer { lab.stop() }
+        try lab.shareWithUnprivilegedUser()
+        try FileManager.default.createDirectory(atPath: lab.dir.path + "/state", withIntermediateDirectories: true)
+        chmod(lab.dir.path + "/state", 0o700)
+        let plan = try lab.reconcileAsNobody(["plan"])
+        #expect(plan.status == 0, "\(plan.stdout)\n\(plan.stderr)")
+        #expect(
+            plan.stdout.hasSuffix(
+                """
+
+                warning: cannot read apply's state directory state as user nobody: pending-reload not checked
+
+                In sync (1 check not run): no findings; nothing to change.
+
+                """))
+        let asRoot = try lab.reconcile(["plan"])
+        #expect(asRoot.stdout.hasSuffix("\nIn sync: no findings; nothing to change.\n"))
+    }
+
     /// With /proc mounted `hidepid=invisible` (as hardened hosts do), user nobody cannot see
     /// root's nginx at all: both nginx checks are said not to have run.
     @Test func hiddenProcessesAreChecksNotRun() throws {

@@ -7,9 +7,18 @@ public struct CheckNotRun: Sendable, Hashable, Codable {
     public var reason: String
 
     public init(check: FindingKind, reason: String) {
-        self.check = check.slug
+        self.init(check: check.slug, reason: reason)
+    }
+
+    /// A check that is no finding of its own: `pending-reload` (what an interrupted apply left
+    /// for nginx or the DNS server to load, read from apply's state directory).
+    public init(check: String, reason: String) {
+        self.check = check
         self.reason = reason
     }
+
+    /// The slug of the check for reloads an interrupted apply still owes.
+    public static let pendingReload = "pending-reload"
 
     /// One line of text output: the reason, then what was not checked.
     public var line: String { "\(reason): \(check) not checked" }

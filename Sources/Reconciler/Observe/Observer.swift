@@ -54,6 +54,15 @@ public struct Observer: Sendable {
             observation.nginxRuntime = inspection.runtime
             observation.nginxMaster = inspection.master
             observation.checksNotRun = inspection.checksNotRun
+            // apply's markers are root's (mode 0700): a user who cannot look cannot say none are there.
+            if access(stateDirectory.path, F_OK) == 0, access(stateDirectory.path, R_OK | X_OK) != 0 {
+                observation.checksNotRun.append(
+                    CheckNotRun(
+                        check: CheckNotRun.pendingReload,
+                        reason:
+                            "cannot read apply's state directory \(Paths.display(stateDirectory.path, from: displayBase)) as user \(NginxMaster.userName)"
+                    ))
+            }
             observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }

@@ -190,10 +190,9 @@ public struct SystemdUnits: Sendable, Hashable {
                 "ExecStartPre=" + Self.commandLine([gitExecutable, "-C", desiredDir, "pull", "--ff-only", "--quiet"]))
         }
         lines.append("ExecStart=" + Self.commandLine(command))
-        if mode == .plan {
-            // Drift is reported by the exit code 2 and the metrics; the run itself succeeded.
-            lines.append("SuccessExitStatus=2")
-        }
+        // Drift (plan: found; apply: left to the operator) is reported by the exit code 2 and
+        // the metrics; the run itself succeeded.
+        lines.append("SuccessExitStatus=2")
         lines.append("TimeoutStartSec=\(interval)")
         if let name = stateDirectoryName {
             lines += ["StateDirectory=\(Self.escape(name))", "StateDirectoryMode=0700"]

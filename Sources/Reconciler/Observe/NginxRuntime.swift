@@ -56,13 +56,11 @@ public struct NginxRuntime: Sendable, Hashable {
         public var checksNotRun: [CheckNotRun]
     }
 
-    /// The running nginx whose master was started with `tree`'s main configuration (found by
-    /// the pid file the configuration names), or nil when there is none: the tree is not live
-    /// (the bundled example), or the pid file names a master of another configuration.
-    public static func observe(_ tree: NginxConfigTree) -> NginxRuntime? { inspect(tree).runtime }
-
-    /// Looks at the master of `tree`'s configuration and its workers. Whatever cannot be read
-    /// (another user's pid file or /proc entries) is a check not run, never a silent pass.
+    /// Looks at the master of `tree`'s configuration (found by the pid file the configuration
+    /// names) and its workers. No master of this configuration (the bundled example, a stopped
+    /// nginx, a pid file of another program or configuration) is `notRunning`; whatever this
+    /// user cannot read (another user's pid file or /proc entries) is a check not run, never a
+    /// silent pass. `display` shows paths in messages.
     public static func inspect(_ tree: NginxConfigTree, display: (String) -> String = { $0 }) -> Inspection {
         let master = NginxMaster(tree: tree)
         let pidFile = display(master.pidFile)
@@ -101,7 +99,7 @@ public struct NginxRuntime: Sendable, Hashable {
             return Inspection(
                 master: .running(pid), runtime: nil,
                 checksNotRun: notLoaded(
-                    "cannot read nginx's worker processes (of master \(pid)) in /proc as user \(NginxMaster.userName)"))
+                    "found no worker process of nginx's master \(pid) in /proc as user \(NginxMaster.userName)"))
         }
         var unloaded: [UnloadedFile] = []
         for file in tree.files {

@@ -1,5 +1,7 @@
 import DNS
 import Foundation
+import Nginx
+import Reconciler
 import TestSupport
 import Testing
 
@@ -343,5 +345,20 @@ extension OutageLab {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("tsig:") }
             .joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// The pid path comes from nginx's files and would go into messages: never echoed raw.
+@Suite struct NginxPidPathTests {
+    @Test func aPidPathWithAControlCharacterIsNotEchoed() throws {
+        let tree = try NginxConfigTree.load(
+            mainConfig: "/etc/nginx/nginx.conf",
+            reader: InMemoryNginxFileReader(textFiles: [
+                "/etc/nginx/nginx.conf": "pid \"/run/n\u{1B}[31m.pid\";\nevents {}\nhttp {}\n"
+            ]))
+        let inspection = NginxRuntime.inspect(tree)
+        #expect(
+            inspection.master == .notRunning("the pid directive of its configuration names a path with a control character"))
+        #expect(inspection.checksNotRun == [])
     }
 }

@@ -63,6 +63,12 @@ public struct NginxRuntime: Sendable, Hashable {
     /// silent pass. `display` shows paths in messages.
     public static func inspect(_ tree: NginxConfigTree, display: (String) -> String = { $0 }) -> Inspection {
         let master = NginxMaster(tree: tree)
+        // The path comes from nginx's files and goes into messages: it is never echoed raw.
+        guard !master.pidFile.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return Inspection(
+                master: .notRunning("the pid directive of its configuration names a path with a control character"),
+                runtime: nil, checksNotRun: [])
+        }
         let pidFile = display(master.pidFile)
         let notLoaded = { (reason: String) in [CheckNotRun(check: .configNotLoaded, reason: reason)] }
         let pid: Int32

@@ -182,7 +182,9 @@ extension DesiredState {
     /// The paths the YAML names that do not exist here. A relative path lies in the desired
     /// state's own tree, which travels with it: missing is an error. An absolute one may exist
     /// only on the host that runs reconcile (validate often runs in CI): missing is a warning.
-    public func missingPaths(exists: (String) -> Bool) -> (errors: [DesiredStateError.Problem], warnings: [DesiredStateError.Problem]) {
+    public func missingPaths(
+        exists: (String) -> Bool
+    ) -> (errors: [DesiredStateError.Problem], warnings: [DesiredStateError.Problem]) {
         var errors: [DesiredStateError.Problem] = []
         var warnings: [DesiredStateError.Problem] = []
         for named in paths where !exists(named.path) {
@@ -198,7 +200,8 @@ extension DesiredState {
                 errors.append(
                     .init(
                         file: place.file, line: place.line, column: place.column,
-                        message: "\(named.key) names \(named.written), which does not exist (resolved to \(named.path))"))
+                        message:
+                            "\(named.key) names \(named.written), which does not exist (resolved to \(named.path))"))
             }
         }
         return (errors, warnings)

@@ -42,7 +42,8 @@ import Testing
         let dir = try Self.desired(["host.yaml": "host: {ipv4: [203.0.113.10]}\nvhosts:\n  example.social: {}\n"])
         let result = try reconcile(["validate", "--desired", "desired"], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("desired: no file defines nginx (expected nginx: {config: /etc/nginx/nginx.conf})"))
+        #expect(
+            result.stderr.contains("desired: no file defines nginx (expected nginx: {config: /etc/nginx/nginx.conf})"))
     }
 
     @Test func aRelativeNginxConfigThatDoesNotExistIsAnErrorOfValidate() throws {
@@ -100,7 +101,8 @@ import Testing
         // Every command's help lists 64 with the other exit codes.
         for command in ["plan", "apply", "probe", "validate", "units"] {
             let help = try reconcile([command, "--help"], in: dir)
-            #expect(help.stdout.replacingOccurrences(of: "\n", with: " ").contains("64 usage error"), "\(command) --help")
+            #expect(
+                help.stdout.replacingOccurrences(of: "\n", with: " ").contains("64 usage error"), "\(command) --help")
         }
     }
 

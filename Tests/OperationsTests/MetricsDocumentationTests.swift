@@ -39,7 +39,9 @@ import Testing
         let samples = try PythonPrometheusParser.parse(Self.everything().prometheusText())
         let written = Dictionary(grouping: samples, by: \.name).mapValues { Set($0.flatMap(\.labels.keys)) }
         for (name, labels) in documented {
-            #expect(written[name] == labels, "\(name): documented labels \(labels.sorted()), written \(written[name]?.sorted() ?? [])")
+            #expect(
+                written[name] == labels,
+                "\(name): documented labels \(labels.sorted()), written \(written[name]?.sorted() ?? [])")
         }
         for name in written.keys {
             #expect(documented[name] != nil, "\(name) is written but not documented in docs/metrics.md")
@@ -49,7 +51,9 @@ import Testing
     /// What the docs say of `family` and of `reconcile_desired_state_info`.
     @Test func familyAndCommitAreAsDocumented() throws {
         let samples = try PythonPrometheusParser.parse(Self.everything().prometheusText())
-        let addressFinding = samples.first { $0.name == "reconcile_findings" && $0.labels["slug"] == "address-not-on-host" }
+        let addressFinding = samples.first {
+            $0.name == "reconcile_findings" && $0.labels["slug"] == "address-not-on-host"
+        }
         #expect(addressFinding?.labels["family"] == "ipv6")
         var outsideACheckout = Self.everything()
         outsideACheckout.desiredCommit = nil

@@ -69,7 +69,8 @@ import Testing
     }
 
     @Test func gitPullNeedsACheckout() throws {
-        let units = SystemdUnits(mode: .plan, executable: "/usr/bin/reconcile", desiredDir: "/srv/desired", gitPull: true)
+        let units = SystemdUnits(
+            mode: .plan, executable: "/usr/bin/reconcile", desiredDir: "/srv/desired", gitPull: true)
         #expect(
             units.problems(isGitCheckout: { _ in false }) == [
                 "--git-pull: /srv/desired is not a git checkout, so `git pull --ff-only` would fail every run; clone the desired state there, or leave out --git-pull"
@@ -77,7 +78,10 @@ import Testing
         #expect(units.problems(isGitCheckout: { $0 == "/srv/desired" }) == [])
         let cli = try self.units(["--desired", Self.absent, "--git-pull"])
         #expect(cli.status == 1)
-        #expect(cli.stderr.hasSuffix("error: --git-pull: \(Self.absent) is not a git checkout, so `git pull --ff-only` would fail every run; clone the desired state there, or leave out --git-pull\n"))
+        #expect(
+            cli.stderr.hasSuffix(
+                "error: --git-pull: \(Self.absent) is not a git checkout, so `git pull --ff-only` would fail every run; clone the desired state there, or leave out --git-pull\n"
+            ))
     }
 
     /// A desired state under /home: ProtectHome=yes would hide it, so the unit says read-only,

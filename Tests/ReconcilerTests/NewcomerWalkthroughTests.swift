@@ -67,11 +67,15 @@ struct NewcomerWalkthroughTests {
         }
         let legacy = OutageSites.media.replacingOccurrences(of: "media.example.social", with: "legacy.example.social")
             .replacingOccurrences(of: "media\\n", with: "legacy\\n")
-        for (file, text) in [("example.conf", OutageSites.example), ("media.conf", OutageSites.media), ("legacy.conf", legacy)] {
+        for (file, text) in [
+            ("example.conf", OutageSites.example), ("media.conf", OutageSites.media), ("legacy.conf", legacy),
+        ] {
             try dir.write(
                 "nginx/sites-available/\(file)",
-                text.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(of: "CERTS", with: dir.path + "/certs"))
-            try FileManager.default.createDirectory(atPath: dir.path + "/nginx/sites-enabled", withIntermediateDirectories: true)
+                text.replacingOccurrences(of: "PORT", with: "\(port)").replacingOccurrences(
+                    of: "CERTS", with: dir.path + "/certs"))
+            try FileManager.default.createDirectory(
+                atPath: dir.path + "/nginx/sites-enabled", withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(
                 atPath: dir.path + "/nginx/sites-enabled/\(file)", withDestinationPath: "../sites-available/\(file)")
         }
@@ -81,7 +85,9 @@ struct NewcomerWalkthroughTests {
         let nginx = try NginxServer(directory: nginxDir, configPath: main.path)
         defer { nginx.stop() }
         let named = try NamedServer(
-            zones: [.init(name: "example.social", contents: OutageLab.zone(OutageSites.records + "\nlegacy IN A 127.0.0.1"))],
+            zones: [
+                .init(name: "example.social", contents: OutageLab.zone(OutageSites.records + "\nlegacy IN A 127.0.0.1"))
+            ],
             keyAlgorithms: ["hmac-sha256"])
         defer { named.stop() }
         let key = try #require(named.key("hmac-sha256"))
@@ -89,7 +95,8 @@ struct NewcomerWalkthroughTests {
         chmod(keyFile.path, 0o640)
 
         // The README's schema, with this lab put in. Each replaced text must be in the README.
-        var yaml = try Self.block(after: "## Desired state", in: readme, fence: "```yaml").joined(separator: "\n") + "\n"
+        var yaml =
+            try Self.block(after: "## Desired state", in: readme, fence: "```yaml").joined(separator: "\n") + "\n"
         let prefix = ["-p", nginxDir + "/", "-c", main.path, "-e", nginxDir + "/error.log"]
         func flow(_ argv: [String]) -> String { "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
         let replacements: [(String, String)] = [
@@ -167,7 +174,10 @@ struct NewcomerWalkthroughTests {
             ))
         // As the README's timer section has it, for the host's own paths.
         let install = try ChildProcess.run(
-            [OutageLab.binary, "units", "--desired", "/etc/reconcile/desired-state", "--install", "--root", dir.path + "/root"],
+            [
+                OutageLab.binary, "units", "--desired", "/etc/reconcile/desired-state", "--install", "--root",
+                dir.path + "/root",
+            ],
             currentDirectory: dir.path)
         #expect(install.status == 0, "\(install.stderr)")
         #expect(install.stdout.hasSuffix("systemctl daemon-reload\n  systemctl enable --now reconcile.timer\n"))

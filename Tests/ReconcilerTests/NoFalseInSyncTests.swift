@@ -13,7 +13,8 @@ struct NoFalseInSyncTests {
     /// The §1 host already fixed: media on both families, published on both.
     static func inSyncLab() throws -> OutageLab {
         let media = OutageSites.media.replacingOccurrences(
-            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n")
+            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n"
+        )
         return try OutageLab(
             sites: ["example.conf": OutageSites.example, "media.conf": media], records: OutageSites.records,
             vhosts: OutageSites.dualStack)
@@ -33,7 +34,9 @@ struct NoFalseInSyncTests {
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/nginx/nginx.pid"))
         let plan = try lab.reconcile(["plan"])
         #expect(plan.status == 2, "\(plan.stderr)")
-        #expect(plan.stdout.contains("nginx/nginx.conf\n  critical RC014 nginx-not-running\n      \(Self.stoppedMessage)\n"))
+        #expect(
+            plan.stdout.contains("nginx/nginx.conf\n  critical RC014 nginx-not-running\n      \(Self.stoppedMessage)\n")
+        )
         #expect(
             plan.stdout.hasSuffix(
                 "Findings: 1 critical, 2 errors.\nnginx is not running this configuration, so `reconcile apply` would refuse: start nginx, then run `reconcile plan` again.\n"
@@ -120,8 +123,14 @@ struct NoFalseInSyncTests {
         let notRun = try #require(object["checks_not_run"] as? [[String: String]])
         #expect(
             notRun == [
-                ["check": "nginx-not-running", "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody"],
-                ["check": "config-not-loaded", "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody"],
+                [
+                    "check": "nginx-not-running",
+                    "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody",
+                ],
+                [
+                    "check": "config-not-loaded",
+                    "reason": "cannot read nginx's pid file nginx/nginx.pid as user nobody",
+                ],
             ])
 
         let metrics = try lab.reconcileAsNobody(["plan", "--metrics-file", lab.dir.path + "/metrics/plan.prom"])
@@ -175,7 +184,8 @@ struct NoFalseInSyncTests {
         try lab.shareWithUnprivilegedUser()
         let unshare = try ServerBinary.require("unshare")
         let setpriv = try ServerBinary.require("setpriv")
-        let command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", OutageLab.binary, "plan"]
+        let command =
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--", OutageLab.binary, "plan"]
             + ["--desired", "desired", "--state-dir", lab.dir.path + "/state", "--no-color"]
         let script = "mount -t proc -o hidepid=invisible proc /proc && exec \"$@\""
         let result = try ChildProcess.run(
@@ -358,7 +368,8 @@ extension OutageLab {
             ]))
         let inspection = NginxRuntime.inspect(tree)
         #expect(
-            inspection.master == .notRunning("the pid directive of its configuration names a path with a control character"))
+            inspection.master
+                == .notRunning("the pid directive of its configuration names a path with a control character"))
         #expect(inspection.checksNotRun == [])
     }
 }

@@ -138,7 +138,8 @@ public struct PlanText: Sendable {
         let notRun = plan.checksNotRun?.count ?? 0
         let notRunText = "\(notRun) check\(notRun == 1 ? "" : "s") not run"
         if plan.inSync {
-            return paint(notRun > 0 ? "In sync (\(notRunText)):" : "In sync:", .green) + " \(findings); nothing to change."
+            let verdict = notRun > 0 ? "In sync (\(notRunText)):" : "In sync:"
+            return paint(verdict, .green) + " \(findings); nothing to change."
         }
         let reloads = plan.pendingReloads?.count ?? 0
         var text =

@@ -119,3 +119,29 @@ import Testing
         #expect(!result.stdout.contains(" ok ") && !result.stdout.contains("timed out"))
     }
 }
+
+/// The README's first transcript is what `reconcile plan` prints on the bundled example (the
+/// machine's own addresses aside, which differ per machine).
+@Suite struct ReadmeExamplePlanTests {
+    @Test func readmeTranscriptIsWhatPlanPrints() throws {
+        let readme = try String(contentsOfFile: CLITests.root + "/README.md", encoding: .utf8)
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex(of: "$ swift run reconcile plan"))
+        let end = try #require(lines[start...].firstIndex(of: "$ echo $?"))
+        let result = try ChildProcess.run(
+            [CLITests.binary, "plan", "--no-color"], currentDirectory: CLITests.root, timeout: 60)
+        #expect(result.status == 2)
+        #expect(lines[end + 1] == "2")
+        let printed = Set(
+            result.stdout.split(separator: "\n").map {
+                $0.replacingOccurrences(
+                    of: #"git [0-9a-f]{12}( with uncommitted changes)?"#, with: "git <commit>",
+                    options: .regularExpression)
+            })
+        for line in lines[(start + 1)..<end] where !line.isEmpty && !line.contains("addresses on this machine:") {
+            let expected = line.replacingOccurrences(
+                of: #"git [0-9a-f]{12}"#, with: "git <commit>", options: .regularExpression)
+            #expect(printed.contains(expected), "the README quotes \"\(line)\"; plan did not print it")
+        }
+    }
+}

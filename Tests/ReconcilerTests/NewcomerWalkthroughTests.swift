@@ -188,6 +188,28 @@ struct NewcomerWalkthroughTests {
         ])
         #expect(verify.succeeded && verify.stderr.isEmpty, "\(verify.stderr)")
 
+        // The README's example of a desired state with mistakes: its errors, word for word.
+        try dir.write(
+            "desired-state/reconcile.yaml",
+            "host: {ipv4: [203.0.113.10], ipv6: [\"2001:db8::10\"]}\nnginx: {config: /etc/nginx/nginx.conf}\n"
+                + "dns: {provider: rfc2136, server: \"[::1]:53\", zones: [example.social]}\n")
+        try dir.write(
+            "desired-state/vhosts.yaml",
+            """
+            vhosts:
+              example.social:       {families: [ipv4, ipv6], ports: [80, 443]}
+              media.example.social: {families: [ipv4, ipv7], ports: [443]}
+              a.example.social; include /etc/shadow: {}
+
+            """)
+        let mistakes = try ChildProcess.run([OutageLab.binary, "validate"], currentDirectory: dir.path)
+        #expect(mistakes.status == 1)
+        let quoted = try Self.block(after: "  reported, not just the first:", in: readme).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        #expect(quoted.first == "$ reconcile validate")
+        #expect(mistakes.stderr == quoted.dropFirst().joined(separator: "\n") + "\n")
+
         if let directory = ProcessInfo.processInfo.environment["RECONCILE_TRANSCRIPT"] {
             for (name, text) in transcripts {
                 try text.write(toFile: directory + "/walkthrough-\(name).txt", atomically: true, encoding: .utf8)

@@ -138,16 +138,19 @@ extension Reconcile {
                 }
                 runnable.dnsChanges = []
             }
+            // The limits judge what this apply does: DNS changes left to the operator are not its.
             if !force,
                 let reason = ApplyChecks.safetyLimit(
-                    plan, managedRecords: ApplyChecks.managedRecordCount(run.desired, run.observation))
+                    runnable, managedRecords: ApplyChecks.managedRecordCount(run.desired, run.observation))
             {
                 throw .safetyLimit(reason)
             }
-            if !force, let reason = ApplyChecks.zoneChangeLimit(plan, maxChangesPerZone: maxZoneChanges) {
+            if !force, let reason = ApplyChecks.zoneChangeLimit(runnable, maxChangesPerZone: maxZoneChanges) {
                 throw .safetyLimit(reason)
             }
-            if !yes {
+            // Nothing to confirm when everything is left to the operator.
+            let nothingToRun = runnable.actions.isEmpty && runnable.pendingReloads == nil
+            if !yes && !nothingToRun {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw .notConfirmed("standard input is not a terminal; pass --yes to apply without confirmation")
                 }
@@ -167,7 +170,7 @@ extension Reconcile {
             let text = options.format == .text
             applier.progress = { line in if text { print(line) } }
             let applyStarted = Date()
-            if !runnable.actions.isEmpty || runnable.pendingReloads != nil {
+            if !nothingToRun {
                 do {
                     try await applier.apply(runnable, observation: run.observation)
                 } catch {

@@ -250,6 +250,28 @@ struct NoFalseInSyncTests {
         #expect(!again.stdout.contains("nginx.add-listen"))
     }
 
+    /// Only DNS work and no key: nothing for apply to do or to ask about; the records are
+    /// listed, exit 2, even at a terminal without --yes.
+    @Test func applyWithOnlyDNSWorkAndNoKeyAsksNothing() throws {
+        let media = OutageSites.media.replacingOccurrences(
+            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n")
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        try lab.dropTSIG()
+        let apply = try lab.reconcileOnTerminal(["apply", "--no-color"])
+        #expect(apply.status == 2, "\(apply.text)")
+        #expect(!apply.text.contains("Only 'yes' is accepted"))
+        #expect(
+            apply.text.replacingOccurrences(of: "\r\n", with: "\n").hasSuffix(
+                """
+                Not applied: 1 DNS change, since dns.tsig is not set, so DNS is read-only; add a TSIG key to let apply change records. Make it by hand in the zone:
+                  + media.example.social. 300 IN AAAA ::1
+
+                """), "\(apply.text)")
+    }
+
     /// A withdrawal apply cannot make keeps the unserve back: DNS would still send IPv6
     /// clients to a socket nginx no longer opens.
     @Test func applyWithoutDNSWriteAccessNeverUnservesBeforeTheWithdrawal() async throws {

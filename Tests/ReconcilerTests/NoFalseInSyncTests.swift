@@ -254,7 +254,8 @@ struct NoFalseInSyncTests {
     /// listed, exit 2, even at a terminal without --yes.
     @Test func applyWithOnlyDNSWorkAndNoKeyAsksNothing() throws {
         let media = OutageSites.media.replacingOccurrences(
-            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n")
+            of: "    listen 127.0.0.1:PORT ssl;\n", with: "    listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;\n"
+        )
         let lab = try OutageLab(
             sites: ["example.conf": OutageSites.example, "media.conf": media],
             records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)

@@ -98,6 +98,16 @@ import Testing
         let equals = try reconcile(["validate", "--format=json", "--state", "x"], in: dir)
         #expect(equals.status == 64)
         #expect(equals.stdout.contains("\"exitCode\" : 64"))
+        // plan's probe flags say they need --probe, and are refused without it.
+        let planHelp = try reconcile(["plan", "--help"], in: dir)
+        #expect(
+            planHelp.stdout.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(
+                of: " +", with: " ", options: .regularExpression
+            ).contains("--timeout, --concurrency and --ca-file set these probes and need --probe."))
+        let withoutProbe = try reconcile(["plan", "--timeout", "3"], in: dir)
+        #expect(withoutProbe.status == 64)
+        #expect(
+            withoutProbe.stderr.hasPrefix("Error: --timeout, --concurrency and --ca-file only apply with --probe\n"))
         // Every command's help lists 64 with the other exit codes.
         for command in ["plan", "apply", "probe", "validate", "units"] {
             let help = try reconcile([command, "--help"], in: dir)

@@ -42,6 +42,13 @@ struct NoFalseInSyncTests {
                 "Findings: 1 critical, 2 errors.\nnginx is not running this configuration, so `reconcile apply` would refuse: start nginx, then run `reconcile plan` again.\n"
             ))
 
+        // The same for an unprivileged user: a missing pid file is no check it could not make.
+        try lab.shareWithUnprivilegedUser()
+        let unprivileged = try lab.reconcileAsNobody(["plan"])
+        #expect(unprivileged.status == 2, "\(unprivileged.stderr)")
+        #expect(unprivileged.stdout.contains("critical RC014 nginx-not-running\n      \(Self.stoppedMessage)\n"))
+        #expect(!unprivileged.stdout.contains("not checked"))
+
         let json = try lab.reconcile(["plan", "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let findings = try #require(object["findings"] as? [[String: Any]])

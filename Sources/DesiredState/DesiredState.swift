@@ -15,6 +15,30 @@ public struct DesiredState: Sendable {
     public var files: [String]
     /// SHA-256 over each file's path and the bytes loaded from it, in load order.
     public var digest: String
+    /// Every file path the YAML names, with its key and place, for errors about the file.
+    public var paths: [NamedPath] = []
+
+    /// A path given in the YAML: `nginx.config` at `desired-state/reconcile.yaml:3:11`.
+    public struct NamedPath: Sendable, Hashable {
+        /// The key, dotted: `nginx.config`, `dns.zonefile.path`, `dns.tsig.secret-file`.
+        public var key: String
+        /// Absolute, as resolved against the YAML file's directory.
+        public var path: String
+        /// As written in the YAML.
+        public var written: String
+        /// Where: `file:line:column`.
+        public var source: String
+
+        public init(key: String, path: String, written: String, source: String) {
+            self.key = key
+            self.path = path
+            self.written = written
+            self.source = source
+        }
+    }
+
+    /// Where the YAML names `key`, as `file:line:column` (the key when it names no path).
+    public func source(of key: String) -> String { paths.first { $0.key == key }?.source ?? key }
 
     public init(
         host: HostAddresses, nginx: NginxSettings, dns: DNSSettings, vhosts: [Vhost], files: [String], digest: String
@@ -139,11 +163,31 @@ public struct TSIGSettings: Sendable, Hashable {
     public var algorithm: Algorithm
     /// Absolute path of a file holding the base64 secret or a BIND `key` clause.
     public var secretFile: String
+    /// Where the YAML gives `name` (`file:line:column`), for an error when the key file disagrees.
+    public var nameSource: String?
+    /// Where the YAML gives `algorithm`; nil when it is left to its default.
+    public var algorithmSource: String?
 
-    public init(name: DNSName, algorithm: Algorithm, secretFile: String) {
+    public init(
+        name: DNSName, algorithm: Algorithm, secretFile: String, nameSource: String? = nil,
+        algorithmSource: String? = nil
+    ) {
         self.name = name
         self.algorithm = algorithm
         self.secretFile = secretFile
+        self.nameSource = nameSource
+        self.algorithmSource = algorithmSource
+    }
+
+    /// Two settings are equal when they name the same key; where the YAML says so does not count.
+    public static func == (l: TSIGSettings, r: TSIGSettings) -> Bool {
+        l.name == r.name && l.algorithm == r.algorithm && l.secretFile == r.secretFile
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(algorithm)
+        hasher.combine(secretFile)
     }
 }
 
@@ -174,4 +218,43 @@ public struct Vhost: Sendable, Hashable {
     }
 
     public var isWildcard: Bool { name.hasPrefix("*.") }
+}
+
+extension DesiredState {
+    /// The paths the YAML names that do not exist here. A relative path lies in the desired
+    /// state's own tree, which travels with it: missing is an error. An absolute one may exist
+    /// only on the host that runs reconcile (validate often runs in CI): missing is a warning.
+    public func missingPaths(
+        exists: (String) -> Bool
+    ) -> (errors: [DesiredStateError.Problem], warnings: [DesiredStateError.Problem]) {
+        var errors: [DesiredStateError.Problem] = []
+        var warnings: [DesiredStateError.Problem] = []
+        for named in paths where !exists(named.path) {
+            let place = Self.problem(at: named.source)
+            if named.written.hasPrefix("/") {
+                warnings.append(
+                    .init(
+                        file: place.file, line: place.line, column: place.column,
+                        message:
+                            "\(named.key) names \(named.path), which does not exist on this machine (fine if only the host that runs reconcile has it)"
+                    ))
+            } else {
+                errors.append(
+                    .init(
+                        file: place.file, line: place.line, column: place.column,
+                        message:
+                            "\(named.key) names \(named.written), which does not exist (resolved to \(named.path))"))
+            }
+        }
+        return (errors, warnings)
+    }
+
+    /// `file:line:column` split back into its parts.
+    static func problem(at source: String) -> (file: String, line: Int?, column: Int?) {
+        let parts = source.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) else {
+            return (source, nil, nil)
+        }
+        return (parts.dropLast(2).joined(separator: ":"), line, column)
+    }
 }

@@ -14,6 +14,21 @@ public struct DesiredStateLoader: Sendable {
         self.limits = limits
     }
 
+    /// An IPv6 address written unquoted on `line` (1-based) of `bytes`, such as `[::1]`:
+    /// YAML reads a plain `:` as a mapping indicator, so the address must be quoted. Only hex
+    /// digits, `:` and `.` are returned, so the hint never echoes anything else.
+    static func unquotedIPv6(in bytes: [UInt8], line: Int) -> String? {
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let text = String(decoding: lines[line - 1], as: UTF8.self)
+        let code = text.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let words = code.split(whereSeparator: { " \t[]{},-\"'".contains($0) })
+        return words.map(String.init).first { word in
+            word.filter { $0 == ":" }.count >= 2
+                && word.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        }
+    }
+
     static let topLevelKeys = ["host", "nginx", "dns", "vhosts"]
     static let familyNames = AddressFamily.allCases.map(\.rawValue)
 
@@ -47,6 +62,8 @@ public struct DesiredStateLoader: Sendable {
         var nginx: (NginxSettings, YAMLNode)?
         var dns: (DNSSettings, YAMLNode)?
         var sectionsSeen: [String: YAMLMark] = [:]
+        // Files that could not be read or parsed as a mapping.
+        var unreadFiles = 0
         var vhosts: [VhostEntry] = []
         var vhostsSeen: [String: YAMLMark] = [:]
         var paths: [String] = []
@@ -64,13 +81,19 @@ public struct DesiredStateLoader: Sendable {
                 digest.update(data: [0])
             } catch {
                 reader.problems.append(.init(file: path, line: nil, column: nil, message: "\(error)"))
+                unreadFiles += 1
                 continue
             }
             let document: YAMLNode?
             do {
                 document = try YAMLParser.parse(bytes, file: path, limits: limits)
             } catch {
-                reader.problems.append(.init(error.message, at: error.mark))
+                var message = error.message
+                if let address = Self.unquotedIPv6(in: bytes, line: error.mark.line) {
+                    message += "; quote IPv6 addresses: \"\(address)\""
+                }
+                reader.problems.append(.init(message, at: error.mark))
+                unreadFiles += 1
                 continue
             }
             guard let root = document else {
@@ -81,6 +104,7 @@ public struct DesiredStateLoader: Sendable {
                 continue
             }
             guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level") else {
+                unreadFiles += 1
                 continue
             }
             for key in Self.topLevelKeys {
@@ -105,7 +129,9 @@ public struct DesiredStateLoader: Sendable {
             }
         }
 
-        for key in ["host", "nginx", "dns"] where sectionsSeen[key] == nil {
+        // A file that could not be read may well define the missing section: saying it is
+        // missing would send the user after the wrong problem.
+        for key in ["host", "nginx", "dns"] where sectionsSeen[key] == nil && unreadFiles == 0 {
             let example =
                 switch key {
                 case "host": "host: {ipv4: [203.0.113.10], ipv6: [2001:db8::10]}"
@@ -151,9 +177,11 @@ public struct DesiredStateLoader: Sendable {
             throw DesiredStateError(reader.problems)
         }
         result.sort { $0.name < $1.name }
-        return DesiredState(
+        var state = DesiredState(
             host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths,
             digest: digest.finalize().map { String(format: "%02x", $0) }.joined())
+        state.paths = reader.namedPaths
+        return state
     }
 
     // MARK: sections
@@ -442,7 +470,12 @@ public struct DesiredStateLoader: Sendable {
             ok = false
         }
         guard ok, let name, let secretFile else { return nil }
-        return .rfc2136(server: server, tsig: TSIGSettings(name: name, algorithm: algorithm, secretFile: secretFile))
+        return .rfc2136(
+            server: server,
+            tsig: TSIGSettings(
+                name: name, algorithm: algorithm, secretFile: secretFile,
+                nameSource: tsig["name"]?.value.mark.description,
+                algorithmSource: tsig["algorithm"]?.value.mark.description))
     }
 
     private func readZoneFile(

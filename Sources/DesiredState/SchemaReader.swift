@@ -5,6 +5,8 @@ import StrictYAML
 /// stopping at the first.
 struct SchemaReader {
     var problems: [DesiredStateError.Problem] = []
+    /// Every path read with ``path(_:what:currentDirectory:)``.
+    var namedPaths: [DesiredState.NamedPath] = []
 
     mutating func fail(_ message: String, at node: YAMLNode) {
         problems.append(.init(message, at: node.mark))
@@ -120,7 +122,9 @@ struct SchemaReader {
             fail("\(what) \(YAMLScalar.quote(text)) contains a control character", at: node)
             return nil
         }
-        return Paths.resolve(text, relativeToFile: node.mark.file, currentDirectory: currentDirectory)
+        let resolved = Paths.resolve(text, relativeToFile: node.mark.file, currentDirectory: currentDirectory)
+        namedPaths.append(.init(key: what, path: resolved, written: text, source: node.mark.description))
+        return resolved
     }
 }
 

@@ -47,6 +47,16 @@ public struct Prober: Sendable {
         }
     }
 
+    /// Why `path` cannot serve as a trust store, or nil when it holds PEM certificates. A file
+    /// that is not PEM would otherwise fail every TLS probe with BoringSSL's bare error codes.
+    public static func unusableCAFile(_ path: String) -> String? {
+        guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
+            return
+                "the CA file \(path) given with --ca-file holds no PEM certificate (-----BEGIN CERTIFICATE-----); convert a DER file with `openssl x509 -inform der -in \(path) -out ca.pem`"
+        }
+        return nil
+    }
+
     /// One TLS context for the whole run; chain verification is BoringSSL's, the host name
     /// check is ours so a mismatch can say which names the certificate does cover.
     func makeTLSContext() -> Result<NIOSSLContext, ProbeFailure> {

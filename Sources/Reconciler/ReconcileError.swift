@@ -32,11 +32,13 @@ public enum ReconcileError: Error, Sendable, CustomStringConvertible {
     case relativePath(option: String, path: String)
     /// Anything else with a reason.
     case other(String)
+    /// Apply refused before touching anything, for the reason given (exit 3).
+    case refused(String)
 
     /// The process exit code DESIGN §2 gives this error.
     public var exitCode: Int32 {
         switch self {
-        case .stalePlan, .safetyLimit, .lockHeld, .notConfirmed: 3
+        case .stalePlan, .safetyLimit, .lockHeld, .notConfirmed, .refused: 3
         default: 1
         }
     }
@@ -63,6 +65,7 @@ public enum ReconcileError: Error, Sendable, CustomStringConvertible {
             return "invalid interval \"\(text)\" (expected a systemd time span such as 5min, 90s or 1h 30min)"
         case .relativePath(let option, let path): return "\(option) \(path): a systemd unit needs an absolute path"
         case .other(let reason): return reason
+        case .refused(let reason): return reason
         }
     }
 }

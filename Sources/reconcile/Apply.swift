@@ -16,8 +16,13 @@ extension Reconcile {
                 Each run appends a line to <state-dir>/journal.jsonl; backups go to \
                 <state-dir>/backups/.
 
-                Exit codes: 0 applied or nothing to do, 1 error, 3 refused (stale saved plan, \
-                safety limit, lock held, not confirmed).
+                nginx must be running this configuration: when it is not, apply refuses before \
+                touching anything. Without write access to DNS (no dns.tsig), apply makes the \
+                nginx additions, prints the DNS changes to make by hand and exits 2.
+
+                Exit codes: 0 applied or nothing to do, 2 drift remains (DNS changes left to you), \
+                1 error, 3 refused (nginx not running, stale saved plan, safety limit, lock held, \
+                not confirmed), 64 usage error.
                 """
         )
 
@@ -77,18 +82,23 @@ extension Reconcile {
             session.allowSymlinksOutside = allowSymlinksOutside
             var run: Session.Run?
             var applied = 0
+            let driftRemains: Bool
             do {
-                try await apply(session, run: &run, applied: &applied)
+                driftRemains = try await apply(session, run: &run, applied: &applied)
             } catch {
                 session.fail(error, mode: "apply", metrics: metrics, run: run, changesApplied: applied)
                 throw ExitCode(error.exitCode)
             }
             try session.recordSuccess(metrics, mode: "apply", run: run, changesApplied: applied)
+            if driftRemains { throw ExitCode(2) }
         }
 
         /// Runs the apply; `run` and `applied` (actions carried out) are set as it goes, so a
         /// failed apply still reports what it saw and did.
-        func apply(_ session: Session, run made: inout Session.Run?, applied: inout Int) async throws(ReconcileError) {
+        /// True when drift remains that apply may not fix (DNS is read-only).
+        func apply(_ session: Session, run made: inout Session.Run?, applied: inout Int) async throws(ReconcileError)
+            -> Bool
+        {
             let saved: Reconciler.Plan?
             if let planFile {
                 guard let data = FileManager.default.contents(atPath: planFile) else {
@@ -114,33 +124,54 @@ extension Reconcile {
             if options.format == .text {
                 print(session.renderer.render(plan, header: session.header(plan, run.desired), suggestApply: false))
             }
+            // A stopped nginx can be neither reloaded nor checked: writing its files would
+            // only leave them ahead of what runs, and advertising would publish what nobody serves.
+            if case .notRunning(let reason) = run.observation.nginxMaster {
+                throw .refused(
+                    "apply refused: nginx is not running \(plan.nginxConfig) (\(reason)); nothing was changed. Start nginx, then run `reconcile apply` again"
+                )
+            }
             // Reloads an interrupted apply owes are work too: the files already say what is
             // desired, nginx or the DNS server does not run them yet.
             guard !plan.actions.isEmpty || plan.pendingReloads != nil else {
                 if options.format == .text { print("Nothing to do.") }
-                return
+                return false
             }
-            if plan.actions.contains(where: { $0.kind == .dnsAdd || $0.kind == .dnsDelete }),
-                let reason = run.provider.readOnlyReason
-            {
-                throw .other("the plan changes DNS, but \(reason)")
+            // Without write access to DNS, apply still serves (phase 1): serving more than is
+            // advertised is harmless. The DNS changes are the operator's; the nginx removals
+            // wait until the withdrawals they follow are published.
+            let manual = plan.actions.filter { $0.kind == .dnsAdd || $0.kind == .dnsDelete }
+            var runnable = plan
+            var readOnly: String?
+            if !manual.isEmpty, let reason = run.provider.readOnlyReason {
+                readOnly = reason
+                let withdrawalsPending = manual.contains { $0.phase == .withdraw }
+                runnable.actions = plan.actions.filter {
+                    $0.phase == .serve || ($0.phase == .unserve && !withdrawalsPending)
+                }
+                runnable.dnsChanges = []
             }
+            // The limits judge what this apply does: DNS changes left to the operator are not its.
             if !force,
                 let reason = ApplyChecks.safetyLimit(
-                    plan, managedRecords: ApplyChecks.managedRecordCount(run.desired, run.observation))
+                    runnable, managedRecords: ApplyChecks.managedRecordCount(run.desired, run.observation))
             {
                 throw .safetyLimit(reason)
             }
-            if !force, let reason = ApplyChecks.zoneChangeLimit(plan, maxChangesPerZone: maxZoneChanges) {
+            if !force, let reason = ApplyChecks.zoneChangeLimit(runnable, maxChangesPerZone: maxZoneChanges) {
                 throw .safetyLimit(reason)
             }
-            if !yes {
+            // Nothing to confirm when everything is left to the operator.
+            let nothingToRun = runnable.actions.isEmpty && runnable.pendingReloads == nil
+            if !yes && !nothingToRun {
                 guard isatty(STDIN_FILENO) == 1 else {
                     throw .notConfirmed("standard input is not a terminal; pass --yes to apply without confirmation")
                 }
+                let count = runnable.actions.count
                 let question =
-                    plan.actions.isEmpty
-                    ? "Finish the interrupted apply (reload)?" : "Apply these \(plan.actions.count) changes?"
+                    count == 0
+                    ? "Finish the interrupted apply (reload)?"
+                    : count == 1 ? "Apply this change?" : "Apply these \(count) changes?"
                 print("\n\(question) Only 'yes' is accepted: ", terminator: "")
                 guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
                     throw .notConfirmed("not applied: the answer was not 'yes'")
@@ -153,22 +184,47 @@ extension Reconcile {
             let text = options.format == .text
             applier.progress = { line in if text { Terminal.printLine(line) } }
             let applyStarted = Date()
-            do {
-                try await applier.apply(plan, observation: run.observation)
-            } catch {
-                applied = Self.actionsDone(journalOf: state, since: applyStarted)
-                throw error
+            if !nothingToRun {
+                do {
+                    try await applier.apply(runnable, observation: run.observation)
+                } catch {
+                    applied = Self.actionsDone(journalOf: state, since: applyStarted)
+                    throw error
+                }
             }
-            applied = plan.actions.count
+            applied = runnable.actions.count
             switch options.format {
             case .text:
-                print(
-                    plan.actions.isEmpty
-                        ? "Finished the interrupted apply."
-                        : "Applied \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s").")
+                if readOnly == nil || applied > 0 || runnable.pendingReloads != nil {
+                    print(
+                        applied == 0
+                            ? "Finished the interrupted apply."
+                            : "Applied \(applied) change\(applied == 1 ? "" : "s").")
+                }
+                if let readOnly {
+                    print(Self.manualDNSText(manual, skipped: plan.actions.count - applied - manual.count, reason: readOnly))
+                }
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             }
+            // Drift remains when the DNS changes were left to the operator (exit 2).
+            return readOnly != nil
+        }
+
+        /// What apply left to the operator when DNS is read-only: the exact records, and the
+        /// nginx removals that wait for the withdrawals.
+        static func manualDNSText(_ manual: [Action], skipped nginxRemovals: Int, reason: String) -> String {
+            let renderer = PlanText(color: false, displayBase: "")
+            var lines = [
+                "Not applied: \(manual.count) DNS change\(manual.count == 1 ? "" : "s"), since \(reason). Make \(manual.count == 1 ? "it" : "them") by hand in the zone:"
+            ]
+            lines += manual.map { "  " + renderer.line(for: $0) }
+            if nginxRemovals > 0 {
+                lines.append(
+                    "Not applied: \(nginxRemovals) nginx removal\(nginxRemovals == 1 ? ", which waits" : "s, which wait") until the records above are withdrawn; run `reconcile apply` again then."
+                )
+            }
+            return lines.joined(separator: "\n")
         }
 
         /// The actions a failed apply carried out before it stopped, as the applier journaled

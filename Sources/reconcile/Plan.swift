@@ -11,11 +11,12 @@ extension Reconcile {
                 Reads the desired state, nginx's configuration as nginx loads it (following \
                 includes), the managed zones (AXFR, or queries when transfer is refused; or the \
                 zone file) and this machine's addresses, then prints each finding with its \
-                evidence and the actions `reconcile apply` would take. Needs no privileges and \
+                evidence and the actions `reconcile apply` would take. Needs no privileges (with \
+                dns.tsig, read access to the key file: membership of its group) and \
                 changes nothing.
 
                 Exit codes: 0 in sync, 2 drift found, 1 error (bad input, unreachable DNS, \
-                unparseable nginx configuration).
+                unparseable nginx configuration), 64 usage error.
                 """
         )
 
@@ -25,7 +26,10 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
         var out: String?
 
-        @Flag(help: "Also connect to every vhost over every desired family and port (as `reconcile probe` does); failures are `unreachable` findings.")
+        @Flag(
+            help:
+                "Also connect to every vhost over every desired family and port (as `reconcile probe` does); failures are `unreachable` findings. --timeout, --concurrency and --ca-file set these probes and need --probe."
+        )
         var probe = false
 
         @OptionGroup var probeOptions: ProbeOptions

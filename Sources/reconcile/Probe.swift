@@ -20,7 +20,7 @@ extension Reconcile {
                 family, port and address, so "IPv6 down, IPv4 up" reads at a glance.
 
                 Exit codes: 0 all reachable, 2 some unreachable, 1 error (bad input, DNS or \
-                nginx configuration unreadable).
+                nginx configuration unreadable), 64 usage error.
                 """
         )
 

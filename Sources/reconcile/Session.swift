@@ -46,11 +46,13 @@ struct ProbeOptions: ParsableArguments {
         guard concurrency >= 1 else { throw ValidationError("--concurrency \(concurrency): at least one probe must run") }
     }
 
-    /// Probes `targets`; an unreadable CA file is an error of the run, not a failure of every probe.
+    /// Probes `targets`; an unreadable or non-PEM CA file is an error of the run, not a failure
+    /// of every probe.
     func probe(_ targets: [ProbeTarget]) async throws(ReconcileError) -> [ProbeResult] {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw .other("cannot read the CA file \(caFile) given with --ca-file")
         }
+        if let caFile, let reason = Prober.unusableCAFile(caFile) { throw .other(reason) }
         let prober = Prober(timeout: .milliseconds(Int64(timeout * 1000)), concurrency: concurrency, caFile: caFile)
         return await prober.probe(targets)
     }
@@ -175,11 +177,12 @@ struct Session {
     ) throws(ReconcileError) {
         guard let path = metrics.metricsFile else { return }
         let commit = run.map { $0.plan.desired.gitCommit } ?? desiredCommitWithoutRun()
-        let snapshot = MetricsSnapshot(
+        var snapshot = MetricsSnapshot(
             mode: mode, findings: run?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
             success: success, probes: (run?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
             changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0,
             planned: run != nil)
+        snapshot.checksNotRun = (run?.plan.checksNotRun ?? []).map(\.check)
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 
@@ -231,12 +234,7 @@ struct Session {
         case .text:
             Terminal.printError("error: " + error.description)
         case .json:
-            struct Failure: Encodable {
-                let schema = 1
-                let error: String
-                let exitCode: Int32
-            }
-            JSONOutput.print(Failure(error: error.description, exitCode: error.exitCode))
+            JSONOutput.print(JSONFailure(error: error.description, exitCode: error.exitCode))
         }
     }
 }

@@ -17,6 +17,13 @@ enum Terminal {
 }
 
 /// Printing JSON documents.
+/// What a failed run prints under `--format json`: `{"schema": 1, "error": "…", "exitCode": N}`.
+struct JSONFailure: Encodable {
+    let schema = 1
+    let error: String
+    let exitCode: Int32
+}
+
 enum JSONOutput {
     static func print(_ value: some Encodable) {
         let encoder = JSONEncoder()

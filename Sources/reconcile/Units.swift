@@ -18,11 +18,15 @@ extension Reconcile {
                 With --install the units are written to ROOT/etc/systemd/system/ and the systemctl \
                 commands that enable them are printed. See docs/systemd.md.
 
-                Exit codes: 0 printed or installed, 1 error.
+                Exit codes: 0 printed or installed, 1 error, 64 usage error.
                 """
         )
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var desiredOption: DesiredOption
+        @OptionGroup var stateDirOption: StateDirOption
+
+        /// No output format: the units are unit files.
+        var options: (desired: String, stateDir: String) { (desiredOption.desired, stateDirOption.stateDir) }
 
         @Option(help: "plan (detect and alert) or apply (self-heal).")
         var mode: SystemdUnits.Mode = .plan
@@ -50,7 +54,13 @@ extension Reconcile {
         }
 
         func run() throws {
-            let writable = writableDirectories()
+            let writable: (nginx: [String], zones: [String])
+            do {
+                writable = try writableDirectories()
+            } catch {
+                Terminal.printError("error: \(error)")
+                throw ExitCode(1)
+            }
             let units = SystemdUnits(
                 mode: mode, executable: executable ?? Self.runningBinary(), desiredDir: Self.absolute(options.desired),
                 stateDir: Self.absolute(options.stateDir), interval: interval,
@@ -58,6 +68,12 @@ extension Reconcile {
                 gitPull: gitPull, nginxConfigDirs: writable.nginx, zoneDirs: writable.zones)
             do {
                 try units.validate()
+                let problems = units.problems { Fingerprints.gitCommit(directory: $0).commit != nil }
+                if !problems.isEmpty {
+                    for problem in problems { Terminal.printError("error: " + problem) }
+                    throw ExitCode(1)
+                }
+                for adjustment in units.adjustments { Terminal.printError("note: " + adjustment) }
                 guard install else {
                     print("# reconcile.service\n\(units.service)\n# reconcile.timer\n\(units.timer)", terminator: "")
                     return
@@ -70,6 +86,8 @@ extension Reconcile {
                         "on the target system, enable with:\n  systemctl daemon-reload\n  systemctl enable --now reconcile.timer"
                     )
                 }
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 Terminal.printError("error: \(error)")
                 throw ExitCode(1)
@@ -78,12 +96,23 @@ extension Reconcile {
 
         /// The nginx config's directory and the zone file's from the desired state; /etc/nginx
         /// when it cannot be read (packaging on a machine that has no desired state yet).
-        private func writableDirectories() -> (nginx: [String], zones: [String]) {
-            guard let state = try? DesiredStateLoader().load(directory: options.desired) else {
-                if mode == .apply {
-                    Terminal.printError("note: desired state not readable; assuming nginx config in /etc/nginx")
-                }
+        private func writableDirectories() throws(UnitsError) -> (nginx: [String], zones: [String]) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: options.desired, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                // Packaging: the units are made before the host has its desired state.
+                Terminal.printError(
+                    "note: --desired \(Self.absolute(options.desired)) does not exist here; the units assume it will on the host\(mode == .apply ? ", with nginx's configuration in /etc/nginx (writable)" : "")"
+                )
                 return (["/etc/nginx"], [])
+            }
+            let state: DesiredState
+            do {
+                state = try DesiredStateLoader().load(directory: options.desired)
+            } catch {
+                for problem in error.problems { Terminal.printError(problem.description) }
+                throw .invalidDesiredState(error.problems.count, options.desired)
             }
             let nginx = [(state.nginx.config as NSString).deletingLastPathComponent]
             guard case .zonefile(let path, _) = state.dns.provider else { return (nginx, []) }
@@ -104,3 +133,15 @@ extension Reconcile {
 }
 
 extension SystemdUnits.Mode: ExpressibleByArgument {}
+
+/// Why `units` cannot describe the service.
+enum UnitsError: Error, CustomStringConvertible {
+    case invalidDesiredState(Int, String)
+
+    var description: String {
+        switch self {
+        case .invalidDesiredState(let count, let directory):
+            "\(count) error\(count == 1 ? "" : "s") in \(directory): the units take nginx's and the zone's directories from the desired state; fix it first"
+        }
+    }
+}

@@ -10,20 +10,37 @@ extension Reconcile {
                 Reads every *.yaml and *.yml file under --desired (recursively, sorted; hidden \
                 directories such as .git are skipped), merges them and checks them: unknown keys, \
                 wrong types, bad host names and addresses, out-of-range ports, vhosts declared \
-                twice. Every problem is printed as file:line:column: message.
+                twice; files the YAML names that do not exist (an error for a relative path, a \
+                warning for an absolute one, which may exist only on the host). Every problem is \
+                printed as file:line:column: message.
 
-                Exit codes: 0 valid, 1 invalid.
+                Exit codes: 0 valid, 1 invalid, 64 usage error.
                 """
         )
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var desiredOption: DesiredOption
+        @OptionGroup var output: OutputOptions
+
+        /// No state directory: validate reads the desired state only.
+        var options: (desired: String, format: OutputFormat, verbose: Bool) {
+            (desiredOption.desired, output.format, output.verbose)
+        }
 
         func run() throws {
             let loader = DesiredStateLoader()
-            do {
+            do throws(DesiredStateError) {
                 let state = try loader.load(directory: options.desired)
+                let missing = state.missingPaths { FileManager.default.fileExists(atPath: $0) }
+                if !missing.errors.isEmpty { throw DesiredStateError(missing.errors) }
                 switch options.format {
                 case .text:
+                    for warning in missing.warnings {
+                        Terminal.printError(
+                            DesiredStateError.Problem(
+                                file: warning.file, line: warning.line, column: warning.column,
+                                message: "warning: " + warning.message
+                            ).description)
+                    }
                     let vhosts = state.vhosts.count
                     let files = state.files.count
                     print(
@@ -37,7 +54,7 @@ extension Reconcile {
                         }
                     }
                 case .json:
-                    JSONOutput.print(ValidationReport(state: state))
+                    JSONOutput.print(ValidationReport(state: state, warnings: missing.warnings))
                 }
             } catch {
                 switch options.format {
@@ -75,9 +92,11 @@ struct ValidationReport: Encodable {
     let files: [String]
     let vhosts: [VhostSummary]
     let errors: [Location]
+    let warnings: [Location]
 
-    init(state: DesiredState) {
+    init(state: DesiredState, warnings: [DesiredStateError.Problem]) {
         valid = true
+        self.warnings = warnings.map { Location(file: $0.file, line: $0.line, column: $0.column, message: $0.message) }
         files = state.files
         vhosts = state.vhosts.map {
             VhostSummary(
@@ -91,5 +110,6 @@ struct ValidationReport: Encodable {
         files = []
         vhosts = []
         errors = problems.map { Location(file: $0.file, line: $0.line, column: $0.column, message: $0.message) }
+        warnings = []
     }
 }

@@ -50,28 +50,32 @@ final class OutageLab: @unchecked Sendable {
             NginxServer.mainConfig(http: "include sites/*.conf;\n" + nginxOverrides, directory: nginxDir))
         nginx = try NginxServer(directory: nginxDir, configPath: main.path)
         named = try NamedServer(
-            zones: [
-                .init(
-                    name: "example.social",
-                    contents: """
-                        $ORIGIN example.social.
-                        $TTL 300
-                        @ IN SOA ns1 hostmaster 2026112501 3600 900 1209600 300
-                          IN NS ns1
-                        ns1 IN A 127.0.0.1
-                        \(records)
-
-                        """, allowUpdate: allowUpdate && !zoneFile)
-            ], keyAlgorithms: ["hmac-sha256"], controlChannel: zoneFile)
+            zones: [.init(name: "example.social", contents: Self.zone(records), allowUpdate: allowUpdate && !zoneFile)],
+            keyAlgorithms: ["hmac-sha256"], controlChannel: zoneFile)
         let keyFile = try dir.write("keys/tsig.key", named.key("hmac-sha256")?.keyFile ?? "")
         // As an operator keeps it: readable by its owner only (anything wider is a warning).
         chmod(keyFile.path, 0o600)
         try writeDesired(vhosts: vhosts)
     }
 
+    /// The example.social zone: SOA, NS and its address, then `records`.
+    static func zone(_ records: String) -> String {
+        """
+        $ORIGIN example.social.
+        $TTL 300
+        @ IN SOA ns1 hostmaster 2026112501 3600 900 1209600 300
+          IN NS ns1
+        ns1 IN A 127.0.0.1
+        \(records)
+
+        """
+    }
+
     /// (Re)writes the desired state with `vhosts` (YAML lines under `vhosts:`; use `PORT`).
     /// `dns` holds more lines of the `dns:` section (`nameservers: [...]`); `tsig: false` leaves
-    /// DNS read-only.
+    /// DNS read-only. Without a `nameservers` line the lab lists named itself: its zone's NS,
+    /// ns1 at 127.0.0.1 port 53, is where nothing listens (`auto` makes that a warning; the
+    /// end-to-end test shows it).
     func writeDesired(
         vhosts: String, test: [String]? = nil, reload: [String]? = nil, dnsPort: UInt16? = nil,
         zoneReload: [String]? = nil, dns: String = "", tsig: Bool = true
@@ -79,6 +83,9 @@ final class OutageLab: @unchecked Sendable {
         let prefix = [
             "-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log",
         ]
+        let dns =
+            zoneFile || dns.contains("nameservers")
+            ? dns : (dns.isEmpty ? "" : dns + "\n") + "nameservers: [\"127.0.0.1:\(dnsPort ?? named.port)\"]"
         let testCommand = test ?? ([nginxBinary, "-t", "-q"] + prefix)
         let reloadCommand = reload ?? ([nginxBinary] + prefix + ["-s", "reload"])
         func flow(_ argv: [String]) -> String { "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
@@ -122,8 +129,13 @@ final class OutageLab: @unchecked Sendable {
     func reconcile(_ arguments: [String], timeout: Double = 60, environment: [String: String] = [:]) throws
         -> ChildProcess.Result
     {
-        try ChildProcess.run(
-            [Self.binary] + arguments + ["--desired", "desired", "--state-dir", dir.path + "/state", "--no-color"],
+        // validate has no state directory, units no output options.
+        let command = arguments.first
+        let common =
+            ["--desired", "desired"] + (command == "validate" ? [] : ["--state-dir", dir.path + "/state"])
+            + (command == "units" ? [] : ["--no-color"])
+        return try ChildProcess.run(
+            [Self.binary] + arguments + common,
             environment: environment.isEmpty
                 ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
             currentDirectory: dir.path, timeout: timeout)

@@ -61,6 +61,8 @@ public enum FaultPoint: String, Sendable, CaseIterable {
             return count
         }
         guard count == armed.count else { return }
-        kill(getpid(), signal)
+        // raise() signals this thread: it is stopped (or killed) before it returns, where a
+        // signal sent to the process may be taken by another thread while this one goes on.
+        raise(signal)
     }
 }

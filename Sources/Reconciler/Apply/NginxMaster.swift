@@ -27,10 +27,53 @@ public struct NginxMaster: Sendable {
 
     /// The master's pid, when its pid file names a running process.
     public var masterPID: Int32? {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0
-        else { return nil }
-        return pid
+        if case .running(let pid) = pidFileState { return pid }
+        return nil
+    }
+
+    /// What the pid file says about the master.
+    public enum PidFileState: Sendable, Hashable {
+        /// It names process `pid`, which exists (perhaps another user's).
+        case running(Int32)
+        /// No master: the reason in words (the file is absent, empty, or names no process).
+        case notRunning(String)
+        /// The file could not be read by this user: the reason in words.
+        case unreadable(String)
+    }
+
+    /// Reads the pid file and asks the kernel whether its process exists. A process of
+    /// another user (root's nginx seen by an unprivileged plan) exists: `kill(pid, 0)` fails
+    /// with EPERM, not ESRCH.
+    public var pidFileState: PidFileState { pidFileState(shownAs: pidFile) }
+
+    /// ``pidFileState``, naming the pid file as `shown` (relative to the working directory).
+    public func pidFileState(shownAs shown: String) -> PidFileState {
+        let fd = open(pidFile, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT, ENOTDIR: return .notRunning("its pid file \(shown) does not exist")
+            case EACCES, EPERM: return .unreadable("cannot read nginx's pid file \(shown) as user \(Self.userName)")
+            default: return .unreadable("cannot read nginx's pid file \(shown): \(String(cString: strerror(errno)))")
+            }
+        }
+        // A pid is a few digits; more than this is not a pid file.
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(fd, &buffer, buffer.count)
+        close(fd)
+        let text = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return .notRunning("its pid file \(shown) is empty") }
+        guard let pid = Int32(trimmed), pid > 0 else {
+            return .notRunning("its pid file \(shown) does not hold a process id")
+        }
+        if kill(pid, 0) == 0 || errno == EPERM { return .running(pid) }
+        return .notRunning("its pid file \(shown) names process \(pid), which is not running (a stale pid file)")
+    }
+
+    /// The name of the user this process runs as (for messages about what it may not read).
+    static var userName: String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(geteuid())"
     }
 
     /// Worker processes of the master that accept connections (not those shutting down).

@@ -15,6 +15,11 @@ public struct Observation: Sendable {
     public var pendingReloads: [String] = []
     /// The running nginx of this configuration, when there is one (see ``NginxRuntime``).
     public var nginxRuntime: NginxRuntime?
+    /// Whether nginx's master runs this configuration; nil when not looked at (then no
+    /// `nginx-not-running` finding is made).
+    public var nginxMaster: NginxRuntime.MasterState?
+    /// Checks that could not be made (another user's pid file or processes): the plan says so.
+    public var checksNotRun: [CheckNotRun] = []
 
     public init(
         nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,

@@ -62,6 +62,16 @@ public struct Planner: Sendable {
                     evidence: runtime.unloadedFiles.map { "\(display($0.path)): modified \(iso.string(from: $0.modified))" }))
         }
 
+        // A stopped nginx serves nothing, whatever its files say.
+        if case .notRunning(let reason) = observation.nginxMaster {
+            findings.append(
+                Finding(
+                    kind: .nginxNotRunning, vhost: display(tree.mainConfigPath),
+                    message:
+                        "nginx is not running this configuration (\(reason)): a stopped nginx serves none of the vhosts"
+                ))
+        }
+
         // The host's addresses on this machine.
         if let interfaces = observation.interfaces {
             for family in AddressFamily.allCases {
@@ -444,6 +454,7 @@ public struct Planner: Sendable {
             notes: notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: display(tree.mainConfigPath), pendingReloads: observation.pendingReloads)
         plan.nginxFileChanges = fileChanges
+        plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
         plan.dnsChanges = dnsChanges.keys.sorted().flatMap { phase in
             (dnsChanges[phase] ?? [:]).keys.sorted().map { zone in
                 DNSPhaseChange(phase: phase, zone: zone, changes: dnsChanges[phase]?[zone] ?? [])

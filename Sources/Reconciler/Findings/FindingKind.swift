@@ -28,6 +28,9 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A file of nginx's configuration changed after the running nginx last loaded it: the
     /// files (which the plan reads) may claim what nginx does not serve.
     case configNotLoaded = "config-not-loaded"
+    /// No nginx master runs the configuration (pid file absent, stale, or naming another
+    /// program or configuration): a stopped nginx serves none of the vhosts.
+    case nginxNotRunning = "nginx-not-running"
     /// The zone's authoritative servers publish different record sets for the vhost (a
     /// secondary behind its primary): resolvers' answers depend on the server they ask.
     case nameserversDisagree = "nameservers-disagree"
@@ -36,15 +39,33 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The NS set resolvers get differs from the zone's apex NS set.
     case delegationMismatch = "delegation-mismatch"
 
-    /// `RC001`... in declaration order.
+    /// The stable code, written out per kind (never derived from the order of the cases, so
+    /// adding a kind cannot renumber another); pinned by `FindingCodeTests`.
     public var code: String {
-        let index = (Self.allCases.firstIndex(of: self) ?? 0) + 1
-        return index < 10 ? "RC00\(index)" : "RC0\(index)"
+        switch self {
+        case .advertisedNotServed: "RC001"
+        case .missingListen: "RC002"
+        case .missingRecord: "RC003"
+        case .wrongAddress: "RC004"
+        case .undesiredRecord: "RC005"
+        case .undesiredListen: "RC006"
+        case .missingServerBlock: "RC007"
+        case .answeredByOtherBlock: "RC008"
+        case .addressNotOnHost: "RC009"
+        case .unreachable: "RC010"
+        case .externalCNAME: "RC011"
+        case .unmanagedVhost: "RC012"
+        case .configNotLoaded: "RC013"
+        case .nginxNotRunning: "RC014"
+        case .nameserversDisagree: "RC015"
+        case .nameserverUnreachable: "RC016"
+        case .delegationMismatch: "RC017"
+        }
     }
 
     public var severity: Severity {
         switch self {
-        case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
+        case .advertisedNotServed, .answeredByOtherBlock, .unreachable, .nginxNotRunning: .critical
         case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
             .error
         case .nameserversDisagree: .error

@@ -63,25 +63,63 @@ public enum DNSProviders {
         if FileManager.default.fileExists(atPath: tsig.secretFile, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .tsigKey(path: tsig.secretFile, reason: "it is a directory, not a key file")
         }
+        var info = stat()
+        let statted = stat(tsig.secretFile, &info) == 0
         do {
             text = try String(contentsOfFile: tsig.secretFile, encoding: .utf8)
         } catch {
+            // The usual cause for a plan run by hand: the key is root's and the group's only.
+            if statted, access(tsig.secretFile, R_OK) != 0, errno == EACCES {
+                let group = Self.groupName(info.st_gid)
+                throw .tsigKey(
+                    path: tsig.secretFile,
+                    reason:
+                        "cannot read it as user \(NginxMaster.userName) (mode \(String(info.st_mode & 0o777, radix: 8)), group \(group)): run reconcile as a member of group \(group), or make the key readable by a group for the users who run plan (chgrp reconcile, chmod 640)"
+                )
+            }
             throw .tsigKey(path: tsig.secretFile, reason: "cannot read it (\((error as NSError).localizedDescription))")
         }
-        var info = stat()
-        if stat(tsig.secretFile, &info) == 0, info.st_mode & 0o044 != 0 {
-            let readers = [info.st_mode & 0o040 != 0 ? "its group" : nil, info.st_mode & 0o004 != 0 ? "others" : nil]
-                .compactMap { $0 }.joined(separator: " and ")
+        // Group-readable is the documented way for unprivileged plans (a group such as
+        // `reconcile`); readable by everyone is not.
+        if statted, info.st_mode & 0o004 != 0 {
             warn(
-                "warning: \(tsig.secretFile): the TSIG key file is readable by \(readers) (mode \(String(info.st_mode & 0o777, radix: 8))); anyone who reads it can change the zone: chmod 600 it"
+                "warning: \(tsig.secretFile): the TSIG key file is readable by every user (mode \(String(info.st_mode & 0o777, radix: 8))); anyone who reads it can change the zone: chmod 640 it (or 600), with a group only reconcile's users are in"
             )
         }
         let algorithm: TSIGAlgorithm = tsig.algorithm == .hmacSHA512 ? .hmacSHA512 : .hmacSHA256
+        let key: TSIGKey
         do {
-            return try TSIGKey.parse(text, source: tsig.secretFile, name: tsig.name, algorithm: algorithm)
+            key = try TSIGKey.parse(text, source: tsig.secretFile, name: tsig.name, algorithm: algorithm)
         } catch {
             throw .tsigKey(path: tsig.secretFile, reason: redacting(text, in: "\(error)"))
         }
+        // A key clause names its key and algorithm itself; the YAML must say the same, or
+        // updates would be signed with something other than what the desired state claims.
+        if key.name != tsig.name {
+            throw .other(
+                "\(tsig.nameSource ?? "dns.tsig.name"): dns.tsig.name is \"\(Self.keyName(tsig.name))\", but the key file \(tsig.secretFile) names key \"\(Self.keyName(key.name))\"; make them agree"
+            )
+        }
+        if key.algorithm != algorithm, let source = tsig.algorithmSource {
+            throw .other(
+                "\(source): dns.tsig.algorithm is \(tsig.algorithm.rawValue), but the key file \(tsig.secretFile) says algorithm \(key.algorithm.rawValue); make them agree"
+            )
+        }
+        return key
+    }
+
+    /// The name of group `gid` (its number when it has none, or an unprintable one).
+    static func groupName(_ gid: gid_t) -> String {
+        guard let entry = getgrgid(gid), let name = entry.pointee.gr_name else { return "\(gid)" }
+        let text = String(cString: name)
+        return text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) && !text.isEmpty
+            ? text : "\(gid)"
+    }
+
+    /// A key name as the YAML and key files write it: without the root's dot.
+    static func keyName(_ name: DNSName) -> String {
+        let text = name.description
+        return text.count > 1 && text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// `message` with every word of the key file that could be a secret or part of one

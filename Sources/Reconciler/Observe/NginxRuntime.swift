@@ -38,17 +38,75 @@ public struct NginxRuntime: Sendable, Hashable {
     /// time has clock-tick resolution, and apply writes a file moments before it reloads.
     static let slack: TimeInterval = 1
 
-    /// The running nginx whose master was started with `tree`'s main configuration (found by
-    /// the pid file the configuration names), or nil when there is none: the tree is not live
-    /// (the bundled example), or the pid file names a master of another configuration.
-    public static func observe(_ tree: NginxConfigTree) -> NginxRuntime? {
+    /// Whether nginx's master of a configuration runs, as far as this user can tell.
+    public enum MasterState: Sendable, Hashable {
+        /// The master with this pid runs the configuration.
+        case running(Int32)
+        /// No master runs it: why, in words (pid file absent or stale, another program, another configuration).
+        case notRunning(String)
+        /// This user cannot tell: why, in words.
+        case unknown(String)
+    }
+
+    /// What one look at the running nginx found: whether its master runs `tree`'s
+    /// configuration, what it has loaded, and the checks that could not be made.
+    public struct Inspection: Sendable, Hashable {
+        public var master: MasterState
+        public var runtime: NginxRuntime?
+        public var checksNotRun: [CheckNotRun]
+    }
+
+    /// Looks at the master of `tree`'s configuration (found by the pid file the configuration
+    /// names) and its workers. No master of this configuration (the bundled example, a stopped
+    /// nginx, a pid file of another program or configuration) is `notRunning`; whatever this
+    /// user cannot read (another user's pid file or /proc entries) is a check not run, never a
+    /// silent pass. `display` shows paths in messages.
+    public static func inspect(_ tree: NginxConfigTree, display: (String) -> String = { $0 }) -> Inspection {
         let master = NginxMaster(tree: tree)
-        guard let pid = master.masterPID, let cmdline = LinuxProcess(pid: pid)?.commandLine,
-            let config = configuration(fromMasterCommandLine: cmdline),
-            sameFile(config, tree.mainConfigPath)
-        else { return nil }
+        // The path comes from nginx's files and goes into messages: it is never echoed raw.
+        guard !master.pidFile.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return Inspection(
+                master: .notRunning("the pid directive of its configuration names a path with a control character"),
+                runtime: nil, checksNotRun: [])
+        }
+        let pidFile = display(master.pidFile)
+        let notLoaded = { (reason: String) in [CheckNotRun(check: .configNotLoaded, reason: reason)] }
+        let pid: Int32
+        switch master.pidFileState(shownAs: pidFile) {
+        case .notRunning(let reason):
+            return Inspection(master: .notRunning(reason), runtime: nil, checksNotRun: [])
+        case .unreadable(let reason):
+            return Inspection(
+                master: .unknown(reason), runtime: nil,
+                checksNotRun: [CheckNotRun(check: .nginxNotRunning, reason: reason)] + notLoaded(reason))
+        case .running(let found):
+            pid = found
+        }
+        guard let cmdline = LinuxProcess(pid: pid)?.commandLine, !cmdline.isEmpty else {
+            let reason = "cannot read process \(pid) (named by \(pidFile)) in /proc as user \(NginxMaster.userName)"
+            return Inspection(
+                master: .unknown(reason), runtime: nil,
+                checksNotRun: [CheckNotRun(check: .nginxNotRunning, reason: reason)] + notLoaded(reason))
+        }
+        guard let config = configuration(fromMasterCommandLine: cmdline) else {
+            return Inspection(
+                master: .notRunning(
+                    "its pid file \(pidFile) names process \(pid), which is not an nginx master process"),
+                runtime: nil, checksNotRun: [])
+        }
+        guard sameFile(config, tree.mainConfigPath) else {
+            return Inspection(
+                master: .notRunning(
+                    "its pid file \(pidFile) names nginx master \(pid), which runs another configuration file"),
+                runtime: nil, checksNotRun: [])
+        }
         let starts = master.activeWorkerProcesses().compactMap(\.started)
-        guard let loadedAt = starts.max() else { return nil }
+        guard let loadedAt = starts.max() else {
+            return Inspection(
+                master: .running(pid), runtime: nil,
+                checksNotRun: notLoaded(
+                    "found no worker process of nginx's master \(pid) in /proc as user \(NginxMaster.userName)"))
+        }
         var unloaded: [UnloadedFile] = []
         for file in tree.files {
             var info = stat()
@@ -57,7 +115,9 @@ public struct NginxRuntime: Sendable, Hashable {
                 timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
             if modified.timeIntervalSince(loadedAt) > slack { unloaded.append(UnloadedFile(path: file.path, modified: modified)) }
         }
-        return NginxRuntime(masterPID: pid, loadedAt: loadedAt, unloadedFiles: unloaded)
+        return Inspection(
+            master: .running(pid), runtime: NginxRuntime(masterPID: pid, loadedAt: loadedAt, unloadedFiles: unloaded),
+            checksNotRun: [])
     }
 
     /// The main configuration a master runs, from its title

@@ -18,6 +18,8 @@ public struct Observer: Sendable {
     public var progress: @Sendable (String) -> Void = { _ in }
     /// How long each DNS answer may take (the zone's other authoritative servers too).
     public var dnsTimeout: Duration = .seconds(3)
+    /// Paths in what the observer says (a pid file) are shown relative to this directory.
+    public var displayBase = FileManager.default.currentDirectoryPath
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -30,6 +32,12 @@ public struct Observer: Sendable {
         do {
             tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
         } catch {
+            // The main configuration itself is the YAML's doing: say where the YAML names it.
+            if case .fileNotReadable(let path, let reason, nil) = error {
+                throw .other(
+                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
+                )
+            }
             throw .nginx(error)
         }
         let zones = desired.dns.zones
@@ -63,8 +71,20 @@ public struct Observer: Sendable {
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: source)
         if let stateDirectory {
-            observation.nginxRuntime = NginxRuntime.observe(tree)
-        observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
+            let inspection = NginxRuntime.inspect(tree, display: { Paths.display($0, from: displayBase) })
+            observation.nginxRuntime = inspection.runtime
+            observation.nginxMaster = inspection.master
+            observation.checksNotRun = inspection.checksNotRun
+            // apply's markers are root's (mode 0700): a user who cannot look cannot say none are there.
+            if access(stateDirectory.path, F_OK) == 0, access(stateDirectory.path, R_OK | X_OK) != 0 {
+                observation.checksNotRun.append(
+                    CheckNotRun(
+                        check: CheckNotRun.pendingReload,
+                        reason:
+                            "cannot read apply's state directory \(Paths.display(stateDirectory.path, from: displayBase)) as user \(NginxMaster.userName)"
+                    ))
+            }
+            observation.pendingReloads = stateDirectory.pendingReloadDescriptions(
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }
         return observation

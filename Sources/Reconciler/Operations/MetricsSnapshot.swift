@@ -46,6 +46,8 @@ public struct MetricsSnapshot: Sendable {
     /// Whether the run got as far as a plan. A run that failed before (DNS unreachable, bad
     /// input) knows nothing about sync: it writes no `reconcile_in_sync` rather than a 1.
     public var planned: Bool
+    /// Slugs of the checks the run could not make (see ``Plan/checksNotRun``).
+    public var checksNotRun: [String] = []
 
     /// A snapshot of one run.
     public init(
@@ -99,6 +101,15 @@ public struct MetricsSnapshot: Sendable {
                 "reconcile_pending_reloads", type: "gauge",
                 help: "Files an interrupted apply wrote that nginx or the DNS server has not loaded.")
             out.sample("reconcile_pending_reloads", labels: [mode], value: Double(pendingReloads))
+
+            if !checksNotRun.isEmpty {
+                out.family(
+                    "reconcile_check_not_run", type: "gauge",
+                    help: "1 for each check the last run could not make (its reconcile_in_sync holds only as far as it could see).")
+                for check in Set(checksNotRun).sorted() {
+                    out.sample("reconcile_check_not_run", labels: [mode, ("check", check)], value: 1)
+                }
+            }
         }
 
         out.family(
@@ -132,7 +143,7 @@ public struct MetricsSnapshot: Sendable {
         if let desiredCommit {
             out.family(
                 "reconcile_desired_state_info", type: "gauge",
-                help: "Always 1; the commit label is the desired state's git commit.")
+                help: "1, with the desired state's git commit as the commit label (only when it is a git checkout).")
             out.sample("reconcile_desired_state_info", labels: [mode, ("commit", desiredCommit)], value: 1)
         }
         return out.text

@@ -75,6 +75,61 @@ public struct SystemdUnits: Sendable, Hashable {
         }
     }
 
+    /// What the service could not run with, as sentences that say what to change: a path its
+    /// sandbox hides (/tmp under PrivateTmp=yes), `--git-pull` on a directory that is not a
+    /// checkout, a metrics file the textfile collector ignores, a bare-number interval (which
+    /// systemd reads as seconds). `isGitCheckout` is asked about the desired-state directory.
+    public func problems(isGitCheckout: (String) -> Bool) -> [String] {
+        var problems: [String] = []
+        let trimmed = interval.trimmingCharacters(in: .whitespaces)
+        if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isNumber || $0 == "." }) {
+            problems.append(
+                "--interval \(interval): systemd reads a bare number as seconds, so the timer would run every \(trimmed) seconds; write \(trimmed)min for minutes (or \(trimmed)s if seconds are meant)"
+            )
+        }
+        if let metricsFile, !metricsFile.hasSuffix(".prom") {
+            problems.append(
+                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom")
+        }
+        for (option, path) in namedPaths where Self.isUnder(path, ["/tmp", "/var/tmp"]) {
+            problems.append(
+                "\(option) \(path): the service runs with PrivateTmp=yes, so it sees its own empty /tmp and /var/tmp; keep this outside them"
+            )
+        }
+        if gitPull && !isGitCheckout(desiredDir) {
+            problems.append(
+                "--git-pull: \(desiredDir) is not a git checkout, so `git pull --ff-only` would fail every run; clone the desired state there, or leave out --git-pull"
+            )
+        }
+        return problems
+    }
+
+    /// What was adjusted for the paths given, in words (shown with the units).
+    public var adjustments: [String] {
+        guard protectHome == "read-only", !gitPull else { return [] }
+        let under = namedPaths.filter { Self.isUnder($0.1, Self.homeDirectories) }.map { "\($0.0) \($0.1)" }
+        return [
+            "\(under.joined(separator: ", ")) \(under.count == 1 ? "is" : "are") under /home, /root or /run/user: the service gets ProtectHome=read-only instead of ProtectHome=yes, which would hide \(under.count == 1 ? "it" : "them")"
+        ]
+    }
+
+    /// Every path the unit names, with the option that gave it.
+    var namedPaths: [(String, String)] {
+        [("--desired", desiredDir), ("--state-dir", stateDir)] + (metricsFile.map { [("--metrics-file", $0)] } ?? [])
+            + nginxConfigDirs.map { ("nginx config directory", $0) } + zoneDirs.map { ("zone file directory", $0) }
+    }
+
+    static let homeDirectories = ["/home", "/root", "/run/user"]
+
+    /// ProtectHome=yes hides home directories entirely; read-only when the service needs one.
+    var protectHome: String {
+        gitPull || namedPaths.contains(where: { Self.isUnder($0.1, Self.homeDirectories) }) ? "read-only" : "yes"
+    }
+
+    static func isUnder(_ path: String, _ directories: [String]) -> Bool {
+        directories.contains { path == $0 || path.hasPrefix($0 + "/") }
+    }
+
     /// The command line the service runs.
     public var command: [String] {
         var argv = [executable]
@@ -136,10 +191,9 @@ public struct SystemdUnits: Sendable, Hashable {
                 "ExecStartPre=" + Self.commandLine([gitExecutable, "-C", desiredDir, "pull", "--ff-only", "--quiet"]))
         }
         lines.append("ExecStart=" + Self.commandLine(command))
-        if mode == .plan {
-            // Drift is reported by the exit code 2 and the metrics; the run itself succeeded.
-            lines.append("SuccessExitStatus=2")
-        }
+        // Drift (plan: found; apply: left to the operator) is reported by the exit code 2 and
+        // the metrics; the run itself succeeded.
+        lines.append("SuccessExitStatus=2")
         lines.append("TimeoutStartSec=\(interval)")
         if let name = stateDirectoryName {
             lines += ["StateDirectory=\(Self.escape(name))", "StateDirectoryMode=0700"]
@@ -155,7 +209,7 @@ public struct SystemdUnits: Sendable, Hashable {
             lines.append("ReadWritePaths=" + writable.map(Self.escapePath).joined(separator: " "))
         }
         lines += [
-            gitPull ? "ProtectHome=read-only" : "ProtectHome=yes",
+            "ProtectHome=\(protectHome)",
             "PrivateTmp=yes",
             "PrivateDevices=yes",
             "PrivateMounts=yes",

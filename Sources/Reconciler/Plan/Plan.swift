@@ -19,6 +19,9 @@ public struct Plan: Sendable, Codable {
     /// nginx or the DNS server runs, so the plan is not in sync even with no action; apply
     /// does them first.
     public var pendingReloads: [String]?
+    /// Checks the run could not make (absent when none): the plan may be "in sync" only as far
+    /// as it could see, and says so.
+    public var checksNotRun: [CheckNotRun]?
     public var preconditions: Preconditions
     /// Where the records came from (for output): e.g. `zone file example/zones/x.zone`.
     public var dnsSource: String
@@ -38,6 +41,7 @@ public struct Plan: Sendable, Codable {
         case inSync = "in_sync"
         case findings, actions, notes, preconditions
         case pendingReloads = "pending_reloads"
+        case checksNotRun = "checks_not_run"
         case dnsSource = "dns_source"
         case nginxConfig = "nginx_config"
     }

@@ -90,6 +90,9 @@ public struct PlanText: Sendable {
         if plan.pendingReloads != nil { out.append("") }
         for note in plan.notes { out.append(paint("note: ", .yellow) + TerminalText.escaped(note)) }
         if !plan.notes.isEmpty { out.append("") }
+        let notRun = checksNotRunLines(plan)
+        for line in notRun { out.append(paint("warning: ", .yellow) + line) }
+        if !notRun.isEmpty { out.append("") }
         out.append(summary(plan, suggestApply: suggestApply))
         return out.joined(separator: "\n")
     }
@@ -111,6 +114,18 @@ public struct PlanText: Sendable {
         }
     }
 
+    /// The checks a plan could not make, one line per reason: "cannot read nginx's pid file
+    /// /run/nginx.pid as user nobody: nginx-not-running and config-not-loaded not checked".
+    func checksNotRunLines(_ plan: Plan) -> [String] {
+        var reasons: [String] = []
+        var checks: [String: [String]] = [:]
+        for check in plan.checksNotRun ?? [] {
+            if checks[check.reason] == nil { reasons.append(check.reason) }
+            checks[check.reason, default: []].append(check.check)
+        }
+        return reasons.map { "\($0): \((checks[$0] ?? []).joined(separator: " and ")) not checked" }
+    }
+
     public func summary(_ plan: Plan, suggestApply: Bool = true) -> String {
         let nginx = plan.actions.filter { $0.kind == .nginxAddListen || $0.kind == .nginxRemoveListen }.count
         let dns = plan.actions.count - nginx
@@ -123,15 +138,24 @@ public struct PlanText: Sendable {
             }
         }
         let findings = counts.isEmpty ? "no findings" : counts.joined(separator: ", ")
+        let notRun = plan.checksNotRun?.count ?? 0
+        let notRunText = "\(notRun) check\(notRun == 1 ? "" : "s") not run"
         if plan.inSync {
-            return paint("In sync.", .green) + " \(findings); nothing to change."
+            let verdict = notRun > 0 ? "In sync (\(notRunText)):" : "In sync:"
+            return paint(verdict, .green) + " \(findings); nothing to change."
         }
         let reloads = plan.pendingReloads?.count ?? 0
         var text =
             "Plan: \(plan.actions.count) change\(plan.actions.count == 1 ? "" : "s") (\(nginx) nginx, \(dns) DNS)"
             + (reloads > 0 ? " and \(reloads) pending reload\(reloads == 1 ? "" : "s")" : "")
-            + ". Findings: \(findings)."
-        if (!plan.actions.isEmpty || reloads > 0) && suggestApply { text += "\nRun `reconcile apply` to make these changes." }
+            + ". Findings: \(findings)" + (notRun > 0 ? "; \(notRunText)." : ".")
+        guard (!plan.actions.isEmpty || reloads > 0) && suggestApply else { return text }
+        if plan.findings.contains(where: { $0.kind == .nginxNotRunning }) {
+            text +=
+                "\nnginx is not running this configuration, so `reconcile apply` would refuse: start nginx, then run `reconcile plan` again."
+        } else {
+            text += "\nRun `reconcile apply` to make these changes."
+        }
         return text
     }
 }

@@ -152,3 +152,60 @@ struct NameserverTests {
         #expect(forger.requests.contains("udp opcode 0 type 6"), "\(forger.requests)")
     }
 }
+
+extension NameserverTests {
+    /// `provider: authoritative` for a zone hosted elsewhere: no server address, no key, two
+    /// authoritative servers listed. Plan shows the §1 outage with file:line and the DNS record
+    /// to add by hand; apply adds the listen, sends no DNS message and says what is left.
+    @Test func theAuthoritativeProviderReadsAHostedZoneAndChangesOnlyNginx() async throws {
+        let records = "@ IN A 127.0.0.1\nmedia IN A 127.0.0.1\nmedia IN AAAA ::1\n"
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media], records: records,
+            vhosts: OutageSites.dualStack, allowUpdate: false)
+        defer { lab.stop() }
+        let zone = try String(contentsOfFile: try #require(lab.named.zoneFilePath("example.social")), encoding: .utf8)
+        let other = try NamedServer(zones: [.init(name: "example.social", contents: zone, allowUpdate: false)])
+        defer { other.stop() }
+        let prefix = "\"-p\", \"\(lab.dir.path)/nginx/\", \"-c\", \"\(lab.dir.path)/nginx/nginx.conf\", \"-e\", \"\(lab.dir.path)/nginx/error.log\""
+        try lab.dir.write(
+            "desired/reconcile.yaml",
+            """
+            host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+            nginx:
+              config: ../nginx/nginx.conf
+              test: ["\(lab.nginxBinary)", "-t", "-q", \(prefix)]
+              reload: ["\(lab.nginxBinary)", \(prefix), "-s", "reload"]
+            dns:
+              provider: authoritative
+              zones: [example.social]
+              nameservers: ["127.0.0.1:\(lab.named.port)", "127.0.0.1:\(other.port)"]
+
+            """)
+        let serials = (await Self.serial(port: lab.named.port), await Self.serial(port: other.port))
+
+        let plan = try lab.reconcile(["plan"])
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+        #expect(plan.stdout.contains("critical RC001 advertised-not-served  ipv6 port \(lab.port)"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("nginx/sites/media.conf:2: listen 127.0.0.1:\(lab.port) ssl;"))
+        #expect(plan.stdout.contains("+ example.social. 300 IN AAAA ::1"))
+        #expect(plan.stdout.contains("authoritative servers 127.0.0.1:\(lab.named.port), 127.0.0.1:\(other.port)"))
+        #expect(plan.stdout.contains("the union of 2 authoritative servers"))
+
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 2, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("nginx: [::1]:\(lab.port) answers"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("since dns.provider is authoritative (read-only"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("  + example.social. 300 IN AAAA ::1"))
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        // No DNS message changed either server.
+        #expect(await Self.serial(port: lab.named.port) == serials.0)
+        #expect(await Self.serial(port: other.port) == serials.1)
+        #expect(try await lab.published("example.social.", .aaaa) == [])
+
+        let again = try lab.reconcile(["plan", "--format", "json"])
+        #expect(again.status == 2)
+        let kinds = (try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["actions"]
+            as? [[String: Any]]
+        #expect(kinds?.map { $0["kind"] as? String } == ["dns.add"])
+    }
+}

@@ -18,7 +18,7 @@ public struct AuthoritativeProvider: DNSProvider {
     }
 
     public var readOnlyReason: String? {
-        "dns.provider is authoritative, which only reads: make these DNS changes at your DNS host"
+        "dns.provider is authoritative (read-only: DNS changes are made at your DNS host)"
     }
 
     public var summary: String {

@@ -184,15 +184,16 @@ extension Reconcile {
             let text = options.format == .text
             applier.progress = { line in if text { Terminal.printLine(line) } }
             let applyStarted = Date()
+            var deferred: [Reconciler.Action] = []
             if !nothingToRun {
                 do {
-                    try await applier.apply(runnable, observation: run.observation)
+                    deferred = try await applier.apply(runnable, observation: run.observation)
                 } catch {
                     applied = Self.actionsDone(journalOf: state, since: applyStarted)
                     throw error
                 }
             }
-            applied = runnable.actions.count
+            applied = runnable.actions.count - deferred.count
             switch options.format {
             case .text:
                 if readOnly == nil || applied > 0 || runnable.pendingReloads != nil {

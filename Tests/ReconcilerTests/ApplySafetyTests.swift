@@ -102,23 +102,46 @@ struct ApplySafetyTests {
                     of: "example.social", with: "media.example.social"
                 ).replacingOccurrences(of: "\"example\\n\"", with: "\"media\\n\""),
             ],
-            records: OutageSites.records,
+            // The AAAA with a TTL of 3 s: resolvers may hold it that long after it is withdrawn.
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\nmedia 3 IN AAAA ::1\n",
             vhosts:
                 "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n"
         )
         defer { lab.stop() }
+        // The first apply withdraws and leaves the listen: no run sleeps for caches.
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let lines = apply.stdout.split(separator: "\n").map(String.init)
-        let withdrawn = try #require(
-            lines.firstIndex { $0.hasPrefix("DNS: deleted media.example.social. 300 IN AAAA ::1") })
-        let wrote = try #require(lines.lastIndex { $0.hasPrefix("nginx: wrote") })
-        #expect(withdrawn < wrote)
+        #expect(lines.contains("DNS: deleted media.example.social. 3 IN AAAA ::1"), "\(apply.stdout)")
+        #expect(!lines.contains { $0.hasPrefix("nginx: wrote") }, "\(apply.stdout)")
+        let waits = try #require(lines.first { $0.hasPrefix("nginx: 1 listen removal waits until ") }, "\(apply.stdout)")
+        #expect(waits.hasSuffix("when resolvers can no longer hold the withdrawn records (their TTL); the next apply makes it"))
+        #expect(try await lab.published("media.example.social.", .aaaa) == [])
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+
+        // The plan shows the removal waiting, and when it may run.
+        let pending = try lab.reconcile(["plan"])
+        #expect(pending.status == 2)
+        #expect(pending.stdout.contains("listen [::1]:\(lab.port) ssl;"))
+        #expect(pending.stdout.contains("(not before "), "\(pending.stdout)")
+        let journal = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)
+        #expect(journal.contains("\"result\":\"deferred\""))
+
+        // An apply before the TTL has passed still leaves it; one after removes it.
+        let early = try lab.reconcile(["apply", "--yes"])
+        #expect(early.status == 0)
+        #expect(!early.stdout.contains("nginx: wrote"), "\(early.stdout)")
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        try await Task.sleep(for: .seconds(3.5))
+        let later = try lab.reconcile(["apply", "--yes"])
+        #expect(later.status == 0, "\(later.stdout)\(later.stderr)")
+        #expect(later.stdout.contains("nginx: wrote"), "\(later.stdout)")
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         #expect(try await lab.published("media.example.social.", .a) == ["127.0.0.1"])
         #expect(try lab.https("media.example.social", via: "::1") == nil)
         #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
         #expect(try lab.reconcile(["plan"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/state/withdrawals.json"))
     }
 
     @Test func staleSavedPlanIsRefused() async throws {

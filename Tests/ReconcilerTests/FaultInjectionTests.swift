@@ -106,7 +106,9 @@ struct FaultInjectionTests {
                 "example.conf": OutageSites.example, "media.conf": dualMedia,
                 "www.conf": "server { listen 127.0.0.1:PORT; server_name www.example.social; return 200 \"www\\n\"; }\n",
             ],
-            records: OutageSites.records + "\nwww IN A 127.0.0.9\n",
+            // media's AAAA with a 1 s TTL: its listen goes once the withdrawn record's TTL passed.
+            records: OutageSites.records.replacingOccurrences(of: "media IN AAAA ::1", with: "media 1 IN AAAA ::1")
+                + "\nwww IN A 127.0.0.9\n",
             vhosts: """
                   example.social: {families: [ipv4, ipv6], ports: [PORT]}
                   media.example.social: {families: [ipv4], ports: [PORT]}
@@ -131,6 +133,12 @@ struct FaultInjectionTests {
         #expect(finished.status == 0, "\(finished.stdout)\(finished.stderr)")
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
+        // The listen waits out the withdrawn record's TTL; the next apply removes it.
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        try await Task.sleep(for: .seconds(1.5))
+        let unserved = try lab.reconcile(["apply", "--yes"])
+        #expect(unserved.status == 0, "\(unserved.stdout)\(unserved.stderr)")
+        #expect(try lab.https("media.example.social", via: "::1") == nil)
         #expect(try lab.reconcile(["plan"]).status == 0)
     }
 

@@ -80,14 +80,19 @@ struct SecretLeakTests {
         #expect(units.status == 1)
         #expect(units.stderr.contains("the service runs with PrivateTmp=yes"))
 
-        // Failure paths: a reload that fails (restore), JSON errors, a stale plan. Making media
-        // IPv4-only withdraws its AAAA, then the unserve phase's reload fails.
-        let mediaIPv4Only =
-            "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n"
-        try lab.writeDesired(vhosts: mediaIPv4Only, reload: ["/bin/sh", "-c", "exit 7"])
+        // Failure paths: a reload that fails (restore), JSON errors, a stale plan. With media's
+        // IPv6 listen taken out by hand (and nginx reloaded), the serve phase's reload fails.
+        let media = lab.dir.path + "/nginx/sites/media.conf"
+        let served = try String(contentsOfFile: media, encoding: .utf8)
+        try served.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("listen [::1]") }
+            .joined(separator: "\n").write(toFile: media, atomically: true, encoding: .utf8)
+        try lab.nginx.reload()
+        try lab.writeDesired(vhosts: OutageSites.dualStack, reload: ["/bin/sh", "-c", "exit 7"])
         #expect(try run("apply failing", ["apply", "--yes", "--metrics-file", metrics]).status == 1)
         #expect(try run("apply failing json", ["apply", "--yes", "--format", "json"]).status == 1)
         #expect(try run("stale plan", ["apply", "--yes", lab.dir.path + "/out/plan.json"]).status != 0)
+        try served.write(toFile: media, atomically: true, encoding: .utf8)
+        try lab.nginx.reload()
         try lab.writeDesired(vhosts: OutageSites.dualStack)
 
         // A wrong key: same name, another secret; the server refuses the signature.

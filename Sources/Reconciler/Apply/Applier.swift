@@ -33,8 +33,12 @@ public struct Applier: Sendable {
         self.state = state
     }
 
-    public func apply(_ plan: Plan, observation: Observation) async throws(ReconcileError) {
+    /// Runs the plan; returns the nginx removals it left for a later run, because resolvers
+    /// may still hold the records withdrawn for them (their TTL has not passed).
+    @discardableResult
+    public func apply(_ plan: Plan, observation: Observation) async throws(ReconcileError) -> [Action] {
         let started = Date()
+        var deferred: [Action] = []
         var steps: [JournalEntry.Step] = []
         var durations: [String: Int] = [:]
         func finish(_ error: ReconcileError?) {
@@ -57,6 +61,17 @@ public struct Applier: Sendable {
                 let actions = plan.actions.filter { $0.phase == phase }
                 guard !actions.isEmpty else { continue }
                 let phaseStart = Date()
+                if phase == .unserve, let until = unserveWaits(actions, now: Date()) {
+                    // Withdraw before unserve, with caches: the listen stays until no resolver
+                    // can hold the withdrawn record. The whole phase waits (its files are edited
+                    // together).
+                    deferred = actions
+                    progress(
+                        "nginx: \(actions.count) listen removal\(actions.count == 1 ? "" : "s") \(actions.count == 1 ? "waits" : "wait") until \(ISO8601DateFormatter().string(from: until)), when resolvers can no longer hold the withdrawn records (their TTL); the next apply makes \(actions.count == 1 ? "it" : "them")"
+                    )
+                    steps += actions.map { JournalEntry.Step(action: $0, result: "deferred") }
+                    continue
+                }
                 switch phase {
                 case .serve, .unserve:
                     try nginxPhase(
@@ -88,6 +103,8 @@ public struct Applier: Sendable {
                 }
                 durations[String(describing: phase)] = Int(Date().timeIntervalSince(phaseStart) * 1000)
                 steps += actions.map { JournalEntry.Step(action: $0, result: "done") }
+                if phase == .withdraw { try state.recordWithdrawals(Self.withdrawals(actions, at: Date())) }
+                if phase == .unserve { state.clearWithdrawals(of: actions) }
             }
         } catch let error as ReconcileError {
             finish(error)
@@ -98,6 +115,30 @@ public struct Applier: Sendable {
             throw wrapped
         }
         finish(nil)
+        return deferred
+    }
+
+    /// When the removals may run, if not now: after the TTL of a record withdrawn for the same
+    /// vhost and family, in this run or an earlier one.
+    func unserveWaits(_ actions: [Action], now: Date) -> Date? {
+        let recorded = state.withdrawals()
+        let times = actions.compactMap { action -> Date? in
+            recorded.filter { $0.vhost == action.vhost && $0.family == action.family }.map(\.safeAfter).max()
+        }
+        guard let latest = times.max(), latest > now else { return nil }
+        return latest
+    }
+
+    /// The withdrawals a finished withdraw phase made, one per vhost and family.
+    static func withdrawals(_ actions: [Action], at time: Date) -> [Withdrawal] {
+        var byKey: [String: Withdrawal] = [:]
+        let at = ISO8601DateFormatter().string(from: time)
+        for action in actions where action.kind == .dnsDelete {
+            let key = "\(action.vhost) \(action.family)"
+            let ttl = max(byKey[key]?.ttl ?? 0, action.ttl ?? 0)
+            byKey[key] = Withdrawal(vhost: action.vhost, family: action.family, name: action.name ?? "", ttl: ttl, at: at)
+        }
+        return byKey.keys.sorted().compactMap { byKey[$0] }
     }
 
     /// Writes one nginx phase's files, tests, reloads and (for additions) checks the new

@@ -13,6 +13,9 @@ public struct Observation: Sendable {
     /// Reloads an interrupted apply still owes (read from the state directory): files that
     /// were written but that nginx or the DNS server never loaded. The files cannot show it.
     public var pendingReloads: [String] = []
+    /// Record sets apply withdrew whose TTL may not have passed (read from the state
+    /// directory): their listens are removed only after it.
+    public var withdrawals: [Withdrawal] = []
     /// The running nginx of this configuration, when there is one (see ``NginxRuntime``).
     public var nginxRuntime: NginxRuntime?
     /// Whether nginx's master runs this configuration; nil when not looked at (then no

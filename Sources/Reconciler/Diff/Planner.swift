@@ -431,6 +431,16 @@ public struct Planner: Sendable {
             )
         }
 
+        // A listen whose record was withdrawn by an earlier apply waits out the record's TTL.
+        let iso = ISO8601DateFormatter()
+        for index in actions.indices where actions[index].kind == .nginxRemoveListen {
+            let action = actions[index]
+            let waits = observation.withdrawals.filter { $0.vhost == action.vhost && $0.family == action.family }
+            if let latest = waits.map(\.safeAfter).max(), latest > now {
+                actions[index].notBefore = iso.string(from: latest)
+            }
+        }
+
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
         actions = actions.enumerated().sorted {
             ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < (

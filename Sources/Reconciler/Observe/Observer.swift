@@ -71,6 +71,7 @@ public struct Observer: Sendable {
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
             dnsSource: source)
         if let stateDirectory {
+            observation.withdrawals = stateDirectory.withdrawals()
             let inspection = NginxRuntime.inspect(tree, display: { Paths.display($0, from: displayBase) })
             observation.nginxRuntime = inspection.runtime
             observation.nginxMaster = inspection.master

@@ -1,3 +1,4 @@
+import Foundation
 import DesiredState
 
 /// One change a plan makes, in the order apply runs them (DESIGN §7: serve before advertise,
@@ -39,6 +40,9 @@ public struct Action: Sendable, Hashable, Codable {
     public var type: String?
     public var ttl: UInt32?
     public var value: String?
+    /// nginx removals: not before this time (ISO 8601), when resolvers can no longer hold the
+    /// record withdrawn for the same vhost and family (its TTL after the withdrawal).
+    public var notBefore: String? = nil
 
     public static func nginx(
         _ kind: Kind, phase: Phase, vhost: String, family: AddressFamily, port: UInt16, file: String, line: Int,
@@ -56,6 +60,17 @@ public struct Action: Sendable, Hashable, Codable {
         Action(
             kind: kind, phase: phase, vhost: vhost, family: family, port: nil, file: nil, line: nil, text: nil,
             zone: zone, name: name, type: family.recordTypeName, ttl: ttl, value: value)
+    }
+
+    /// Whether an nginx removal must still wait for resolvers' caches at `now`.
+    public func waits(at now: Date) -> Bool {
+        guard let notBefore, let time = ISO8601DateFormatter().date(from: notBefore) else { return false }
+        return time > now
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, phase, vhost, family, port, file, line, text, zone, name, type, ttl, value
+        case notBefore = "not_before"
     }
 
     /// The record as a zone-file line (DNS actions).

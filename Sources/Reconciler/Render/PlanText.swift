@@ -106,7 +106,8 @@ public struct PlanText: Sendable {
         case .nginxAddListen:
             return paint("+ \(text) # managed by reconcile", .green) + "   " + paint(place, .dim)
         case .nginxRemoveListen:
-            return paint("- \(text)", .red) + "   " + paint(place, .dim)
+            let wait = action.notBefore.map { "   (not before \($0): the withdrawn record's TTL)" } ?? ""
+            return paint("- \(text)", .red) + "   " + paint(place, .dim) + wait
         case .dnsAdd:
             return paint("+ \(TerminalText.escaped(action.recordLine))", .green)
         case .dnsDelete:

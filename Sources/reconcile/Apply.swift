@@ -68,9 +68,18 @@ extension Reconcile {
                 valueName: "count"))
         var keepBackups = 20
 
+        @Option(
+            help: ArgumentHelp(
+                "Seconds to wait after each DNS write until every authoritative server of the zone serves it (servers still behind are reported, and the next plan shows them).",
+                valueName: "seconds"))
+        var propagationTimeout: Double = 60
+
         @OptionGroup var metrics: MetricsOptions
 
         func validate() throws {
+            guard propagationTimeout >= 0 && propagationTimeout <= 3600 else {
+                throw ValidationError("--propagation-timeout \(propagationTimeout): give 0 to 3600 seconds")
+            }
             guard keepBackups >= 1 else {
                 throw ValidationError("--keep-backups \(keepBackups): keep at least 1 (this apply's own backup)")
             }
@@ -181,6 +190,7 @@ extension Reconcile {
             applier.verifyTimeout = verifyTimeout
             applier.allowSymlinksOutside = allowSymlinksOutside
             applier.keepBackups = keepBackups
+            applier.propagationTimeout = propagationTimeout
             let text = options.format == .text
             applier.progress = { line in if text { Terminal.printLine(line) } }
             let applyStarted = Date()

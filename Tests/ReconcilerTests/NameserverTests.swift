@@ -64,8 +64,14 @@ struct NameserverTests {
         #expect(before.status == 2, "\(before.stderr)")
         #expect(try Self.findings(before).allSatisfy { $0["slug"] as? String != "nameservers-disagree" })
 
-        let apply = try lab.reconcile(["apply", "--yes"])
+        // apply waits (bounded) for every authoritative server to serve the withdrawal, and
+        // names the one still behind.
+        let apply = try lab.reconcile(["apply", "--yes", "--propagation-timeout", "1"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(
+            apply.stdout.contains(
+                "warning: \(secondaryAddress) still serves media.example.social. AAAA ::1 after 1s, not (none); resolvers asking it get the old answer until it catches up"
+            ), "\(apply.stdout)")
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         let newSerial = try #require(await Self.serial(port: lab.named.port))
         #expect(newSerial != primarySerial)

@@ -20,6 +20,9 @@ public struct Applier: Sendable {
     public var allowSymlinksOutside = false
     /// Backups of this many applies are kept (this one included); older ones are removed.
     public var keepBackups = 20
+    /// Seconds to wait after a DNS write until every authoritative server that answered
+    /// during the plan serves it.
+    public var propagationTimeout: Double = 60
 
     /// The rule every nginx file is written under: inside the directory of nginx's main
     /// config, symlinks followed only while they stay there (or anywhere, when allowed).
@@ -99,6 +102,7 @@ public struct Applier: Sendable {
                             progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
                         }
                         FaultPoint.reach(.betweenDNSMessages)
+                        try await waitForPropagation(zone: zone, changes: change.changes, observation: observation)
                     }
                 }
                 durations[String(describing: phase)] = Int(Date().timeIntervalSince(phaseStart) * 1000)
@@ -116,6 +120,30 @@ public struct Applier: Sendable {
         }
         finish(nil)
         return deferred
+    }
+
+    /// Waits until the zone's other authoritative servers serve what was just written; says
+    /// which are still behind (a warning: the next plan shows them as nameservers-disagree).
+    func waitForPropagation(zone: DNSName, changes: [RecordSetChange], observation: Observation) async
+        throws(ReconcileError)
+    {
+        guard let report = observation.dns.nameservers[zone] else { return }
+        let answering = report.servers.filter { $0.snapshot != nil }
+        guard !answering.isEmpty else { return }
+        let started = Date()
+        let behind = await Propagation(servers: [zone: answering], timeout: propagationTimeout)
+            .wait(zone: zone, changes: changes)
+        if behind.isEmpty {
+            progress(
+                "DNS: every authoritative server of \(zone) serves it (\(answering.count) asked, \(String(format: "%.1f", Date().timeIntervalSince(started)))s)"
+            )
+            return
+        }
+        for lag in behind {
+            let line =
+                "warning: \(lag.server) still serves \(lag.name) \(lag.type) \(lag.serves.isEmpty ? "(none)" : lag.serves.joined(separator: ", ")) after \(Int(propagationTimeout))s, not \(lag.expected.isEmpty ? "(none)" : lag.expected.joined(separator: ", ")); resolvers asking it get the old answer until it catches up (see --propagation-timeout)"
+            progress(line)
+        }
     }
 
     /// When the removals may run, if not now: after the TTL of a record withdrawn for the same

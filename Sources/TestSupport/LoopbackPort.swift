@@ -30,6 +30,22 @@ public enum LoopbackPort {
         fatalError("no free loopback port found")
     }
 
+    /// Whether something accepts TCP connections on 127.0.0.1 at `port`.
+    public static func accepts(port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
     /// Binds a socket of `family` on loopback to `port` (0: kernel's choice) and returns the
     /// bound port, or nil when the bind failed. The socket is closed before returning.
     static func bindEphemeral(family: Int32, type: Int32, port: UInt16) -> UInt16? {

@@ -215,3 +215,49 @@ extension NameserverTests {
         #expect(kinds?.map { $0["kind"] as? String } == ["dns.add"])
     }
 }
+
+extension NameserverTests {
+    /// A recursive resolver (real unbound, its every zone a stub on the lab's named) given as
+    /// dns.server: cold, it refuses the non-recursive questions; warm, it answers them from
+    /// its cache without authority. Either way plan stops with an error and proposes nothing,
+    /// also once the zone changed behind the cache (a stale answer is never "in sync").
+    @Test func aResolverAsTheServerIsNotAuthoritative() async throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: OutageSites.records, vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        let resolver = try UnboundServer(stubs: ["example.social": lab.named.port, ".": lab.named.port])
+        defer { resolver.stop() }
+        try lab.writeDesired(vhosts: OutageSites.dualStack, dnsPort: resolver.port, dns: "nameservers: []", tsig: false)
+        func plan() throws -> ChildProcess.Result { try lab.reconcile(["plan", "--format", "json"]) }
+
+        let cold = try plan()
+        #expect(cold.status == 1, "\(cold.stdout)\(cold.stderr)")
+        #expect(cold.stdout.contains("zone example.social.: "), "\(cold.stdout)")
+        #expect(!cold.stdout.contains("\"actions\""))
+
+        // Warm its cache as clients would (recursively): SOA and media's records.
+        let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: resolver.port))
+        let zone = try DNSName("example.social.")
+        let media = try DNSName("media.example.social.")
+        for (name, type) in [(zone, RecordType.soa), (media, .a), (media, .aaaa), (media, .cname)] {
+            let answer = try await client.query(name, type, recursionDesired: true)
+            #expect(!answer.authoritative)
+        }
+        let notAuthoritative =
+            "127.0.0.1:\(resolver.port) is not authoritative for example.social.: it answered example.social. SOA without the AA bit"
+        let warm = try plan()
+        #expect(warm.status == 1, "\(warm.stdout)\(warm.stderr)")
+        #expect(warm.stdout.contains(notAuthoritative), "\(warm.stdout)")
+        #expect(!warm.stdout.contains("\"actions\""))
+
+        // The AAAA goes at the primary; the resolver's cache still has it: still an error.
+        let key = try TSIGKey.parse(lab.named.key("hmac-sha256")?.keyFile ?? "", source: "lab")
+        let primary = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: lab.named.port))
+        try await primary.update(
+            zone: zone, changes: [UpdateChange(operations: [.deleteRRset(name: media, type: .aaaa)])], key: key)
+        let stale = try plan()
+        #expect(stale.status == 1, "\(stale.stdout)\(stale.stderr)")
+        #expect(stale.stdout.contains(notAuthoritative), "\(stale.stdout)")
+    }
+}

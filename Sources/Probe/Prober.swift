@@ -4,7 +4,7 @@ import NIOSSL
 
 /// Probes vhosts the way a client would (DESIGN §8): TCP connect, on TLS ports a handshake with
 /// SNI and a check that the certificate is trusted and covers the name, then `HEAD /` with the
-/// `Host` header. Any HTTP status counts as reachable.
+/// `Host` header. Any HTTP status but `400 Bad Request` counts as reachable.
 ///
 /// `timeout` bounds each target's whole exchange, and up to `concurrency` targets are in flight
 /// at once, so a run takes at most `ceil(targets / concurrency) × timeout`: with the default
@@ -74,6 +74,8 @@ public struct Prober: Sendable {
         }
         do {
             let status = try await exchange(target, address: address, tls: context).get()
+            // A 400 to a plain, well-formed HEAD is no site for any client (DESIGN §8).
+            if status == 400 { return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls))) }
             return ProbeResult(target: target, outcome: .ok(status: status, elapsed: clock.now - started))
         } catch let failure as ProbeFailure {
             return ProbeResult(target: target, outcome: .failed(failure))

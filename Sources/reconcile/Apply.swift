@@ -16,8 +16,9 @@ extension Reconcile {
                 Each run appends a line to <state-dir>/journal.jsonl; backups go to \
                 <state-dir>/backups/.
 
-                Exit codes: 0 applied or nothing to do, 1 error, 3 refused (stale saved plan, \
-                safety limit, lock held, not confirmed).
+                Exit codes: 0 applied or nothing to do, 1 error, 2 applied but drift remains that \
+                needs a manual fix (listed), 3 refused (stale saved plan, safety limit, lock held, \
+                not confirmed).
                 """
         )
 
@@ -84,6 +85,8 @@ extension Reconcile {
                 throw ExitCode(error.exitCode)
             }
             try session.recordSuccess(metrics, mode: "apply", run: run, changesApplied: applied)
+            // Drift no action fixes is still there: exit as the next plan would.
+            if let plan = run?.plan, !plan.manualFixes.isEmpty { throw ExitCode(2) }
         }
 
         /// Runs the apply; `run` and `applied` (actions carried out) are set as it goes, so a
@@ -117,7 +120,13 @@ extension Reconcile {
             // Reloads an interrupted apply owes are work too: the files already say what is
             // desired, nginx or the DNS server does not run them yet.
             guard !plan.actions.isEmpty || plan.pendingReloads != nil else {
-                if options.format == .text { print("Nothing to do.") }
+                switch options.format {
+                case .text: print(plan.manualFixes.isEmpty ? "Nothing to do." : "Nothing reconcile can change.")
+                case .json:
+                    // What is left is the answer: the plan's findings say what needs a hand.
+                    if !plan.manualFixes.isEmpty { print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self)) }
+                }
+                reportManualFixes(plan, session)
                 return
             }
             if plan.actions.contains(where: { $0.kind == .dnsAdd || $0.kind == .dnsDelete }),
@@ -169,6 +178,13 @@ extension Reconcile {
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             }
+            reportManualFixes(plan, session)
+        }
+
+        /// Drift no action fixes stays after apply: listed here (text), and apply exits 2.
+        func reportManualFixes(_ plan: Reconciler.Plan, _ session: Session) {
+            guard options.format == .text else { return }
+            for line in session.renderer.manualFixes(plan.manualFixes) { print(line) }
         }
 
         /// The actions a failed apply carried out before it stopped, as the applier journaled

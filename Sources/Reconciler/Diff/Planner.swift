@@ -62,6 +62,9 @@ public struct Planner: Sendable {
                     evidence: runtime.unloadedFiles.map { "\(display($0.path)): modified \(iso.string(from: $0.modified))" }))
         }
 
+        // Listens nginx accepts in `nginx -t` but cannot bind: the model's sockets are not real.
+        findings += listenConflictFindings(tree)
+
         // The host's addresses on this machine.
         if let interfaces = observation.interfaces {
             for family in AddressFamily.allCases {
@@ -80,22 +83,28 @@ public struct Planner: Sendable {
             }
         }
 
-        let blocksByName = Self.blocksByName(tree)
+        let claims = NginxNameClaims(tree: tree)
         // All listen additions go through one batch, so each is judged against the ones
         // before it and the whole plan stays linear in the number of blocks.
         var batch = NginxListenBatch(tree: tree)
         var handles: [String: Int] = [:]
         var actionOfHandle: [Int: Int] = [:]
         for vhost in desired.vhosts {
-            let own = ownBlocks(of: vhost, in: blocksByName)
-            let probeHost = vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
+            let probeHost = Self.probeHost(vhost)
+            // Every block whose server_name matches, best first (nginx's order): whichever of
+            // them nginx picks on a socket is the vhost's own block there.
+            let claimants = claims.claimants(of: probeHost)
+            let own = Self.flatten(claimants)
+            let preferred = claimants.first ?? []
             if own.isEmpty {
                 findings.append(
                     Finding(
                         kind: .missingServerBlock, vhost: vhost.name,
                         message:
-                            "no server block has server_name \(vhost.name); add one (reconcile does not write server blocks)",
-                        evidence: ["searched \(tree.serverBlocks.count) server blocks in \(tree.files.count) files"]))
+                            "no server block has a server_name matching \(vhost.name) (exact, wildcard or regex); add one (reconcile does not write server blocks)",
+                        evidence: [
+                            "searched \(Self.count(tree.serverBlocks.count, "server block")) in \(Self.count(tree.files.count, "file"))"
+                        ]))
             }
 
             // DNS as published, unless the name is a CNAME.
@@ -308,7 +317,7 @@ public struct Planner: Sendable {
                             "\(vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target"
                         )
                     }
-                    for blockIndex in own {
+                    for blockIndex in preferred {
                         let block = tree.serverBlocks[blockIndex]
                         for listen in block.listens
                         where listen.family == nginxFamily && vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
@@ -451,25 +460,27 @@ public struct Planner: Sendable {
 
     // MARK: nginx
 
-    /// Blocks by the exact and leading-wildcard names they declare, in load order.
-    static func blocksByName(_ tree: NginxConfigTree) -> [String: [Int]] {
-        var index: [String: [Int]] = [:]
-        for block in tree.serverBlocks {
-            for name in block.serverNames where name.kind == .exact || name.kind == .leadingWildcard {
-                let key = name.kind == .exact ? name.name : "wildcard:" + name.name
-                if index[key]?.last != block.index { index[key, default: []].append(block.index) }
-            }
-        }
-        return index
+    /// The Host a request for the vhost carries: the name itself, or for a wildcard vhost a
+    /// name it covers.
+    static func probeHost(_ vhost: Vhost) -> String {
+        vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
     }
 
-    /// The blocks whose `server_name` names the vhost itself (exact, or the same wildcard).
-    func ownBlocks(of vhost: Vhost, in index: [String: [Int]]) -> [Int] {
-        index[vhost.isWildcard ? "wildcard:" + vhost.name : vhost.name] ?? []
+    /// The claimant groups as one list, best first, each block once.
+    static func flatten(_ groups: [[Int]]) -> [Int] {
+        var seen: Set<Int> = []
+        return groups.joined().filter { seen.insert($0).inserted }
     }
 
+    /// `1 server block`, `2 server blocks`.
+    static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+
+    /// Every name the block serves as written (wildcards and regexes too): a block that also
+    /// serves names beyond the vhost keeps its listens.
     func blockNames(_ block: NginxServerBlock) -> [String] {
-        block.serverNames.filter { $0.kind == .exact || $0.kind == .leadingWildcard }.map(\.name).filter { !$0.isEmpty }
+        block.serverNames.map { $0.kind == .exact || $0.kind == .leadingWildcard ? $0.name : $0.text }.filter {
+            !$0.isEmpty
+        }
     }
 
     func servingStatus(
@@ -525,6 +536,28 @@ public struct Planner: Sendable {
             out.append(blockEvidence(index, tree: tree) + " (no listen on port \(port))")
         }
         return out
+    }
+
+    /// One `listen-conflict` per pair of listens nginx cannot bind together, both as evidence.
+    func listenConflictFindings(_ tree: NginxConfigTree) -> [Finding] {
+        let conflicts = tree.listenConflicts()
+        guard !conflicts.isEmpty else { return [] }
+        var listenText: [NginxSourceLocation: String] = [:]
+        for block in tree.serverBlocks {
+            for listen in block.listens {
+                if let source = listen.source { listenText[source.location] = source.text }
+            }
+        }
+        func evidence(_ location: NginxSourceLocation) -> String {
+            "\(display(location.file)):\(location.line): \(listenText[location] ?? "listen")"
+        }
+        return conflicts.compactMap { conflict in
+            guard case .listenConflict(let message, let at, let earlier) = conflict else { return nil }
+            return Finding(
+                kind: .listenConflict, vhost: display(tree.mainConfigPath),
+                message: "nginx cannot start with these listens: \(message)",
+                evidence: [evidence(earlier), evidence(at)])
+        }
     }
 
     func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {

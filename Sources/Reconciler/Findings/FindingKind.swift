@@ -28,17 +28,39 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A file of nginx's configuration changed after the running nginx last loaded it: the
     /// files (which the plan reads) may claim what nginx does not serve.
     case configNotLoaded = "config-not-loaded"
+    /// The listens, though `nginx -t` accepts them, make nginx fail to bind at start or reload
+    /// (`listen P;` beside `listen [::]:P ipv6only=off;`, a wildcard beside a separately bound
+    /// address): the sockets the model sees are not ones nginx can open.
+    case listenConflict = "listen-conflict"
 
-    /// `RC001`... in declaration order.
+    /// `RC001`...: spelled out, since alerts key on them (RC014 and RC015 are left to the
+    /// findings of issue 18).
     public var code: String {
-        let index = (Self.allCases.firstIndex(of: self) ?? 0) + 1
-        return index < 10 ? "RC00\(index)" : "RC0\(index)"
+        let number: Int
+        switch self {
+        case .advertisedNotServed: number = 1
+        case .missingListen: number = 2
+        case .missingRecord: number = 3
+        case .wrongAddress: number = 4
+        case .undesiredRecord: number = 5
+        case .undesiredListen: number = 6
+        case .missingServerBlock: number = 7
+        case .answeredByOtherBlock: number = 8
+        case .addressNotOnHost: number = 9
+        case .unreachable: number = 10
+        case .externalCNAME: number = 11
+        case .unmanagedVhost: number = 12
+        case .configNotLoaded: number = 13
+        case .listenConflict: number = 16
+        }
+        return number < 10 ? "RC00\(number)" : "RC0\(number)"
     }
 
     public var severity: Severity {
         switch self {
         case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
-        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
+        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded,
+            .listenConflict:
             .error
         case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning
         case .unmanagedVhost: .info

@@ -1,0 +1,304 @@
+import DNS
+import DesiredState
+import Foundation
+import Nginx
+import Probe
+import Reconciler
+import TestSupport
+import Testing
+
+/// Findings that say what nginx does (issue 15), each against real nginx and named on
+/// loopback, with the finding's text and JSON asserted exactly and what a client gets checked
+/// over both families.
+@Suite(.serialized)
+struct NginxFaithfulFindingsTests {
+    /// The `findings` of a JSON plan, as plain values.
+    static func findings(_ json: String) throws -> [[String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        return try #require(object?["findings"] as? [[String: Any]])
+    }
+
+    /// JSON values in one canonical text (sorted keys), to compare exactly.
+    static func canonical(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// Blocks served only by a wildcard and only by a regex `server_name`, both families.
+    static let wildcardAndRegexSites = [
+        "regex.conf": """
+            server {
+                listen 127.0.0.1:PORT;
+                listen [::1]:PORT;
+                server_name "~^app\\d+\\.example\\.social$";
+                return 200 "regex\\n";
+            }
+
+            """,
+        "wild.conf": """
+            server {
+                listen 127.0.0.1:PORT;
+                listen [::1]:PORT;
+                server_name *.media.example.social;
+                return 200 "wild\\n";
+            }
+
+            """,
+    ]
+
+    @Test func aVhostServedByAWildcardOrRegexBlockIsServedByItsOwnBlock() throws {
+        let lab = try OutageLab(
+            sites: Self.wildcardAndRegexSites,
+            records: """
+                pics.media IN A 127.0.0.1
+                pics.media IN AAAA ::1
+                app1 IN A 127.0.0.1
+                app1 IN AAAA ::1
+                ghost IN A 127.0.0.1
+                """,
+            vhosts: """
+                  pics.media.example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  app1.example.social: {families: [ipv4, ipv6], ports: [PORT]}
+                  ghost.example.social: {families: [ipv4], ports: [PORT]}
+
+                """)
+        defer { lab.stop() }
+        // What a client gets: the wildcard and the regex block, over both families.
+        for address in ["127.0.0.1", "::1"] {
+            #expect(try HTTPProbe.get(address: address, port: lab.port, host: "pics.media.example.social").body == "wild\n")
+            #expect(try HTTPProbe.get(address: address, port: lab.port, host: "app1.example.social").body == "regex\n")
+            // No server_name matches ghost: the socket's first block answers.
+            #expect(try HTTPProbe.get(address: address, port: lab.port, host: "ghost.example.social").body == "regex\n")
+        }
+
+        let text = try lab.reconcile(["plan"])
+        #expect(text.status == 2, "\(text.stderr)")
+        let port = lab.port
+        #expect(
+            text.stdout.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n") == """
+                ghost.example.social
+                  critical RC001 advertised-not-served  ipv4 port \(port)
+                      DNS publishes A for ghost.example.social, but nginx does not serve it over ipv4 on port \(port)
+                      answered instead by: nginx/sites/regex.conf:1: server { server_name ~^app\\d+\\.example\\.social$; }
+                      ghost.example.social. 300 IN A 127.0.0.1
+                  error RC007 missing-server-block
+                      no server block has a server_name matching ghost.example.social (exact, wildcard or regex); add one (reconcile does not write server blocks)
+                      searched 2 server blocks in 3 files
+
+                Plan: 0 changes (0 nginx, 0 DNS). Findings: 1 critical, 1 error.
+
+                """, "\(text.stdout)")
+
+        let json = try lab.reconcile(["plan", "--format", "json"])
+        #expect(json.status == 2)
+        let expected: [[String: Any]] = [
+            [
+                "code": "RC001", "slug": "advertised-not-served", "severity": "critical",
+                "vhost": "ghost.example.social", "family": "ipv4", "port": Int(port),
+                "message":
+                    "DNS publishes A for ghost.example.social, but nginx does not serve it over ipv4 on port \(port)",
+                "evidence": [
+                    "answered instead by: nginx/sites/regex.conf:1: server { server_name ~^app\\d+\\.example\\.social$; }",
+                    "ghost.example.social. 300 IN A 127.0.0.1",
+                ],
+            ],
+            [
+                "code": "RC007", "slug": "missing-server-block", "severity": "error", "vhost": "ghost.example.social",
+                "message":
+                    "no server block has a server_name matching ghost.example.social (exact, wildcard or regex); add one (reconcile does not write server blocks)",
+                "evidence": ["searched 2 server blocks in 3 files"],
+            ],
+        ]
+        #expect(try Self.canonical(Self.findings(json.stdout)) == Self.canonical(expected), "\(json.stdout)")
+    }
+
+    /// `ok (HTTP 200, 9 ms)` without the time, which varies.
+    static func verdicts(_ stdout: String) -> [String] {
+        stdout.split(separator: "\n").map { line in
+            line.replacingOccurrences(of: #", \d+ ms\)"#, with: ")", options: .regularExpression)
+        }
+    }
+
+    /// media's block has no `ssl` on its listens; example.social's `ssl` listens on the same
+    /// sockets make them TLS (nginx ORs `ssl` over every listen of an address:port).
+    static let tlsFromAnotherBlock = [
+        "example.conf": OutageSites.example,
+        "media.conf": """
+            server {
+                listen 127.0.0.1:PORT;
+                listen [::1]:PORT;
+                server_name media.example.social;
+                ssl_certificate CERTS/media.example.social.crt;
+                ssl_certificate_key CERTS/media.example.social.key;
+                return 200 "media\\n";
+            }
+
+            """,
+    ]
+
+    @Test func theProbeSpeaksTLSWhereTheSocketDoes() throws {
+        let lab = try OutageLab(sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        // A client gets media over TLS on both families.
+        #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        let probe = try lab.reconcile(["probe", "--ca-file", try lab.certificateBundle()])
+        #expect(probe.status == 0, "\(probe.stdout)\(probe.stderr)")
+        let port = lab.port
+        #expect(
+            Self.verdicts(probe.stdout) == [
+                "example.social        ipv4  \(port)  127.0.0.1  ok (HTTP 200)",
+                "example.social        ipv6  \(port)  [::1]      ok (HTTP 200)",
+                "media.example.social  ipv4  \(port)  127.0.0.1  ok (HTTP 200)",
+                "media.example.social  ipv6  \(port)  [::1]      ok (HTTP 200)",
+                "All 4 probes answered.",
+            ], "\(probe.stdout)")
+        let json = try lab.reconcile(["probe", "--ca-file", try lab.certificateBundle(), "--format", "json"])
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let probes = try #require(report?["probes"] as? [[String: Any]])
+        #expect(probes.map { $0["tls"] as? Bool } == [true, true, true, true], "\(json.stdout)")
+    }
+
+    @Test func theProbeSpeaksTLSOnALegacySSLOnBlock() throws {
+        let legacy = [
+            "media.conf": Self.tlsFromAnotherBlock["media.conf", default: ""].replacingOccurrences(
+                of: "server_name media.example.social;", with: "server_name media.example.social;\n    ssl on;"),
+        ]
+        // media alone on its sockets: only `ssl on;` makes them TLS.
+        let lab = try OutageLab(
+            sites: ["media.conf": legacy["media.conf", default: ""]], records: OutageSites.records,
+            vhosts: "  media.example.social: {families: [ipv4, ipv6], ports: [PORT]}\n")
+        defer { lab.stop() }
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        let probe = try lab.reconcile(["probe", "--ca-file", try lab.certificateBundle()])
+        #expect(probe.status == 0, "\(probe.stdout)\(probe.stderr)")
+        #expect(
+            Self.verdicts(probe.stdout) == [
+                "media.example.social  ipv4  \(lab.port)  127.0.0.1  ok (HTTP 200)",
+                "media.example.social  ipv6  \(lab.port)  [::1]      ok (HTTP 200)",
+                "All 2 probes answered.",
+            ], "\(probe.stdout)")
+    }
+
+    @Test func plainHTTPToATLSPortIsAFailure() async throws {
+        let lab = try OutageLab(sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        let targets = [
+            ProbeTarget(vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: lab.port, tls: false),
+            ProbeTarget(vhost: "media.example.social", family: .ipv6, address: "::1", port: lab.port, tls: false),
+        ]
+        let results = await Prober(timeout: .seconds(5)).probe(targets)
+        #expect(results.map(\.failure) == [.badRequest(overTLS: false), .badRequest(overTLS: false)])
+        #expect(
+            results.map(\.line) == [
+                "media.example.social  ipv4  \(lab.port)  127.0.0.1  HTTP 400 Bad Request to plain HTTP (what nginx answers on a TLS port: \"The plain HTTP request was sent to HTTPS port\")",
+                "media.example.social  ipv6  \(lab.port)  [::1]  HTTP 400 Bad Request to plain HTTP (what nginx answers on a TLS port: \"The plain HTTP request was sent to HTTPS port\")",
+            ])
+    }
+
+    @Test func applyListsWhatNeedsAManualFixAndExits2() throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\nmedia IN AAAA ::1\n",
+            vhosts: OutageSites.dualStack + "  ghost.example.social: {families: [ipv4], ports: [PORT]}\n")
+        defer { lab.stop() }
+        let port = lab.port
+        let manual = """
+            3 findings need a manual fix:
+              error RC007 missing-server-block  ghost.example.social: no server block has a server_name matching ghost.example.social (exact, wildcard or regex); add one (reconcile does not write server blocks)
+              error RC003 missing-record  ghost.example.social ipv4: DNS does not publish 127.0.0.1 (A) for ghost.example.social; it will be published once nginx serves ghost.example.social over ipv4
+              error RC002 missing-listen  ghost.example.social ipv4 port \(port): nginx does not serve ghost.example.social over ipv4 on port \(port)
+            """
+        let first = try lab.reconcile(["apply", "--yes"])
+        #expect(first.status == 2, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.hasSuffix("Applied 1 change.\n" + manual + "\n"), "\(first.stdout)")
+        // media is fixed; what is left is the same, and apply says it changes nothing.
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        let second = try lab.reconcile(["apply", "--yes"])
+        #expect(second.status == 2, "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.hasSuffix("Nothing reconcile can change.\n" + manual + "\n"), "\(second.stdout)")
+        let json = try lab.reconcile(["apply", "--yes", "--format", "json"])
+        #expect(json.status == 2, "\(json.stderr)")
+        #expect(try Self.findings(json.stdout).map { $0["code"] as? String } == ["RC007", "RC003", "RC002"], "\(json.stdout)")
+    }
+
+    /// `listen P;` beside `listen [::]:P ipv6only=off;`: real nginx's `nginx -t` accepts it
+    /// (starting it fails with "bind() to 0.0.0.0:P failed (98: Address already in use)", shown
+    /// in a private network namespace by ListenConflictTests), and the plan says so.
+    @Test func aListenSetNginxCannotBindIsAnErrorNamingBothListens() throws {
+        let nginx = try ServerBinary.require("nginx")
+        let directory = try TemporaryDirectory(prefix: "listen-conflict")
+        let port = LoopbackPort.free()
+        try directory.write(
+            "sites/a.conf",
+            """
+            server {
+                listen \(port);
+                server_name a.example.social;
+            }
+            server { listen [::]:\(port) ipv6only=off; server_name b.example.social; }
+
+            """)
+        let config = try directory.write(
+            "nginx.conf", NginxServer.mainConfig(http: "include sites/*.conf;", directory: directory.path))
+        let test = try ChildProcess.run([
+            nginx, "-t", "-q", "-p", directory.path + "/", "-c", config.path, "-e", directory.path + "/error.log",
+        ])
+        #expect(test.status == 0, "nginx -t: \(test.stderr)")
+
+        let tree = try NginxConfigTree.load(mainConfig: config.path, reader: DiskNginxFileReader())
+        let desired = try DesiredStateLoader(
+            fileSystem: InMemoryFileSystem(
+                files: [
+                    "d/s.yaml": """
+                    host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+                    nginx: {config: /etc/nginx/nginx.conf}
+                    dns: {provider: rfc2136, server: "[::1]:53", zones: [example.social]}
+                    vhosts: {}
+
+                    """
+                ], currentDirectory: "/")
+        ).load(directory: "d")
+        let plan = Planner(
+            desired: desired,
+            observation: Observation(nginx: tree, dns: DNSObservation(zones: [:]), interfaces: nil, dnsSource: "test"),
+            fingerprint: DesiredFingerprint(digest: "d"), displayBase: directory.path
+        ).plan()
+        let conflicts = plan.findings.filter { $0.kind == .listenConflict }
+        let message =
+            "nginx cannot start with these listens: bind() to 0.0.0.0:\(port) failed (98: Address already in use) at start or reload, though nginx -t passes ([::]:\(port) ipv6only=off holds the IPv4 port)"
+        let json: [String: Any] = [
+            "code": "RC016", "slug": "listen-conflict", "severity": "error", "vhost": "nginx.conf",
+            "message": message,
+            "evidence": [
+                "sites/a.conf:5: listen [::]:\(port) ipv6only=off;",
+                "sites/a.conf:2: listen \(port);",
+            ],
+        ]
+        #expect(conflicts.count == 1)
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(conflicts)) as? [Any]
+        #expect(try Self.canonical(encoded ?? []) == Self.canonical([json]))
+        #expect(!plan.inSync)
+        let text = PlanText(color: false, displayBase: directory.path).render(plan)
+        #expect(
+            text.hasPrefix(
+                """
+                nginx.conf
+                  error RC016 listen-conflict
+                      \(message)
+                      sites/a.conf:5: listen [::]:\(port) ipv6only=off;
+                      sites/a.conf:2: listen \(port);
+
+                """), "\(text)")
+    }
+
+    /// Codes are what alerts key on: each pinned (RC014 and RC015 belong to issue 18).
+    @Test func findingCodesArePinned() {
+        let codes = Dictionary(uniqueKeysWithValues: FindingKind.allCases.map { ($0.code, $0.slug) })
+        #expect(codes.count == FindingKind.allCases.count)
+        #expect(codes["RC001"] == "advertised-not-served")
+        #expect(codes["RC007"] == "missing-server-block")
+        #expect(codes["RC008"] == "answered-by-other-block")
+        #expect(codes["RC013"] == "config-not-loaded")
+        #expect(codes["RC016"] == "listen-conflict")
+    }
+}

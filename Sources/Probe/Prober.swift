@@ -78,12 +78,22 @@ public struct Prober: Sendable {
             if status == 400 { return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls))) }
             return ProbeResult(target: target, outcome: .ok(status: status, elapsed: clock.now - started))
         } catch let failure as ProbeFailure {
-            return ProbeResult(target: target, outcome: .failed(failure))
+            return ProbeResult(target: target, outcome: .failed(await refined(failure, target: target, address: address)))
         } catch {
             return ProbeResult(
                 target: target,
                 outcome: .failed(ProbeFailure(channelError: error, stage: .connecting, timeout: timeout)))
         }
+    }
+
+    /// An untrusted chain said the operator's way: the certificate is fetched again without
+    /// verification to tell expired, self-signed and unknown issuer apart.
+    func refined(_ failure: ProbeFailure, target: ProbeTarget, address: SocketAddress) async -> ProbeFailure {
+        guard case .tlsHandshakeFailed(let reason) = failure, reason.hasPrefix("certificate not trusted"),
+            let certificate = await CertificateTrust.fetch(
+                address: address, serverName: target.vhost, timeout: .seconds(Int64(max(1, timeout.components.seconds))))
+        else { return failure }
+        return .tlsHandshakeFailed(CertificateTrust.reason(certificate))
     }
 
     /// Connects and runs ``HeadRequestHandler``; the future fails with a ``ProbeFailure``.

@@ -100,6 +100,10 @@ struct NginxFaithfulFindingsTests {
                     "answered instead by: nginx/sites/regex.conf:1: server { server_name ~^app\\d+\\.example\\.social$; }",
                     "ghost.example.social. 300 IN A 127.0.0.1",
                 ],
+                "answered_by": [
+                    "file": lab.dir.path + "/nginx/sites/regex.conf", "line": 1,
+                    "server_names": ["~^app\\d+\\.example\\.social$"],
+                ] as [String: Any],
             ],
             [
                 "code": "RC007", "slug": "missing-server-block", "severity": "error", "vhost": "ghost.example.social",
@@ -245,24 +249,7 @@ struct NginxFaithfulFindingsTests {
         ])
         #expect(test.status == 0, "nginx -t: \(test.stderr)")
 
-        let tree = try NginxConfigTree.load(mainConfig: config.path, reader: DiskNginxFileReader())
-        let desired = try DesiredStateLoader(
-            fileSystem: InMemoryFileSystem(
-                files: [
-                    "d/s.yaml": """
-                    host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
-                    nginx: {config: /etc/nginx/nginx.conf}
-                    dns: {provider: rfc2136, server: "[::1]:53", zones: [example.social]}
-                    vhosts: {}
-
-                    """
-                ], currentDirectory: "/")
-        ).load(directory: "d")
-        let plan = Planner(
-            desired: desired,
-            observation: Observation(nginx: tree, dns: DNSObservation(zones: [:]), interfaces: nil, dnsSource: "test"),
-            fingerprint: DesiredFingerprint(digest: "d"), displayBase: directory.path
-        ).plan()
+        let plan = try Self.plan(config: config.path, base: directory.path, vhosts: "", records: [])
         let conflicts = plan.findings.filter { $0.kind == .listenConflict }
         let message =
             "nginx cannot start with these listens: bind() to 0.0.0.0:\(port) failed (98: Address already in use) at start or reload, though nginx -t passes ([::]:\(port) ipv6only=off holds the IPv4 port)"
@@ -300,5 +287,155 @@ struct NginxFaithfulFindingsTests {
         #expect(codes["RC008"] == "answered-by-other-block")
         #expect(codes["RC013"] == "config-not-loaded")
         #expect(codes["RC016"] == "listen-conflict")
+    }
+
+    /// The vhost's own block listens on `[::]:P`, another block on `[::1]:P`: nginx matches the
+    /// address first, so IPv6 requests to `[::1]` never reach the own block. The finding names
+    /// the capturing listen with its line, and JSON names the answering block. Wildcards bind
+    /// only in a private network namespace (nothing but loopback there).
+    @Test(.enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
+    func aSpecificAddressListenThatCapturesTheVhostIsNamed() throws {
+        try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
+        let directory = try TemporaryDirectory(prefix: "capture")
+        try directory.write(
+            "sites/a.conf",
+            """
+            server {
+                listen 8080;
+                listen [::]:8080;
+                server_name a.example.social;
+                return 200 "a\\n";
+            }
+
+            """)
+        try directory.write(
+            "sites/b.conf",
+            """
+            server {
+                listen [::1]:8080;
+                server_name b.example.social;
+                return 200 "b\\n";
+            }
+
+            """)
+        let config = try directory.write(
+            "nginx.conf", NginxServer.mainConfig(http: "include sites/*.conf;", directory: directory.path))
+        let bodies = try PrivateNetwork.run {
+            let server = try NginxServer(directory: directory.path, configPath: config.path)
+            defer { server.stop() }
+            return try ["127.0.0.1", "::1"].map {
+                try HTTPProbe.get(address: $0, port: 8080, host: "a.example.social").body
+            }
+        }
+        #expect(bodies == ["a\n", "b\n"])
+
+        let plan = try Self.plan(
+            config: config.path, base: directory.path, vhosts: "  a.example.social: {ports: [8080]}\n",
+            records: ["a.example.social. 300 IN A 127.0.0.1", "a.example.social. 300 IN AAAA ::1"])
+        let captured = plan.findings.filter { $0.kind == .answeredByOtherBlock }
+        let message =
+            "a.example.social's own block listens on ipv6 port 8080, but nginx gives the requests to another block: its listen [::1]:8080 is matched first for connections to [::1]:8080 (nginx picks the address:port before the name)"
+        let json: [String: Any] = [
+            "code": "RC008", "slug": "answered-by-other-block", "severity": "critical", "vhost": "a.example.social",
+            "family": "ipv6", "port": 8080, "message": message,
+            "evidence": [
+                "sites/a.conf:2: listen 8080;",
+                "sites/a.conf:3: listen [::]:8080;",
+                "answered by: sites/b.conf:1: server { server_name b.example.social; }",
+                "captured by: sites/b.conf:2: listen [::1]:8080;",
+                "a.example.social. 300 IN AAAA ::1",
+            ],
+            "answered_by": ["file": directory.path + "/sites/b.conf", "line": 1, "server_names": ["b.example.social"]],
+        ]
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(captured))
+        #expect(try Self.canonical(encoded) == Self.canonical([json]))
+        let text = PlanText(color: false, displayBase: directory.path).render(plan)
+        #expect(
+            text.hasPrefix(
+                """
+                a.example.social
+                  critical RC008 answered-by-other-block  ipv6 port 8080
+                      \(message)
+                      sites/a.conf:2: listen 8080;
+                      sites/a.conf:3: listen [::]:8080;
+                      answered by: sites/b.conf:1: server { server_name b.example.social; }
+                      captured by: sites/b.conf:2: listen [::1]:8080;
+                      a.example.social. 300 IN AAAA ::1
+
+                """), "\(text)")
+    }
+
+    /// A plan, in process, of the tree at `config` with `vhosts` and the records given (zone
+    /// example.social), host 127.0.0.1 and ::1; paths shown relative to `base`.
+    static func plan(config: String, base: String, vhosts: String, records: [String]) throws -> Plan {
+        let tree = try NginxConfigTree.load(mainConfig: config, reader: DiskNginxFileReader())
+        let desired = try DesiredStateLoader(
+            fileSystem: InMemoryFileSystem(
+                files: [
+                    "d/s.yaml": """
+                    host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+                    nginx: {config: /etc/nginx/nginx.conf}
+                    dns: {provider: rfc2136, server: "[::1]:53", zones: [example.social]}
+                    vhosts:\(vhosts.isEmpty ? " {}" : "\n" + vhosts)
+                    """
+                ], currentDirectory: "/")
+        ).load(directory: "d")
+        let zone = try DNSName("example.social.")
+        let parsed = try records.map { try ResourceRecord(presentation: $0, origin: zone) }
+        return Planner(
+            desired: desired,
+            observation: Observation(
+                nginx: tree,
+                dns: DNSObservation(zones: [zone: ZoneSnapshot(zone: zone, serial: 1, source: .axfr, records: parsed)]),
+                interfaces: nil, dnsSource: "test"),
+            fingerprint: DesiredFingerprint(digest: "d"), displayBase: base
+        ).plan()
+    }
+
+    /// Probe failures in one line of the operator's words: an expired certificate, a
+    /// self-signed one, and TLS spoken to a plain-HTTP port; no library codes or source paths.
+    @Test func probeFailuresSayWhatFailedAndWhy() async throws {
+        let openssl = try ServerBinary.require("openssl")
+        let faketime = try ServerBinary.require("faketime")
+        let directory = try TemporaryDirectory(prefix: "probe-words")
+        for (name, past) in [("expired.example.social", true), ("self.example.social", false)] {
+            let request = [
+                openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)",
+                "-addext", "subjectAltName=DNS:\(name)", "-keyout", "\(directory.path)/\(name).key", "-out",
+                "\(directory.path)/\(name).crt",
+            ]
+            let made = try ChildProcess.run(
+                past ? [faketime, "2020-01-01 00:00:00"] + request : request, environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"])
+            #expect(made.succeeded, "\(made.stderr)")
+        }
+        let tlsPort = LoopbackPort.free()
+        let plainPort = LoopbackPort.free()
+        let tlsSites = ["expired.example.social", "self.example.social"].map { name in
+            """
+            server {
+                listen 127.0.0.1:\(tlsPort) ssl; listen [::1]:\(tlsPort) ssl;
+                server_name \(name);
+                ssl_certificate \(directory.path)/\(name).crt;
+                ssl_certificate_key \(directory.path)/\(name).key;
+                return 200;
+            }
+            """
+        }
+        let nginx = try NginxServer(
+            http: tlsSites.joined(separator: "\n")
+                + "\nserver { listen 127.0.0.1:\(plainPort); listen [::1]:\(plainPort); return 200; }\n",
+            in: directory)
+        defer { nginx.stop() }
+        let results = await Prober(timeout: .seconds(5)).probe([
+            ProbeTarget(vhost: "expired.example.social", family: .ipv4, address: "127.0.0.1", port: tlsPort, tls: true),
+            ProbeTarget(vhost: "self.example.social", family: .ipv6, address: "::1", port: tlsPort, tls: true),
+            ProbeTarget(vhost: "self.example.social", family: .ipv4, address: "127.0.0.1", port: plainPort, tls: true),
+        ])
+        #expect(
+            results.map(\.line) == [
+                "expired.example.social  ipv4  \(tlsPort)  127.0.0.1  TLS handshake failed: certificate expired on 2020-01-02 (CN=expired.example.social)",
+                "self.example.social  ipv6  \(tlsPort)  [::1]  TLS handshake failed: certificate is self-signed (CN=self.example.social) and not trusted; a private CA is given with --ca-file",
+                "self.example.social  ipv4  \(plainPort)  127.0.0.1  TLS handshake failed: protocol mismatch: the server did not answer in TLS (is the port plain HTTP?)",
+            ])
     }
 }

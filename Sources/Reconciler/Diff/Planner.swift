@@ -30,8 +30,8 @@ public struct Planner: Sendable {
         case served
         /// No own block answers; `answeredBy` is the block that does, if any.
         case notServed(answeredBy: Int?)
-        /// The own block listens, but nginx hands the name to another block.
-        case answeredByOther(Int)
+        /// The own block listens, but nginx hands the name, reaching `address`, to another block.
+        case answeredByOther(Int, address: String)
         case undecidable(String)
     }
 
@@ -164,15 +164,26 @@ public struct Planner: Sendable {
                         switch portStatus {
                         case .served:
                             continue
-                        case .answeredByOther(let other):
+                        case .answeredByOther(let other, let address):
                             willServe = false
+                            var message =
+                                "\(vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block"
+                            var capture: [String] = []
+                            if let listen = capturingListen(other, family: nginxFamily, address: address, port: port),
+                                let source = listen.source
+                            {
+                                message +=
+                                    ": its listen \(listen.socketDescription) is matched first for connections to \(family == .ipv6 ? "[\(address)]" : address):\(port) (nginx picks the address:port before the name)"
+                                capture = ["captured by: \(display(source.file)):\(source.location.line): \(source.text)"]
+                            }
                             findings.append(
                                 Finding(
                                     kind: .answeredByOtherBlock, vhost: vhost.name, family: family, port: port,
-                                    message:
-                                        "\(vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block",
+                                    message: message,
                                     evidence: listenEvidence(own, family: nginxFamily, port: port, tree: tree)
-                                        + ["answered by: " + blockEvidence(other, tree: tree)] + recordEvidence))
+                                        + ["answered by: " + blockEvidence(other, tree: tree)] + capture
+                                        + recordEvidence,
+                                    answeredBy: blockReference(other, tree: tree)))
                         case .undecidable(let reason):
                             willServe = false
                             notes.append(
@@ -185,6 +196,7 @@ public struct Planner: Sendable {
                             if let answeredBy {
                                 evidence.append("answered instead by: " + blockEvidence(answeredBy, tree: tree))
                             }
+                            let answeredByReference = answeredBy.map { blockReference($0, tree: tree) }
                             evidence += recordEvidence
                             var message =
                                 advertised
@@ -216,7 +228,7 @@ public struct Planner: Sendable {
                             findings.append(
                                 Finding(
                                     kind: kind, vhost: vhost.name, family: family, port: port, message: message,
-                                    evidence: evidence))
+                                    evidence: evidence, answeredBy: answeredByReference))
                         }
                     }
                     guard dnsManaged else {
@@ -383,7 +395,8 @@ public struct Planner: Sendable {
                     port: probe.port,
                     message:
                         "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
-                    evidence: [probe.line]))
+                    // The reason is in the message once; the evidence is what was connected to.
+                    evidence: ["probed \(probe.address.contains(":") ? "[\(probe.address)]" : probe.address):\(probe.port)"]))
         }
 
         // The additions, rendered one edit per file, with each action's line.
@@ -498,7 +511,7 @@ public struct Planner: Sendable {
                             && (listen.family == family || (family == .ipv4 && listen.acceptsIPv4OnIPv6Socket))
                     }
                 }
-                return ownListens ? .answeredByOther(block) : .notServed(answeredBy: block)
+                return ownListens ? .answeredByOther(block, address: address) : .notServed(answeredBy: block)
             case .nothingListens:
                 return .notServed(answeredBy: nil)
             case .badRequest(let reason), .undecidable(let reason):
@@ -558,6 +571,25 @@ public struct Planner: Sendable {
                 message: "nginx cannot start with these listens: \(message)",
                 evidence: [evidence(earlier), evidence(at)])
         }
+    }
+
+    /// The other block's listen that a connection to `address`:`port` reaches: the one on that
+    /// very address, else its wildcard of the family (a dual-stack one for IPv4 too).
+    func capturingListen(_ index: Int, family: NginxAddressFamily, address: String, port: UInt16)
+        -> NginxListen?
+    {
+        let listens = observation.nginx.serverBlocks[index].effectiveListens.filter { $0.port == Int(port) }
+        let local = NginxListenAddress.literal(address)
+        return listens.first { $0.address == local }
+            ?? listens.first { $0.family == family && $0.address.isWildcard }
+            ?? listens.first { family == .ipv4 && $0.acceptsIPv4OnIPv6Socket }
+    }
+
+    /// The block for JSON's `answered_by`: absolute file, line, names as written.
+    func blockReference(_ index: Int, tree: NginxConfigTree) -> Finding.BlockReference {
+        let block = tree.serverBlocks[index]
+        return Finding.BlockReference(
+            file: block.file, line: block.location.line, serverNames: block.serverNames.map(\.text))
     }
 
     func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {

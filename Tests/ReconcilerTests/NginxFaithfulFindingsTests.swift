@@ -438,4 +438,46 @@ struct NginxFaithfulFindingsTests {
                 "self.example.social  ipv4  \(plainPort)  127.0.0.1  TLS handshake failed: protocol mismatch: the server did not answer in TLS (is the port plain HTTP?)",
             ])
     }
+
+    /// A one-line server block whose socket is TLS only through another block's `ssl` listen:
+    /// the added listen says `ssl` (else IPv6 clients would get plain HTTP) and goes on a line
+    /// of its own, no trailing space, the rest of the line kept at the new line's indentation.
+    @Test func theAddedListenCopiesTLSFromTheSocketAndGetsALineOfItsOwn() throws {
+        let media =
+            "server { listen 127.0.0.1:PORT; server_name media.example.social; ssl_certificate CERTS/media.example.social.crt; ssl_certificate_key CERTS/media.example.social.key; return 200 \"media\\n\"; }\n"
+        let example = """
+            server {
+                listen 127.0.0.1:PORT ssl;
+                server_name example.social;
+                ssl_certificate CERTS/example.social.crt;
+                ssl_certificate_key CERTS/example.social.key;
+                return 200 "example\\n";
+            }
+
+            """
+        let lab = try OutageLab(
+            sites: ["example.conf": example, "media.conf": media],
+            records: "@ IN A 127.0.0.1\nmedia IN A 127.0.0.1\nmedia IN AAAA ::1\n",
+            vhosts: """
+                  example.social: {families: [ipv4], ports: [PORT]}
+                  media.example.social: {families: [ipv4, ipv6], ports: [PORT]}
+
+                """)
+        defer { lab.stop() }
+        #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
+        #expect(try lab.https("media.example.social", via: "::1") == nil)
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("+ listen [::1]:\(lab.port) ssl; # managed by reconcile   nginx/sites/media.conf:2"), "\(apply.stdout)")
+        let certs = lab.dir.path + "/certs"
+        #expect(
+            String(decoding: try lab.siteFiles()["media.conf"] ?? [], as: UTF8.self) == """
+                server { listen 127.0.0.1:\(lab.port);
+                    listen [::1]:\(lab.port) ssl; # managed by reconcile
+                    server_name media.example.social; ssl_certificate \(certs)/media.example.social.crt; ssl_certificate_key \(certs)/media.example.social.key; return 200 "media\\n"; }
+
+                """)
+        #expect(try lab.https("media.example.social", via: "::1") == "media\n")
+        #expect(try lab.reconcile(["plan"]).status == 0)
+    }
 }

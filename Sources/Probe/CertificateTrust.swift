@@ -62,7 +62,7 @@ enum CertificateTrust {
     }
 
     /// Completes with the peer certificate once the handshake is done: NIOSSL holds written
-    /// data until then, so the write completing is that moment (as in ``HeadRequestHandler``).
+    /// data until then, so the write completing is that moment (as in ``RequestHandler``).
     final class Grabber: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer

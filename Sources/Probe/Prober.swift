@@ -3,7 +3,7 @@ import NIOPosix
 import NIOSSL
 
 /// Probes vhosts the way a client would (DESIGN §8): TCP connect, on TLS ports a handshake with
-/// SNI and a check that the certificate is trusted and covers the name, then `HEAD /` with the
+/// SNI and a check that the certificate is trusted and covers the name, then `GET /` with the
 /// `Host` header. Any HTTP status but `400 Bad Request` counts as reachable.
 ///
 /// `timeout` bounds each target's whole exchange, and up to `concurrency` targets are in flight
@@ -73,10 +73,14 @@ public struct Prober: Sendable {
             return ProbeResult(target: target, outcome: .failed(.invalidAddress(target.address)))
         }
         do {
-            let status = try await exchange(target, address: address, tls: context).get()
-            // A 400 to a plain, well-formed HEAD is no site for any client (DESIGN §8).
-            if status == 400 { return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls))) }
-            return ProbeResult(target: target, outcome: .ok(status: status, elapsed: clock.now - started))
+            let response = try await exchange(target, address: address, tls: context).get()
+            // A 400 to a plain, well-formed GET is no site for any client (DESIGN §8).
+            if response.status == 400 {
+                return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls)))
+            }
+            var result = ProbeResult(target: target, outcome: .ok(status: response.status, elapsed: clock.now - started))
+            result.response = response
+            return result
         } catch let failure as ProbeFailure {
             return ProbeResult(target: target, outcome: .failed(await refined(failure, target: target, address: address)))
         } catch {
@@ -96,10 +100,10 @@ public struct Prober: Sendable {
         return .tlsHandshakeFailed(CertificateTrust.reason(certificate))
     }
 
-    /// Connects and runs ``HeadRequestHandler``; the future fails with a ``ProbeFailure``.
-    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<Int> {
+    /// Connects and runs ``RequestHandler``; the future fails with a ``ProbeFailure``.
+    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<ProbeResponse> {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let promise = loop.makePromise(of: Int.self)
+        let promise = loop.makePromise(of: ProbeResponse.self)
         let stage = ProbeStageBox()
         let timeout = self.timeout
         let limit = TimeAmount.nanoseconds(
@@ -116,7 +120,7 @@ public struct Prober: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        HeadRequestHandler(target: target, stage: stage, timeout: timeout, promise: promise))
+                        RequestHandler(target: target, stage: stage, timeout: timeout, promise: promise))
                 }
             }
             .connect(to: address)

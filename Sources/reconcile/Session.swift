@@ -246,5 +246,6 @@ extension ProbeOutcome {
         self.init(
             vhost: result.target.vhost, family: result.target.family.rawValue, port: result.target.port,
             address: result.target.address, failure: result.failure?.description, line: result.line)
+        response = result.response
     }
 }

@@ -480,4 +480,94 @@ struct NginxFaithfulFindingsTests {
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
         #expect(try lab.reconcile(["plan"]).status == 0)
     }
+
+    /// The first 16 hex digits of SHA-256 of `text`, as the probe shows a body.
+    static func digest(_ text: String) throws -> String {
+        let sum = try ChildProcess.run([try ServerBinary.require("sha256sum")], input: Data(text.utf8))
+        return String(sum.stdout.prefix(16))
+    }
+
+    /// example.social on 127.0.0.1 from its block, on [::1] from `ipv6Block` (same certificate).
+    static func familiesLab(ipv6Block: String) throws -> OutageLab {
+        let v4 = OutageSites.example.replacingOccurrences(of: "    listen [::1]:PORT ssl;\n", with: "")
+        let v6 = """
+            server {
+                listen [::1]:PORT ssl;
+                server_name example.social;
+                ssl_certificate CERTS/example.social.crt;
+                ssl_certificate_key CERTS/example.social.key;
+                \(ipv6Block)
+            }
+
+            """
+        return try OutageLab(
+            sites: ["example.conf": v4, "stale.conf": v6], records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\n",
+            vhosts: "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n")
+    }
+
+    /// The `families-differ` finding of `plan --probe`, text and JSON, against `expected`.
+    func expectFamiliesDiffer(_ lab: OutageLab, message: String, evidence: [String]) throws {
+        let ca = try lab.certificateBundle()
+        let probe = try lab.reconcile(["probe", "--ca-file", ca])
+        #expect(probe.status == 2, "\(probe.stdout)\(probe.stderr)")
+        let lines = probe.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("RC017 families-differ: \(message)"), "\(probe.stdout)")
+        #expect(evidence.allSatisfy { lines.contains("    " + $0) }, "\(probe.stdout)")
+        let plan = try lab.reconcile(["plan", "--probe", "--ca-file", ca, "--format", "json"])
+        #expect(plan.status == 2)
+        let found = try Self.findings(plan.stdout).filter { $0["slug"] as? String == "families-differ" }
+        let json: [String: Any] = [
+            "code": "RC017", "slug": "families-differ", "severity": "error", "vhost": "example.social",
+            "port": Int(lab.port), "message": message, "evidence": evidence,
+        ]
+        #expect(try Self.canonical(found) == Self.canonical([json]), "\(plan.stdout)")
+    }
+
+    @Test func ipv6ReachingAStaleBlockWithTheSameCertificateIsFound() throws {
+        let lab = try Self.familiesLab(ipv6Block: "return 200 \"stale copy\\n\";")
+        defer { lab.stop() }
+        #expect(try lab.https("example.social", via: "127.0.0.1") == "example\n")
+        #expect(try lab.https("example.social", via: "::1") == "stale copy\n")
+        let certificate = "certificate CN=example.social (issuer CN=example.social)"
+        try expectFamiliesDiffer(
+            lab,
+            message:
+                "ipv4 and ipv6 clients get different answers from example.social on port \(lab.port) (body): one family reaches another block or backend",
+            evidence: [
+                "ipv4 127.0.0.1: HTTP 200, \(certificate), body sha256 \(try Self.digest("example\n")) (8 bytes)",
+                "ipv6 [::1]: HTTP 200, \(certificate), body sha256 \(try Self.digest("stale copy\n")) (11 bytes)",
+            ])
+    }
+
+    @Test func aRedirectOnlyIPv6ClientsGetIsFound() throws {
+        let lab = try Self.familiesLab(ipv6Block: "return 301 https://example.social/moved;")
+        defer { lab.stop() }
+        let v6Body = try ChildProcess.run([
+            try ServerBinary.require("curl"), "--silent", "--cacert", lab.dir.path + "/certs/example.social.crt",
+            "--resolve", "example.social:\(lab.port):[::1]", "https://example.social:\(lab.port)/",
+        ]).stdout
+        let certificate = "certificate CN=example.social (issuer CN=example.social)"
+        try expectFamiliesDiffer(
+            lab,
+            message:
+                "ipv4 and ipv6 clients get different answers from example.social on port \(lab.port) (status, redirect target, body): one family reaches another block or backend",
+            evidence: [
+                "ipv4 127.0.0.1: HTTP 200, \(certificate), body sha256 \(try Self.digest("example\n")) (8 bytes)",
+                "ipv6 [::1]: HTTP 301 to https://example.social/moved, \(certificate), body sha256 \(try Self.digest(v6Body)) (\(v6Body.utf8.count) bytes)",
+            ])
+    }
+
+    @Test func identicalDualStackVhostsDoNotDiffer() throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example], records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\n",
+            vhosts: "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n")
+        defer { lab.stop() }
+        let ca = try lab.certificateBundle()
+        let probe = try lab.reconcile(["probe", "--ca-file", ca])
+        #expect(probe.status == 0, "\(probe.stdout)\(probe.stderr)")
+        #expect(!probe.stdout.contains("families-differ"))
+        let plan = try lab.reconcile(["plan", "--probe", "--ca-file", ca, "--format", "json"])
+        #expect(plan.status == 0, "\(plan.stdout)")
+        #expect(try Self.findings(plan.stdout).isEmpty)
+    }
 }

@@ -399,6 +399,8 @@ public struct Planner: Sendable {
                     evidence: ["probed \(probe.address.contains(":") ? "[\(probe.address)]" : probe.address):\(probe.port)"]))
         }
 
+        findings += familiesDifferFindings(observation.probes ?? [])
+
         // The additions, rendered one edit per file, with each action's line.
         let (serveEdits, placements) = batch.editsAndPlacements()
         for (handle, placement) in placements {
@@ -590,6 +592,47 @@ public struct Planner: Sendable {
         let block = tree.serverBlocks[index]
         return Finding.BlockReference(
             file: block.file, line: block.location.line, serverNames: block.serverNames.map(\.text))
+    }
+
+    /// One `families-differ` per vhost and port where the first answering IPv4 and IPv6
+    /// addresses got different answers; both sides as evidence.
+    func familiesDifferFindings(_ probes: [ProbeOutcome]) -> [Finding] {
+        var order: [String] = []
+        var sides: [String: [String: ProbeOutcome]] = [:]
+        for probe in probes where probe.response != nil {
+            let key = "\(probe.vhost) \(probe.port)"
+            if sides[key] == nil { order.append(key) }
+            if sides[key]?[probe.family] == nil { sides[key, default: [:]][probe.family] = probe }
+        }
+        return order.compactMap { key in
+            guard let v4 = sides[key]?["ipv4"], let v6 = sides[key]?["ipv6"], let a = v4.response, let b = v6.response
+            else { return nil }
+            var differences: [String] = []
+            if a.status != b.status { differences.append("status") }
+            if a.location != b.location { differences.append("redirect target") }
+            if a.certificateSubject != b.certificateSubject || a.certificateIssuer != b.certificateIssuer {
+                differences.append("certificate")
+            }
+            if a.bodyDigest != b.bodyDigest { differences.append("body") }
+            guard !differences.isEmpty else { return nil }
+            return Finding(
+                kind: .familiesDiffer, vhost: v4.vhost, port: v4.port,
+                message:
+                    "ipv4 and ipv6 clients get different answers from \(v4.vhost) on port \(v4.port) (\(differences.joined(separator: ", "))): one family reaches another block or backend",
+                evidence: [Self.describe(v4), Self.describe(v6)])
+        }
+    }
+
+    /// `ipv6 [::1]: HTTP 301 to https://…, certificate CN=a (issuer CN=a), body sha256 3f2a…(12 bytes)`.
+    static func describe(_ probe: ProbeOutcome) -> String {
+        guard let response = probe.response else { return "\(probe.family) \(probe.address): no response" }
+        let address = probe.address.contains(":") ? "[\(probe.address)]" : probe.address
+        var text = "\(probe.family) \(address): HTTP \(response.status)"
+        if let location = response.location { text += " to \(location)" }
+        if let subject = response.certificateSubject {
+            text += ", certificate \(subject) (issuer \(response.certificateIssuer ?? "unknown"))"
+        }
+        return text + ", body sha256 \(response.bodyDigest.prefix(16)) (\(response.bodyBytes) bytes)"
     }
 
     func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {

@@ -32,6 +32,10 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// (`listen P;` beside `listen [::]:P ipv6only=off;`, a wildcard beside a separately bound
     /// address): the sockets the model sees are not ones nginx can open.
     case listenConflict = "listen-conflict"
+    /// IPv4 and IPv6 clients get different answers for the vhost on a port (certificate,
+    /// status, redirect target or the start of the body): a family reaches a stale duplicate
+    /// block, a default site or another backend (a probe finding).
+    case familiesDiffer = "families-differ"
 
     /// `RC001`...: spelled out, since alerts key on them (RC014 and RC015 are left to the
     /// findings of issue 18).
@@ -52,6 +56,7 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .unmanagedVhost: number = 12
         case .configNotLoaded: number = 13
         case .listenConflict: number = 16
+        case .familiesDiffer: number = 17
         }
         return number < 10 ? "RC00\(number)" : "RC0\(number)"
     }
@@ -60,7 +65,7 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .advertisedNotServed, .answeredByOtherBlock, .unreachable: .critical
         case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded,
-            .listenConflict:
+            .listenConflict, .familiesDiffer:
             .error
         case .undesiredListen, .addressNotOnHost, .externalCNAME: .warning
         case .unmanagedVhost: .info

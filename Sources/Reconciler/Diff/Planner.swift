@@ -463,7 +463,7 @@ public struct Planner: Sendable {
             createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings,
             actions: actions,
             notes: notes, preconditions: preconditions, dnsSource: observation.dnsSource,
-            nginxConfig: display(tree.mainConfigPath), pendingReloads: observation.pendingReloads)
+            nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.nginxFileChanges = fileChanges
         plan.dnsChanges = dnsChanges.keys.sorted().flatMap { phase in
             (dnsChanges[phase] ?? [:]).keys.sorted().map { zone in

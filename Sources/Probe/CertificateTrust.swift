@@ -31,7 +31,8 @@ enum CertificateTrust {
         if certificate.subjectName == certificate.issuerName {
             return "certificate is self-signed (\(subject)) and not trusted; a private CA is given with --ca-file"
         }
-        return "certificate issued by \(text(certificate.issuerName)), which is not trusted (\(subject)); a private CA is given with --ca-file"
+        return
+            "certificate issued by \(text(certificate.issuerName)), which is not trusted (\(subject)); a private CA is given with --ca-file"
     }
 
     /// The server's leaf certificate for `serverName` at `address`, without verifying it; nil

@@ -76,7 +76,8 @@ extension ProbeFailure {
             return "protocol mismatch: the server did not answer in TLS (is the port plain HTTP?)"
         case "TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL", "NO_SUPPORTED_VERSIONS_ENABLED":
             return "protocol mismatch: no TLS version both sides accept"
-        case "SSLV3_ALERT_HANDSHAKE_FAILURE", "NO_SHARED_CIPHER", "HANDSHAKE_FAILURE_ON_CLIENT_HELLO", "NO_CIPHERS_AVAILABLE":
+        case "SSLV3_ALERT_HANDSHAKE_FAILURE", "NO_SHARED_CIPHER", "HANDSHAKE_FAILURE_ON_CLIENT_HELLO",
+            "NO_CIPHERS_AVAILABLE":
             return "the server refused the handshake (no cipher or certificate in common)"
         case "TLSV1_ALERT_UNRECOGNIZED_NAME":
             return "the server has no certificate for this name"

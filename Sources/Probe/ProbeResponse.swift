@@ -91,7 +91,8 @@ public struct ProbeResponse: Sendable, Hashable {
         var index = 0
         while index < body.count {
             guard let lineEnd = (index..<body.count).first(where: { body[$0] == 10 }) else { break }
-            let sizeText = String(decoding: body[index..<lineEnd], as: UTF8.self)
+            let sizeText =
+                String(decoding: body[index..<lineEnd], as: UTF8.self)
                 .split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             guard let size = Int(sizeText, radix: 16), size > 0 else { break }
             let start = lineEnd + 1

@@ -78,11 +78,13 @@ public struct Prober: Sendable {
             if response.status == 400 {
                 return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls)))
             }
-            var result = ProbeResult(target: target, outcome: .ok(status: response.status, elapsed: clock.now - started))
+            var result = ProbeResult(
+                target: target, outcome: .ok(status: response.status, elapsed: clock.now - started))
             result.response = response
             return result
         } catch let failure as ProbeFailure {
-            return ProbeResult(target: target, outcome: .failed(await refined(failure, target: target, address: address)))
+            return ProbeResult(
+                target: target, outcome: .failed(await refined(failure, target: target, address: address)))
         } catch {
             return ProbeResult(
                 target: target,
@@ -95,13 +97,15 @@ public struct Prober: Sendable {
     func refined(_ failure: ProbeFailure, target: ProbeTarget, address: SocketAddress) async -> ProbeFailure {
         guard case .tlsHandshakeFailed(let reason) = failure, reason.hasPrefix("certificate not trusted"),
             let certificate = await CertificateTrust.fetch(
-                address: address, serverName: target.vhost, timeout: .seconds(Int64(max(1, timeout.components.seconds))))
+                address: address, serverName: target.vhost, timeout: .seconds(Int64(max(1, timeout.components.seconds)))
+            )
         else { return failure }
         return .tlsHandshakeFailed(CertificateTrust.reason(certificate))
     }
 
     /// Connects and runs ``RequestHandler``; the future fails with a ``ProbeFailure``.
-    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<ProbeResponse> {
+    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<ProbeResponse>
+    {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = loop.makePromise(of: ProbeResponse.self)
         let stage = ProbeStageBox()

@@ -124,7 +124,9 @@ extension Reconcile {
                 case .text: print(plan.manualFixes.isEmpty ? "Nothing to do." : "Nothing reconcile can change.")
                 case .json:
                     // What is left is the answer: the plan's findings say what needs a hand.
-                    if !plan.manualFixes.isEmpty { print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self)) }
+                    if !plan.manualFixes.isEmpty {
+                        print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
+                    }
                 }
                 reportManualFixes(plan, session)
                 return

@@ -52,7 +52,8 @@ extension NginxConfigTree {
     ) -> [FileEdit] {
         var fileOrder: [Int] = []
         var insertionsByFile:
-            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int, replacing: Int)]] = [:]
+            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int, replacing: Int)]] =
+            [:]
         for blockIndex in blockOrder {
             let block = serverBlocks[blockIndex]
             let lines = linesByBlock[blockIndex] ?? []
@@ -222,9 +223,7 @@ extension NginxConfigTree {
                 inserted += indent + Array(line.utf8)
             }
             inserted += lineEnding + indent
-            while position + replacing < restEnd && (bytes[position + replacing] == 0x20 || bytes[position + replacing] == 0x09) {
-                replacing += 1
-            }
+            while position + replacing < restEnd, [0x20, 0x09].contains(bytes[position + replacing]) { replacing += 1 }
         }
         return (position, inserted, offsets, replacing)
     }

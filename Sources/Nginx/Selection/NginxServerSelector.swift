@@ -53,7 +53,9 @@ public struct NginxServerSelector: Sendable {
     /// speaks TLS there, with where that is decided (an `ssl` listen, or `ssl on;` in the
     /// socket's default block); nil when the configuration does not say (nothing listens, the
     /// address is not a specific literal, a listen names a host).
-    public func tls(family: NginxAddressFamily, address: String, port: Int) -> (tls: Bool, decidedAt: NginxSourceLocation?)? {
+    public func tls(
+        family: NginxAddressFamily, address: String, port: Int
+    ) -> (tls: Bool, decidedAt: NginxSourceLocation?)? {
         guard let local = NginxListenAddress.literal(address), local.family == family, !local.isWildcard,
             hostnameListensByPort[port] == nil, let group = socketGroup(for: local, family: family, port: port)
         else { return nil }

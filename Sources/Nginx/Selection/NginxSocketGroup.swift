@@ -24,7 +24,9 @@ struct NginxSocketGroup: Sendable {
         return legacySSLBlocks[defaultOrFirst]
     }
 
-    mutating func add(block: Int, listen: NginxListen, names: [NginxServerName], legacySSL: NginxSourceLocation? = nil) {
+    mutating func add(
+        block: Int, listen: NginxListen, names: [NginxServerName], legacySSL: NginxSourceLocation? = nil
+    ) {
         if listen.defaultServer && defaultBlock == nil { defaultBlock = block }
         if listen.acceptsIPv4OnIPv6Socket { acceptsIPv4 = true }
         if listen.ssl, sslListen == nil, let location = listen.source?.location { sslListen = location }

@@ -174,7 +174,9 @@ public struct Planner: Sendable {
                             {
                                 message +=
                                     ": its listen \(listen.socketDescription) is matched first for connections to \(family == .ipv6 ? "[\(address)]" : address):\(port) (nginx picks the address:port before the name)"
-                                capture = ["captured by: \(display(source.file)):\(source.location.line): \(source.text)"]
+                                capture = [
+                                    "captured by: \(display(source.file)):\(source.location.line): \(source.text)"
+                                ]
                             }
                             findings.append(
                                 Finding(
@@ -396,7 +398,9 @@ public struct Planner: Sendable {
                     message:
                         "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
                     // The reason is in the message once; the evidence is what was connected to.
-                    evidence: ["probed \(probe.address.contains(":") ? "[\(probe.address)]" : probe.address):\(probe.port)"]))
+                    evidence: [
+                        "probed \(probe.address.contains(":") ? "[\(probe.address)]" : probe.address):\(probe.port)"
+                    ]))
         }
 
         findings += familiesDifferFindings(observation.probes ?? [])

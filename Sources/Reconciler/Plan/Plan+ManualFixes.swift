@@ -12,7 +12,9 @@ extension Plan {
     /// both have one, and a kind that answers the finding's kind.
     static func action(_ action: Action, fixes finding: Finding) -> Bool {
         // Any nginx change ends in a reload, which loads the changed files too.
-        if finding.kind == .configNotLoaded { return action.kind == .nginxAddListen || action.kind == .nginxRemoveListen }
+        if finding.kind == .configNotLoaded {
+            return action.kind == .nginxAddListen || action.kind == .nginxRemoveListen
+        }
         guard action.vhost == finding.vhost, action.family == finding.family else { return false }
         if let port = finding.port, let actionPort = action.port, port != actionPort { return false }
         switch finding.kind {

@@ -115,9 +115,8 @@ public struct PlanText: Sendable {
     /// line per finding (`critical RC008 answered-by-other-block  a.example ipv6 port 443: …`).
     public func manualFixes(_ findings: [Finding]) -> [String] {
         guard !findings.isEmpty else { return [] }
-        var out = [
-            paint(findings.count == 1 ? "1 finding needs a manual fix:" : "\(findings.count) findings need a manual fix:", .red)
-        ]
+        let count = findings.count == 1 ? "1 finding needs" : "\(findings.count) findings need"
+        var out = [paint("\(count) a manual fix:", .red)]
         for finding in findings {
             var place = TerminalText.escaped(finding.vhost)
             if let family = finding.family { place += " \(family.rawValue)" }

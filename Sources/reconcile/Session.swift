@@ -18,7 +18,7 @@ struct ProbeOptions: ParsableArguments {
     @Option(
         name: .customLong("timeout"),
         help: ArgumentHelp(
-            "Seconds each probe may take in all: connect, TLS handshake, HEAD / and its status line (default 5).",
+            "Seconds each probe may take in all: connect, TLS handshake, GET / and its first 64 KiB (default 5).",
             valueName: "seconds"))
     var timeoutOption: Double?
 

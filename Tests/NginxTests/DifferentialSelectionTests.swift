@@ -120,7 +120,10 @@ import TestSupport
                         // Ownership, judged on the block nginx really answered with.
                         let answered = Int(response.body.dropFirst()) ?? -1
                         let claimants = claims.claimants(of: host)
-                        let own = claimants.joined().contains(answered)
+                        let own =
+                            claimants.joined().contains(answered)
+                            || (tree.serverBlocks.indices.contains(answered)
+                                && tree.serverBlocks[answered].matches(host: host))
                         let byName = reason != .defaultServer && reason != .firstBlockOnSocket
                         // Chosen by name: a claimant. Chosen as the default: not one, unless nginx
                         // dropped its `.name` on this socket as conflicting with an earlier exact name.

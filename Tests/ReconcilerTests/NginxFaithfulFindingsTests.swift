@@ -23,8 +23,17 @@ struct NginxFaithfulFindingsTests {
         String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    /// Blocks served only by a wildcard and only by a regex `server_name`, both families.
+    /// Blocks served only by a wildcard and only by a regex `server_name`, both families; and
+    /// an exact block for app1 on IPv4 only, so on [::1] the regex block answers app1.
     static let wildcardAndRegexSites = [
+        "zexact.conf": """
+            server {
+                listen 127.0.0.1:PORT;
+                server_name app1.example.social;
+                return 200 "exact\\n";
+            }
+
+            """,
         "regex.conf": """
             server {
                 listen 127.0.0.1:PORT;
@@ -65,7 +74,9 @@ struct NginxFaithfulFindingsTests {
         // What a client gets: the wildcard and the regex block, over both families.
         for address in ["127.0.0.1", "::1"] {
             #expect(try HTTPProbe.get(address: address, port: lab.port, host: "pics.media.example.social").body == "wild\n")
-            #expect(try HTTPProbe.get(address: address, port: lab.port, host: "app1.example.social").body == "regex\n")
+            #expect(
+                try HTTPProbe.get(address: address, port: lab.port, host: "app1.example.social").body
+                    == (address == "::1" ? "regex\n" : "exact\n"))
             // No server_name matches ghost: the socket's first block answers.
             #expect(try HTTPProbe.get(address: address, port: lab.port, host: "ghost.example.social").body == "regex\n")
         }
@@ -82,7 +93,7 @@ struct NginxFaithfulFindingsTests {
                       ghost.example.social. 300 IN A 127.0.0.1
                   error RC007 missing-server-block
                       no server block has a server_name matching ghost.example.social (exact, wildcard or regex); add one (reconcile does not write server blocks)
-                      searched 2 server blocks in 3 files
+                      searched 3 server blocks in 4 files
 
                 Plan: 0 changes (0 nginx, 0 DNS). Findings: 1 critical, 1 error.
 
@@ -109,7 +120,7 @@ struct NginxFaithfulFindingsTests {
                 "code": "RC007", "slug": "missing-server-block", "severity": "error", "vhost": "ghost.example.social",
                 "message":
                     "no server block has a server_name matching ghost.example.social (exact, wildcard or regex); add one (reconcile does not write server blocks)",
-                "evidence": ["searched 2 server blocks in 3 files"],
+                "evidence": ["searched 3 server blocks in 4 files"],
             ],
         ]
         #expect(try Self.canonical(Self.findings(json.stdout)) == Self.canonical(expected), "\(json.stdout)")

@@ -47,7 +47,10 @@ public struct NginxNameClaims: Sendable {
     /// The blocks claiming `host`, grouped by the name that matches, best group first: every
     /// block of one group matches by the same exact name, the same wildcard, or (for regexes)
     /// any regex. Empty when no `server_name` matches. A regex the engine cannot evaluate does
-    /// not match.
+    /// not match. Regexes are tried only when no exact or wildcard name matches (each try
+    /// compiles one, and a tree's regexes against every vhost would cost the plan its
+    /// linearity); a socket where a regex block answers anyway is recognised by that block's
+    /// ``NginxServerBlock/matches(host:machineHostname:)``.
     public func claimants(of host: String) -> [[Int]] {
         let normalized = NginxServerSelector.normalize(host)
         var groups: [[Int]] = []
@@ -70,6 +73,7 @@ public struct NginxNameClaims: Sendable {
                 if let blocks = trailing[labels[..<end].joined(separator: ".")] { groups.append(blocks) }
             }
         }
+        guard groups.isEmpty else { return groups }
         var regexGroup: [Int] = []
         for entry in regexes where !regexGroup.contains(entry.block) {
             if NginxRegex.firstMatch(pattern: entry.pattern, in: normalized) == .matched {

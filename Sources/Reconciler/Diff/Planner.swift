@@ -510,7 +510,9 @@ public struct Planner: Sendable {
         for address in addresses {
             switch selector.select(family: family, address: address, port: Int(port), host: host) {
             case .answered(let block, _):
-                if own.contains(block) { continue }
+                // One of the vhost's own blocks (a regex one too, which `own` lists only when
+                // nothing better names the vhost).
+                if own.contains(block) || tree.serverBlocks[block].matches(host: host) { continue }
                 let ownListens = own.contains { index in
                     tree.serverBlocks[index].effectiveListens.contains { listen in
                         listen.port == Int(port)

@@ -49,13 +49,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Connects to each vhost over each family: TCP, TLS with SNI, HEAD / (DESIGN §8).
+        // Connects to each vhost over each family: TCP, TLS with SNI, GET / (DESIGN §8).
         .target(
             name: "Probe",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Runs a program with a timeout and bounded output: apply's commands, the tests' tools.

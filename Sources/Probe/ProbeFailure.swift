@@ -19,6 +19,10 @@ public enum ProbeFailure: Error, Sendable, Hashable, CustomStringConvertible {
     case noResponse(String)
     /// The target's address is not an IP literal.
     case invalidAddress(String)
+    /// nginx answered `400 Bad Request` to a well-formed `GET /`; over plain HTTP, that is
+    /// what it answers on a TLS socket ("The plain HTTP request was sent to HTTPS port"), so no
+    /// client gets the site and no certificate was checked.
+    case badRequest(overTLS: Bool)
 
     public var description: String {
         switch self {
@@ -39,6 +43,10 @@ public enum ProbeFailure: Error, Sendable, Hashable, CustomStringConvertible {
             return "HTTP error / no response: \(reason)"
         case .invalidAddress(let address):
             return "not an IP address: \(address)"
+        case .badRequest(let overTLS):
+            return overTLS
+                ? "HTTP 400 Bad Request to GET /"
+                : "HTTP 400 Bad Request to plain HTTP (what nginx answers on a TLS port: \"The plain HTTP request was sent to HTTPS port\")"
         }
     }
 

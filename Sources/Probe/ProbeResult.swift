@@ -13,6 +13,8 @@ public struct ProbeResult: Sendable, Hashable {
     public var target: ProbeTarget
     /// What came of it.
     public var outcome: Outcome
+    /// What the client got (status, redirect, certificate, body digest), when it got a response.
+    public var response: ProbeResponse?
 
     /// A result as the prober makes it (public so callers can build expected values).
     public init(target: ProbeTarget, outcome: Outcome) {

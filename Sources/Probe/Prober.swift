@@ -3,8 +3,8 @@ import NIOPosix
 import NIOSSL
 
 /// Probes vhosts the way a client would (DESIGN §8): TCP connect, on TLS ports a handshake with
-/// SNI and a check that the certificate is trusted and covers the name, then `HEAD /` with the
-/// `Host` header. Any HTTP status counts as reachable.
+/// SNI and a check that the certificate is trusted and covers the name, then `GET /` with the
+/// `Host` header. Any HTTP status but `400 Bad Request` counts as reachable.
 ///
 /// `timeout` bounds each target's whole exchange, and up to `concurrency` targets are in flight
 /// at once, so a run takes at most `ceil(targets / concurrency) × timeout`: with the default
@@ -83,10 +83,18 @@ public struct Prober: Sendable {
             return ProbeResult(target: target, outcome: .failed(.invalidAddress(target.address)))
         }
         do {
-            let status = try await exchange(target, address: address, tls: context).get()
-            return ProbeResult(target: target, outcome: .ok(status: status, elapsed: clock.now - started))
+            let response = try await exchange(target, address: address, tls: context).get()
+            // A 400 to a plain, well-formed GET is no site for any client (DESIGN §8).
+            if response.status == 400 {
+                return ProbeResult(target: target, outcome: .failed(.badRequest(overTLS: target.tls)))
+            }
+            var result = ProbeResult(
+                target: target, outcome: .ok(status: response.status, elapsed: clock.now - started))
+            result.response = response
+            return result
         } catch let failure as ProbeFailure {
-            return ProbeResult(target: target, outcome: .failed(failure))
+            return ProbeResult(
+                target: target, outcome: .failed(await refined(failure, target: target, address: address)))
         } catch {
             return ProbeResult(
                 target: target,
@@ -94,10 +102,22 @@ public struct Prober: Sendable {
         }
     }
 
-    /// Connects and runs ``HeadRequestHandler``; the future fails with a ``ProbeFailure``.
-    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<Int> {
+    /// An untrusted chain said the operator's way: the certificate is fetched again without
+    /// verification to tell expired, self-signed and unknown issuer apart.
+    func refined(_ failure: ProbeFailure, target: ProbeTarget, address: SocketAddress) async -> ProbeFailure {
+        guard case .tlsHandshakeFailed(let reason) = failure, reason.hasPrefix("certificate not trusted"),
+            let certificate = await CertificateTrust.fetch(
+                address: address, serverName: target.vhost, timeout: .seconds(Int64(max(1, timeout.components.seconds)))
+            )
+        else { return failure }
+        return .tlsHandshakeFailed(CertificateTrust.reason(certificate))
+    }
+
+    /// Connects and runs ``RequestHandler``; the future fails with a ``ProbeFailure``.
+    func exchange(_ target: ProbeTarget, address: SocketAddress, tls: NIOSSLContext?) -> EventLoopFuture<ProbeResponse>
+    {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let promise = loop.makePromise(of: Int.self)
+        let promise = loop.makePromise(of: ProbeResponse.self)
         let stage = ProbeStageBox()
         let timeout = self.timeout
         let limit = TimeAmount.nanoseconds(
@@ -114,7 +134,7 @@ public struct Prober: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        HeadRequestHandler(target: target, stage: stage, timeout: timeout, promise: promise))
+                        RequestHandler(target: target, stage: stage, timeout: timeout, promise: promise))
                 }
             }
             .connect(to: address)

@@ -20,9 +20,9 @@ extension Reconcile {
                 touching anything. Without write access to DNS (no dns.tsig), apply makes the \
                 nginx additions, prints the DNS changes to make by hand and exits 2.
 
-                Exit codes: 0 applied or nothing to do, 2 drift remains (DNS changes left to you), \
-                1 error, 3 refused (nginx not running, stale saved plan, safety limit, lock held, \
-                not confirmed), 64 usage error.
+                Exit codes: 0 applied or nothing to do, 2 drift remains (DNS changes left to you, \
+                or findings that need a manual fix, listed), 1 error, 3 refused (nginx not running, \
+                stale saved plan, safety limit, lock held, not confirmed), 64 usage error.
                 """
         )
 
@@ -99,7 +99,8 @@ extension Reconcile {
                 throw ExitCode(error.exitCode)
             }
             try session.recordSuccess(metrics, mode: "apply", run: run, changesApplied: applied)
-            if driftRemains { throw ExitCode(2) }
+            // Drift no action fixes is still there: exit as the next plan would.
+            if driftRemains || run?.plan.manualFixes.isEmpty == false { throw ExitCode(2) }
         }
 
         /// Runs the apply; `run` and `applied` (actions carried out) are set as it goes, so a
@@ -137,13 +138,21 @@ extension Reconcile {
             // only leave them ahead of what runs, and advertising would publish what nobody serves.
             if case .notRunning(let reason) = run.observation.nginxMaster {
                 throw .refused(
-                    "apply refused: nginx is not running \(plan.nginxConfig) (\(reason)); nothing was changed. Start nginx, then run `reconcile apply` again"
+                    "apply refused: nginx is not running \(Paths.display(plan.nginxConfig, from: session.cwd)) (\(reason)); nothing was changed. Start nginx, then run `reconcile apply` again"
                 )
             }
             // Reloads an interrupted apply owes are work too: the files already say what is
             // desired, nginx or the DNS server does not run them yet.
             guard !plan.actions.isEmpty || plan.pendingReloads != nil else {
-                if options.format == .text { print("Nothing to do.") }
+                switch options.format {
+                case .text: print(plan.manualFixes.isEmpty ? "Nothing to do." : "Nothing reconcile can change.")
+                case .json:
+                    // What is left is the answer: the plan's findings say what needs a hand.
+                    if !plan.manualFixes.isEmpty {
+                        print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
+                    }
+                }
+                reportManualFixes(plan, session)
                 return false
             }
             // Without write access to DNS, apply still serves (phase 1): serving more than is
@@ -218,8 +227,15 @@ extension Reconcile {
             case .json:
                 print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
             }
+            reportManualFixes(plan, session)
             // Drift remains when the DNS changes were left to the operator (exit 2).
             return readOnly != nil
+        }
+
+        /// Drift no action fixes stays after apply: listed here (text), and apply exits 2.
+        func reportManualFixes(_ plan: Reconciler.Plan, _ session: Session) {
+            guard options.format == .text else { return }
+            for line in session.renderer.manualFixes(plan.manualFixes) { print(line) }
         }
 
         /// What apply left to the operator when DNS is read-only: the exact records, and the

@@ -14,13 +14,17 @@ extension Reconcile {
                 each vhost, each desired family and each port connects to every address DNS \
                 publishes for the name (the host's own addresses when DNS publishes none of \
                 that family yet): TCP, on TLS ports a handshake with SNI and a check that the \
-                certificate covers the name, then HEAD / with the Host header. Any HTTP status \
-                counts as reachable. TLS is spoken on ports 443 and 8443 and wherever the \
-                vhost's own server block has `ssl` on a listen of the port. One line per vhost, \
-                family, port and address, so "IPv6 down, IPv4 up" reads at a glance.
+                certificate covers the name, then GET / with the Host header. Any HTTP status \
+                but 400 counts as reachable. TLS is decided by the socket, as nginx decides it \
+                (any block's `ssl` listen on the address:port, or `ssl on;`); where nginx's \
+                configuration does not cover the address, on ports 443 and 8443 and wherever \
+                the vhost's own block has `ssl`. One line per vhost, family, port and address, \
+                so "IPv6 down, IPv4 up" reads at a glance. Then the families are compared: a \
+                different certificate, status, redirect target or start of the body between \
+                IPv4 and IPv6 is `families-differ`.
 
-                Exit codes: 0 all reachable, 2 some unreachable, 1 error (bad input, DNS or \
-                nginx configuration unreadable), 64 usage error.
+                Exit codes: 0 all reachable and alike, 2 some unreachable or families differ, \
+                1 error (bad input, DNS or nginx configuration unreadable), 64 usage error.
                 """
         )
 
@@ -33,17 +37,24 @@ extension Reconcile {
             let session = Session(options: options, observation: observation, probe: probe)
             let run = try await session.runOrExit(mode: "probe", metrics: metrics)
             let failed = run.probes.filter { !$0.succeeded }
+            let differ = run.plan.findings.filter { $0.kind == .familiesDiffer }
             switch options.format {
             case .text:
                 for line in ProbeResult.table(run.probes) { Terminal.printLine(line) }
+                for finding in differ {
+                    Terminal.printLine("\(finding.code) \(finding.slug): \(finding.message)")
+                    for line in finding.evidence { Terminal.printLine("    " + line) }
+                }
                 for note in run.probeNotes { Terminal.printLine("note: " + note) }
                 print(Self.summary(total: run.probes.count, failed: failed))
             case .json:
                 JSONOutput.print(Report(run: run))
             }
             // The probe's findings are its own: the rest of the plan is `reconcile plan`'s.
-            try session.recordSuccess(metrics, mode: "probe", run: run) { $0.kind == .unreachable }
-            if !failed.isEmpty { throw ExitCode(2) }
+            try session.recordSuccess(metrics, mode: "probe", run: run) {
+                $0.kind == .unreachable || $0.kind == .familiesDiffer
+            }
+            if !failed.isEmpty || !differ.isEmpty { throw ExitCode(2) }
         }
 
         /// `2 of 4 probes failed: media.example.social ipv6 443.` or `All 4 probes answered.`
@@ -105,12 +116,21 @@ extension Reconcile {
             /// True when every probe answered.
             let reachable: Bool
             let probes: [Entry]
+            /// `families-differ` findings: a vhost and port where IPv4 and IPv6 clients got
+            /// different answers.
+            let familiesDiffer: [Finding]
             let notes: [String]
             let desired: DesiredFingerprint
+
+            enum CodingKeys: String, CodingKey {
+                case schema, reachable, probes, notes, desired
+                case familiesDiffer = "families_differ"
+            }
 
             init(run: Session.Run) {
                 reachable = run.probes.allSatisfy(\.succeeded)
                 probes = run.probes.map(Entry.init)
+                familiesDiffer = run.plan.findings.filter { $0.kind == .familiesDiffer }
                 notes = run.probeNotes
                 desired = run.plan.desired
             }

@@ -18,7 +18,7 @@ struct ProbeOptions: ParsableArguments {
     @Option(
         name: .customLong("timeout"),
         help: ArgumentHelp(
-            "Seconds each probe may take in all: connect, TLS handshake, HEAD / and its status line (default 5).",
+            "Seconds each probe may take in all: connect, TLS handshake, GET / and its first 64 KiB (default 5).",
             valueName: "seconds"))
     var timeoutOption: Double?
 
@@ -152,12 +152,15 @@ struct Session {
     }
 
     func header(_ plan: Reconciler.Plan, _ desired: DesiredState) -> [(String, String)] {
-        var state = "\(options.desired) (\(desired.vhosts.count) vhost\(desired.vhosts.count == 1 ? "" : "s")"
+        // Both paths shown the same way: relative to the working directory when under it.
+        let desiredPath = Paths.display(
+            Paths.normalize(options.desired.hasPrefix("/") ? options.desired : cwd + "/" + options.desired), from: cwd)
+        var state = "\(desiredPath) (\(desired.vhosts.count) vhost\(desired.vhosts.count == 1 ? "" : "s")"
         if let commit = plan.desired.gitCommit {
             state += ", git \(commit.prefix(12))\(plan.desired.gitDirty == true ? " with uncommitted changes" : "")"
         }
         state += ")"
-        var lines = [("desired", state), ("nginx", plan.nginxConfig), ("dns", plan.dnsSource)]
+        var lines = [("desired", state), ("nginx", Paths.display(plan.nginxConfig, from: cwd)), ("dns", plan.dnsSource)]
         if options.verbose {
             // What apply would run, programs resolved to absolute paths at load time.
             lines.append(("test", desired.nginx.test.joined(separator: " ")))
@@ -245,5 +248,6 @@ extension ProbeOutcome {
         self.init(
             vhost: result.target.vhost, family: result.target.family.rawValue, port: result.target.port,
             address: result.target.address, failure: result.failure?.description, line: result.line)
+        response = result.response
     }
 }

@@ -14,7 +14,8 @@ import Testing
         ("RC011", "external-cname", .warning), ("RC012", "unmanaged-vhost", .info),
         ("RC013", "config-not-loaded", .error), ("RC014", "nginx-not-running", .critical),
         ("RC015", "nameservers-disagree", .error), ("RC016", "nameserver-unreachable", .warning),
-        ("RC017", "delegation-mismatch", .warning),
+        ("RC017", "delegation-mismatch", .warning), ("RC018", "listen-conflict", .error),
+        ("RC019", "families-differ", .error),
     ]
 
     @Test func codesSlugsAndSeveritiesArePinned() {

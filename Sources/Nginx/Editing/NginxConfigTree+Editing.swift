@@ -51,14 +51,17 @@ extension NginxConfigTree {
         blockOrder: [Int], linesByBlock: [Int: [String]], placed: (FileEdit.InsertedLine, String, Int) -> Void = { _, _, _ in }
     ) -> [FileEdit] {
         var fileOrder: [Int] = []
-        var insertionsByFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
+        var insertionsByFile:
+            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int, replacing: Int)]] =
+            [:]
         for blockIndex in blockOrder {
             let block = serverBlocks[blockIndex]
             let lines = linesByBlock[blockIndex] ?? []
             let planned = insertion(lines: lines, into: block)
             let fileIndex = block.source.fileIndex
             if insertionsByFile[fileIndex] == nil { fileOrder.append(fileIndex) }
-            insertionsByFile[fileIndex, default: []].append((planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex))
+            insertionsByFile[fileIndex, default: []].append(
+                (planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex, planned.replacing))
         }
         return fileOrder.map { fileIndex in
             let file = files[fileIndex]
@@ -83,7 +86,7 @@ extension NginxConfigTree {
                 }
                 lineNumber += insertion.bytes[previous...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 newBytes.append(contentsOf: insertion.bytes)
-                cursor = insertion.position
+                cursor = insertion.position + insertion.replacing
             }
             newBytes.append(contentsOf: file.bytes[cursor...])
             return FileEdit(
@@ -163,8 +166,10 @@ extension NginxConfigTree {
 
     /// Where and what to insert for `lines` in the block's file: after the block's last own
     /// `listen` (or at the top of the block), with the offsets of each line's first byte in
-    /// `bytes`.
-    private func insertion(lines: [String], into block: NginxServerBlock) -> (position: Int, bytes: [UInt8], lineOffsets: [Int]) {
+    /// `bytes`, and how many bytes at `position` it replaces (the blanks where a line is broken).
+    private func insertion(lines: [String], into block: NginxServerBlock) -> (
+        position: Int, bytes: [UInt8], lineOffsets: [Int], replacing: Int
+    ) {
         let file = files[block.source.fileIndex]
         let bytes = file.bytes
         let own = block.listens.compactMap(\.source).filter {
@@ -197,6 +202,7 @@ extension NginxConfigTree {
         var inserted: [UInt8] = []
         var offsets: [Int] = []
         var position: Int
+        var replacing = 0
         if Self.isLayoutOrComment(bytes[anchorEnd..<restEnd]) {
             position = lineEnd
             if lineEnd == bytes.count && (bytes.last.map { $0 != 0x0A } ?? false) {
@@ -207,18 +213,19 @@ extension NginxConfigTree {
                 inserted += indent + Array(line.utf8) + lineEnding
             }
         } else {
-            // Something follows on the same line: break the line after the anchor so the
-            // marker comment cannot swallow it.
+            // Something follows on the same line (a one-line block): break the line after the
+            // anchor so the marker comment cannot swallow it. The blanks at the break go (no
+            // trailing space), and the rest continues at the new lines' indentation.
             position = anchorEnd
             for line in lines {
                 inserted += lineEnding
                 offsets.append(inserted.count)
                 inserted += indent + Array(line.utf8)
             }
-            inserted += lineEnding + Self.indentation(bytes, at: anchorStart)
-            while position < restEnd && (bytes[position] == 0x20 || bytes[position] == 0x09) { position += 1 }
+            inserted += lineEnding + indent
+            while position + replacing < restEnd, [0x20, 0x09].contains(bytes[position + replacing]) { replacing += 1 }
         }
-        return (position, inserted, offsets)
+        return (position, inserted, offsets, replacing)
     }
 
     private static func lineStart(_ bytes: [UInt8], before offset: Int) -> Int {

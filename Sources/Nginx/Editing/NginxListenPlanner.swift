@@ -24,6 +24,8 @@ struct NginxListenPlanner {
     private var dualStack: [Int: Entry] = [:]
     /// The block that is `default_server` of each socket.
     private var defaultOfSocket: [NginxSocketKey: Int] = [:]
+    /// Sockets some listen makes TLS (`ssl` on any listen of the address:port).
+    private var tlsSockets: Set<NginxSocketKey> = []
     private var added: [Int: [NginxListen]] = [:]
     private var unsharedFiles: [Int: Bool] = [:]
 
@@ -48,6 +50,7 @@ struct NginxListenPlanner {
         if listen.acceptsIPv4OnIPv6Socket && dualStack[port] == nil { dualStack[port] = entry }
         let socket = NginxSocketKey(address: listen.address, port: port)
         if listen.defaultServer && defaultOfSocket[socket] == nil { defaultOfSocket[socket] = block.index }
+        if listen.ssl { tlsSockets.insert(socket) }
     }
 
     private func effectiveListens(of block: NginxServerBlock) -> [NginxListen] {
@@ -110,6 +113,13 @@ struct NginxListenPlanner {
                 let meaningful = name != "ipv6only" || family == .ipv6
                 if !othersOnPort && meaningful { parameters.append(parameter) }
             }
+        }
+        // The site speaks TLS on the other family even when its own listen does not say `ssl`
+        // (another block's `ssl` listen on that socket, or `ssl on;`): so must the new socket.
+        let templateIsTLS =
+            template.map { tlsSockets.contains(NginxSocketKey(address: $0.address, port: port)) } ?? false
+        if !parameters.contains("ssl") && (templateIsTLS || block.legacySSL != nil) {
+            parameters.insert("ssl", at: 0)
         }
         var lines: [String] = []
         if block.listens.isEmpty && added[block.index] == nil {

@@ -8,6 +8,9 @@ public struct NginxServerBlock: Sendable {
     public let serverNames: [NginxServerName]
     /// The `listen` directives the block states (including those from included files).
     public let listens: [NginxListen]
+    /// The legacy `ssl on;` in force for the block (its own, or inherited from `http`): nginx
+    /// before 1.25.1 then speaks TLS on every socket whose default block this is.
+    public let legacySSL: NginxDirectiveSource?
 
     /// The listens nginx actually opens for the block: the stated ones, or `*:80`.
     public var effectiveListens: [NginxListen] { listens.isEmpty ? [NginxListen.implicitDefault] : listens }

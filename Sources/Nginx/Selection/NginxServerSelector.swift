@@ -23,7 +23,9 @@ public struct NginxServerSelector: Sendable {
                 }
                 guard listen.family != nil else { continue }
                 groups[NginxSocketKey(address: listen.address, port: port), default: NginxSocketGroup()]
-                    .add(block: block.index, listen: listen, names: block.serverNames)
+                    .add(
+                        block: block.index, listen: listen, names: block.serverNames,
+                        legacySSL: block.legacySSL?.location)
             }
         }
         self.groups = groups
@@ -45,6 +47,20 @@ public struct NginxServerSelector: Sendable {
         guard let group = socketGroup(for: local, family: family, port: port) else { return .nothingListens }
         if let problem = Self.hostProblem(host) { return .badRequest(problem) }
         return select(in: group, host: Self.normalize(host))
+    }
+
+    /// How nginx treats a connection to local `address` on `port` over `family`: whether it
+    /// speaks TLS there, with where that is decided (an `ssl` listen, or `ssl on;` in the
+    /// socket's default block); nil when the configuration does not say (nothing listens, the
+    /// address is not a specific literal, a listen names a host).
+    public func tls(
+        family: NginxAddressFamily, address: String, port: Int
+    ) -> (tls: Bool, decidedAt: NginxSourceLocation?)? {
+        guard let local = NginxListenAddress.literal(address), local.family == family, !local.isWildcard,
+            hostnameListensByPort[port] == nil, let group = socketGroup(for: local, family: family, port: port)
+        else { return nil }
+        let location = group.tls
+        return (location != nil, location)
     }
 
     private func socketGroup(for local: NginxListenAddress, family: NginxAddressFamily, port: Int) -> NginxSocketGroup? {

@@ -10,10 +10,27 @@ struct NginxSocketGroup: Sendable {
     private var trailing: [String: Int] = [:]
     private(set) var regexes: [(pattern: String, block: Int, location: NginxSourceLocation)] = []
     private(set) var hostnameBlocks: [Int] = []
+    /// Some block's listen on this address:port says `ssl` (nginx ORs it over all of them).
+    private(set) var sslListen: NginxSourceLocation?
+    /// Blocks on the socket that have the legacy `ssl on;`.
+    private(set) var legacySSLBlocks: [Int: NginxSourceLocation] = [:]
 
-    mutating func add(block: Int, listen: NginxListen, names: [NginxServerName]) {
+    /// Whether nginx speaks TLS to every connection on this socket: an `ssl` listen, or
+    /// `ssl on;` in the block that is the socket's default (ngx_http_init_connection looks at
+    /// the default server's configuration). Where it was decided, for evidence.
+    var tls: NginxSourceLocation? {
+        if let sslListen { return sslListen }
+        guard let defaultOrFirst = defaultBlock ?? blocks.first else { return nil }
+        return legacySSLBlocks[defaultOrFirst]
+    }
+
+    mutating func add(
+        block: Int, listen: NginxListen, names: [NginxServerName], legacySSL: NginxSourceLocation? = nil
+    ) {
         if listen.defaultServer && defaultBlock == nil { defaultBlock = block }
         if listen.acceptsIPv4OnIPv6Socket { acceptsIPv4 = true }
+        if listen.ssl, sslListen == nil, let location = listen.source?.location { sslListen = location }
+        if let legacySSL { legacySSLBlocks[block] = legacySSL }
         // Blocks arrive in load order, so a repeat can only be the last one added.
         guard blocks.last != block else { return }
         blocks.append(block)

@@ -11,6 +11,9 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
     private var pendingNames: [[NginxServerName]] = []
     private var pendingListens: [[NginxListen]] = []
     private var pendingSources: [NginxDirectiveSource] = []
+    /// `ssl on|off;` per block (nil: not stated), and at `http` level.
+    private var pendingSSL: [(on: Bool, source: NginxDirectiveSource)?] = []
+    private var httpSSL: (on: Bool, source: NginxDirectiveSource)?
 
     /// Which block the walk is in; only these matter to the model.
     private enum Context {
@@ -36,9 +39,11 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
             var listens: [NginxListen] = []
             swap(&names, &pendingNames[position])
             swap(&listens, &pendingListens[position])
+            let ssl = pendingSSL[position] ?? httpSSL
             serverBlocks.append(
                 NginxServerBlock(
-                    index: position, source: pendingSources[position], serverNames: names, listens: listens))
+                    index: position, source: pendingSources[position], serverNames: names, listens: listens,
+                    legacySSL: ssl?.on == true ? ssl?.source : nil))
         }
     }
 
@@ -98,6 +103,10 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
                     continue
                 }
             case .http:
+                if let on = sslSwitch(file, directive) {
+                    httpSSL = (on, source(fileIndex, directiveIndex))
+                    continue
+                }
                 if file.tokenEquals(nameToken, "server") {
                     guard directive.hasBlock else {
                         throw .directiveHasNoOpeningBrace(name: "server", at: file.location(of: directive))
@@ -105,12 +114,17 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
                     pendingSources.append(source(fileIndex, directiveIndex))
                     pendingNames.append([])
                     pendingListens.append([])
+                    pendingSSL.append(nil)
                     try walk(
                         fileIndex: fileIndex, children: file.children(of: directiveIndex),
                         context: .server(pendingSources.count - 1))
                     continue
                 }
             case .server(let block):
+                if let on = sslSwitch(file, directive) {
+                    pendingSSL[block] = (on, source(fileIndex, directiveIndex))
+                    continue
+                }
                 if file.tokenEquals(nameToken, "listen") {
                     if directive.hasBlock { throw .directiveNotTerminated(name: "listen", at: file.location(of: directive)) }
                     switch NginxListen.parse(arguments: file.arguments(of: directive), source: source(fileIndex, directiveIndex)) {
@@ -162,6 +176,15 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
             readingChain.removeLast()
         }
         includes.append(NginxInclude(fileIndex: fileIndex, directiveIndex: directiveIndex, includedFiles: included))
+    }
+
+    /// `true` for `ssl on;`, `false` for `ssl off;`, nil for any other directive.
+    private func sslSwitch(_ file: NginxConfigFile, _ directive: NginxDirective) -> Bool? {
+        guard !directive.hasBlock, file.tokenEquals(file.tokens[directive.nameToken], "ssl"),
+            directive.argumentTokens.count == 1
+        else { return nil }
+        let value = file.string(of: file.tokens[directive.argumentTokens.lowerBound]).lowercased()
+        return value == "on" ? true : value == "off" ? false : nil
     }
 
     /// Removes `.` components and resolves `..` lexically, so one file has one name.

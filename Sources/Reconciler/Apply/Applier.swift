@@ -274,10 +274,13 @@ public struct Applier: Sendable {
         }
         progress("nginx: reloaded")
         guard phase == .serve else { return }
+        // Each socket once, however many vhosts' listens it serves.
+        var checked: Set<String> = []
         for action in actions {
             guard let port = action.port else { continue }
             for address in desired.host.addresses(action.family) {
                 let shown = action.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+                guard checked.insert(shown).inserted else { continue }
                 if SocketCheck.waitUntilConnects(address: address, port: port, within: verifyTimeout) {
                     progress("nginx: \(shown) answers")
                 } else {

@@ -1,4 +1,5 @@
 import Nginx
+import Probe
 
 /// Everything observed in one run: the inputs of the (pure) planner.
 public struct Observation: Sendable {
@@ -45,6 +46,8 @@ public struct ProbeOutcome: Sendable, Hashable {
     /// nil when reachable; else what failed.
     public var failure: String?
     public var line: String
+    /// What the client got, when it got a response: compared across families.
+    public var response: ProbeResponse?
 
     public init(vhost: String, family: String, port: UInt16, address: String, failure: String?, line: String) {
         self.vhost = vhost

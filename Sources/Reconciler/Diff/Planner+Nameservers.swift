@@ -9,7 +9,7 @@ extension Planner {
         var findings: [Finding] = []
         let tree = observation.nginx
         let selector = NginxServerSelector(tree: tree)
-        let blocksByName = Self.blocksByName(tree)
+        let claims = NginxNameClaims(tree: tree)
         for zone in observation.dns.nameservers.keys.sorted(by: { $0.description < $1.description }) {
             guard let report = observation.dns.nameservers[zone] else { continue }
             findings += reachability(report)
@@ -27,8 +27,8 @@ extension Planner {
             let reference = observation.dns.zones[zone]
             let answering = report.servers.filter { $0.snapshot != nil }
             for vhost in desired.vhosts where vhost.zone == zone {
-                let own = ownBlocks(of: vhost, in: blocksByName)
-                let probeHost = vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
+                let probeHost = Self.probeHost(vhost)
+                let own = Self.flatten(claims.claimants(of: probeHost))
                 for family in AddressFamily.allCases {
                     let type: RecordType = family == .ipv4 ? .a : .aaaa
                     let expected = Set(reference.map { values($0, vhost.dnsName, type) } ?? [])

@@ -30,8 +30,8 @@ public struct Planner: Sendable {
         case served
         /// No own block answers; `answeredBy` is the block that does, if any.
         case notServed(answeredBy: Int?)
-        /// The own block listens, but nginx hands the name to another block.
-        case answeredByOther(Int)
+        /// The own block listens, but nginx hands the name, reaching `address`, to another block.
+        case answeredByOther(Int, address: String)
         case undecidable(String)
     }
 
@@ -72,6 +72,9 @@ public struct Planner: Sendable {
                 ))
         }
 
+        // Listens nginx accepts in `nginx -t` but cannot bind: the model's sockets are not real.
+        findings += listenConflictFindings(tree)
+
         // The host's addresses on this machine.
         if let interfaces = observation.interfaces {
             for family in AddressFamily.allCases {
@@ -90,22 +93,28 @@ public struct Planner: Sendable {
             }
         }
 
-        let blocksByName = Self.blocksByName(tree)
+        let claims = NginxNameClaims(tree: tree)
         // All listen additions go through one batch, so each is judged against the ones
         // before it and the whole plan stays linear in the number of blocks.
         var batch = NginxListenBatch(tree: tree)
         var handles: [String: Int] = [:]
         var actionOfHandle: [Int: Int] = [:]
         for vhost in desired.vhosts {
-            let own = ownBlocks(of: vhost, in: blocksByName)
-            let probeHost = vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
+            let probeHost = Self.probeHost(vhost)
+            // Every block whose server_name matches, best first (nginx's order): whichever of
+            // them nginx picks on a socket is the vhost's own block there.
+            let claimants = claims.claimants(of: probeHost)
+            let own = Self.flatten(claimants)
+            let preferred = claimants.first ?? []
             if own.isEmpty {
                 findings.append(
                     Finding(
                         kind: .missingServerBlock, vhost: vhost.name,
                         message:
-                            "no server block has server_name \(vhost.name); add one (reconcile does not write server blocks)",
-                        evidence: ["searched \(tree.serverBlocks.count) server blocks in \(tree.files.count) files"]))
+                            "no server block has a server_name matching \(vhost.name) (exact, wildcard or regex); add one (reconcile does not write server blocks)",
+                        evidence: [
+                            "searched \(Self.count(tree.serverBlocks.count, "server block")) in \(Self.count(tree.files.count, "file"))"
+                        ]))
             }
 
             // DNS as published, unless the name is a CNAME.
@@ -165,15 +174,28 @@ public struct Planner: Sendable {
                         switch portStatus {
                         case .served:
                             continue
-                        case .answeredByOther(let other):
+                        case .answeredByOther(let other, let address):
                             willServe = false
+                            var message =
+                                "\(vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block"
+                            var capture: [String] = []
+                            if let listen = capturingListen(other, family: nginxFamily, address: address, port: port),
+                                let source = listen.source
+                            {
+                                message +=
+                                    ": its listen \(listen.socketDescription) is matched first for connections to \(family == .ipv6 ? "[\(address)]" : address):\(port) (nginx picks the address:port before the name)"
+                                capture = [
+                                    "captured by: \(display(source.file)):\(source.location.line): \(source.text)"
+                                ]
+                            }
                             findings.append(
                                 Finding(
                                     kind: .answeredByOtherBlock, vhost: vhost.name, family: family, port: port,
-                                    message:
-                                        "\(vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block",
+                                    message: message,
                                     evidence: listenEvidence(own, family: nginxFamily, port: port, tree: tree)
-                                        + ["answered by: " + blockEvidence(other, tree: tree)] + recordEvidence))
+                                        + ["answered by: " + blockEvidence(other, tree: tree)] + capture
+                                        + recordEvidence,
+                                    answeredBy: blockReference(other, tree: tree)))
                         case .undecidable(let reason):
                             willServe = false
                             notes.append(
@@ -186,6 +208,7 @@ public struct Planner: Sendable {
                             if let answeredBy {
                                 evidence.append("answered instead by: " + blockEvidence(answeredBy, tree: tree))
                             }
+                            let answeredByReference = answeredBy.map { blockReference($0, tree: tree) }
                             evidence += recordEvidence
                             var message =
                                 advertised
@@ -217,7 +240,7 @@ public struct Planner: Sendable {
                             findings.append(
                                 Finding(
                                     kind: kind, vhost: vhost.name, family: family, port: port, message: message,
-                                    evidence: evidence))
+                                    evidence: evidence, answeredBy: answeredByReference))
                         }
                     }
                     guard dnsManaged else {
@@ -318,7 +341,7 @@ public struct Planner: Sendable {
                             "\(vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target"
                         )
                     }
-                    for blockIndex in own {
+                    for blockIndex in preferred {
                         let block = tree.serverBlocks[blockIndex]
                         for listen in block.listens
                         where listen.family == nginxFamily && vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
@@ -387,8 +410,13 @@ public struct Planner: Sendable {
                     port: probe.port,
                     message:
                         "\(probe.vhost) is unreachable over \(probe.family) on port \(probe.port): \(probe.failure ?? "")",
-                    evidence: [probe.line]))
+                    // The reason is in the message once; the evidence is what was connected to.
+                    evidence: [
+                        "probed \(probe.address.contains(":") ? "[\(probe.address)]" : probe.address):\(probe.port)"
+                    ]))
         }
+
+        findings += familiesDifferFindings(observation.probes ?? [])
 
         // The additions, rendered one edit per file, with each action's line.
         let (serveEdits, placements) = batch.editsAndPlacements()
@@ -462,7 +490,7 @@ public struct Planner: Sendable {
             createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings,
             actions: actions,
             notes: notes, preconditions: preconditions, dnsSource: observation.dnsSource,
-            nginxConfig: display(tree.mainConfigPath), pendingReloads: observation.pendingReloads)
+            nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.nginxFileChanges = fileChanges
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
         plan.dnsChanges = dnsChanges.keys.sorted().flatMap { phase in
@@ -475,25 +503,27 @@ public struct Planner: Sendable {
 
     // MARK: nginx
 
-    /// Blocks by the exact and leading-wildcard names they declare, in load order.
-    static func blocksByName(_ tree: NginxConfigTree) -> [String: [Int]] {
-        var index: [String: [Int]] = [:]
-        for block in tree.serverBlocks {
-            for name in block.serverNames where name.kind == .exact || name.kind == .leadingWildcard {
-                let key = name.kind == .exact ? name.name : "wildcard:" + name.name
-                if index[key]?.last != block.index { index[key, default: []].append(block.index) }
-            }
-        }
-        return index
+    /// The Host a request for the vhost carries: the name itself, or for a wildcard vhost a
+    /// name it covers.
+    static func probeHost(_ vhost: Vhost) -> String {
+        vhost.isWildcard ? "reconcile-check" + vhost.name.dropFirst(1) : vhost.name
     }
 
-    /// The blocks whose `server_name` names the vhost itself (exact, or the same wildcard).
-    func ownBlocks(of vhost: Vhost, in index: [String: [Int]]) -> [Int] {
-        index[vhost.isWildcard ? "wildcard:" + vhost.name : vhost.name] ?? []
+    /// The claimant groups as one list, best first, each block once.
+    static func flatten(_ groups: [[Int]]) -> [Int] {
+        var seen: Set<Int> = []
+        return groups.joined().filter { seen.insert($0).inserted }
     }
 
+    /// `1 server block`, `2 server blocks`.
+    static func count(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+
+    /// Every name the block serves as written (wildcards and regexes too): a block that also
+    /// serves names beyond the vhost keeps its listens.
     func blockNames(_ block: NginxServerBlock) -> [String] {
-        block.serverNames.filter { $0.kind == .exact || $0.kind == .leadingWildcard }.map(\.name).filter { !$0.isEmpty }
+        block.serverNames.map { $0.kind == .exact || $0.kind == .leadingWildcard ? $0.name : $0.text }.filter {
+            !$0.isEmpty
+        }
     }
 
     func servingStatus(
@@ -504,14 +534,16 @@ public struct Planner: Sendable {
         for address in addresses {
             switch selector.select(family: family, address: address, port: Int(port), host: host) {
             case .answered(let block, _):
-                if own.contains(block) { continue }
+                // One of the vhost's own blocks (a regex one too, which `own` lists only when
+                // nothing better names the vhost).
+                if own.contains(block) || tree.serverBlocks[block].matches(host: host) { continue }
                 let ownListens = own.contains { index in
                     tree.serverBlocks[index].effectiveListens.contains { listen in
                         listen.port == Int(port)
                             && (listen.family == family || (family == .ipv4 && listen.acceptsIPv4OnIPv6Socket))
                     }
                 }
-                return ownListens ? .answeredByOther(block) : .notServed(answeredBy: block)
+                return ownListens ? .answeredByOther(block, address: address) : .notServed(answeredBy: block)
             case .nothingListens:
                 return .notServed(answeredBy: nil)
             case .badRequest(let reason), .undecidable(let reason):
@@ -549,6 +581,88 @@ public struct Planner: Sendable {
             out.append(blockEvidence(index, tree: tree) + " (no listen on port \(port))")
         }
         return out
+    }
+
+    /// One `listen-conflict` per pair of listens nginx cannot bind together, both as evidence.
+    func listenConflictFindings(_ tree: NginxConfigTree) -> [Finding] {
+        let conflicts = tree.listenConflicts()
+        guard !conflicts.isEmpty else { return [] }
+        var listenText: [NginxSourceLocation: String] = [:]
+        for block in tree.serverBlocks {
+            for listen in block.listens {
+                if let source = listen.source { listenText[source.location] = source.text }
+            }
+        }
+        func evidence(_ location: NginxSourceLocation) -> String {
+            "\(display(location.file)):\(location.line): \(listenText[location] ?? "listen")"
+        }
+        return conflicts.compactMap { conflict in
+            guard case .listenConflict(let message, let at, let earlier) = conflict else { return nil }
+            return Finding(
+                kind: .listenConflict, vhost: display(tree.mainConfigPath),
+                message: "nginx cannot start with these listens: \(message)",
+                evidence: [evidence(earlier), evidence(at)])
+        }
+    }
+
+    /// The other block's listen that a connection to `address`:`port` reaches: the one on that
+    /// very address, else its wildcard of the family (a dual-stack one for IPv4 too).
+    func capturingListen(_ index: Int, family: NginxAddressFamily, address: String, port: UInt16)
+        -> NginxListen?
+    {
+        let listens = observation.nginx.serverBlocks[index].effectiveListens.filter { $0.port == Int(port) }
+        let local = NginxListenAddress.literal(address)
+        return listens.first { $0.address == local }
+            ?? listens.first { $0.family == family && $0.address.isWildcard }
+            ?? listens.first { family == .ipv4 && $0.acceptsIPv4OnIPv6Socket }
+    }
+
+    /// The block for JSON's `answered_by`: absolute file, line, names as written.
+    func blockReference(_ index: Int, tree: NginxConfigTree) -> Finding.BlockReference {
+        let block = tree.serverBlocks[index]
+        return Finding.BlockReference(
+            file: block.file, line: block.location.line, serverNames: block.serverNames.map(\.text))
+    }
+
+    /// One `families-differ` per vhost and port where the first answering IPv4 and IPv6
+    /// addresses got different answers; both sides as evidence.
+    func familiesDifferFindings(_ probes: [ProbeOutcome]) -> [Finding] {
+        var order: [String] = []
+        var sides: [String: [String: ProbeOutcome]] = [:]
+        for probe in probes where probe.response != nil {
+            let key = "\(probe.vhost) \(probe.port)"
+            if sides[key] == nil { order.append(key) }
+            if sides[key]?[probe.family] == nil { sides[key, default: [:]][probe.family] = probe }
+        }
+        return order.compactMap { key in
+            guard let v4 = sides[key]?["ipv4"], let v6 = sides[key]?["ipv6"], let a = v4.response, let b = v6.response
+            else { return nil }
+            var differences: [String] = []
+            if a.status != b.status { differences.append("status") }
+            if a.location != b.location { differences.append("redirect target") }
+            if a.certificateSubject != b.certificateSubject || a.certificateIssuer != b.certificateIssuer {
+                differences.append("certificate")
+            }
+            if a.bodyDigest != b.bodyDigest { differences.append("body") }
+            guard !differences.isEmpty else { return nil }
+            return Finding(
+                kind: .familiesDiffer, vhost: v4.vhost, port: v4.port,
+                message:
+                    "ipv4 and ipv6 clients get different answers from \(v4.vhost) on port \(v4.port) (\(differences.joined(separator: ", "))): one family reaches another block or backend",
+                evidence: [Self.describe(v4), Self.describe(v6)])
+        }
+    }
+
+    /// `ipv6 [::1]: HTTP 301 to https://…, certificate CN=a (issuer CN=a), body sha256 3f2a…(12 bytes)`.
+    static func describe(_ probe: ProbeOutcome) -> String {
+        guard let response = probe.response else { return "\(probe.family) \(probe.address): no response" }
+        let address = probe.address.contains(":") ? "[\(probe.address)]" : probe.address
+        var text = "\(probe.family) \(address): HTTP \(response.status)"
+        if let location = response.location { text += " to \(location)" }
+        if let subject = response.certificateSubject {
+            text += ", certificate \(subject) (issuer \(response.certificateIssuer ?? "unknown"))"
+        }
+        return text + ", body sha256 \(response.bodyDigest.prefix(16)) (\(response.bodyBytes) bytes)"
     }
 
     func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {

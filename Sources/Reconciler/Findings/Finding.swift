@@ -14,10 +14,30 @@ public struct Finding: Sendable, Hashable, Codable {
     /// A severity other than the kind's own, for kinds whose weight depends on the case (a
     /// disagreement that leaves resolvers with an unserved family is critical).
     public var severityOverride: Severity?
+    /// The server block nginx gives the vhost's requests to instead, when one does.
+    public var answeredBy: BlockReference?
+
+    /// A server block as JSON names it: its file (absolute), the line of `server {`, its names.
+    public struct BlockReference: Sendable, Hashable, Codable {
+        public var file: String
+        public var line: Int
+        public var serverNames: [String]
+
+        public init(file: String, line: Int, serverNames: [String]) {
+            self.file = file
+            self.line = line
+            self.serverNames = serverNames
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case file, line
+            case serverNames = "server_names"
+        }
+    }
 
     public init(
         kind: FindingKind, vhost: String, family: AddressFamily? = nil, port: UInt16? = nil, message: String,
-        evidence: [String] = []
+        evidence: [String] = [], answeredBy: BlockReference? = nil
     ) {
         self.kind = kind
         self.vhost = vhost
@@ -25,6 +45,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.port = port
         self.message = message
         self.evidence = evidence
+        self.answeredBy = answeredBy
     }
 
     public var code: String { kind.code }
@@ -33,6 +54,7 @@ public struct Finding: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case code, slug, severity, vhost, family, port, message, evidence
+        case answeredBy = "answered_by"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -45,6 +67,7 @@ public struct Finding: Sendable, Hashable, Codable {
         try c.encodeIfPresent(port, forKey: .port)
         try c.encode(message, forKey: .message)
         try c.encode(evidence, forKey: .evidence)
+        try c.encodeIfPresent(answeredBy, forKey: .answeredBy)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -62,5 +85,6 @@ public struct Finding: Sendable, Hashable, Codable {
         port = try c.decodeIfPresent(UInt16.self, forKey: .port)
         message = try c.decode(String.self, forKey: .message)
         evidence = try c.decode([String].self, forKey: .evidence)
+        answeredBy = try c.decodeIfPresent(BlockReference.self, forKey: .answeredBy)
     }
 }

@@ -38,6 +38,14 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     case nameserverUnreachable = "nameserver-unreachable"
     /// The NS set resolvers get differs from the zone's apex NS set.
     case delegationMismatch = "delegation-mismatch"
+    /// The listens, though `nginx -t` accepts them, make nginx fail to bind at start or reload
+    /// (`listen P;` beside `listen [::]:P ipv6only=off;`, a wildcard beside a separately bound
+    /// address): the sockets the model sees are not ones nginx can open.
+    case listenConflict = "listen-conflict"
+    /// IPv4 and IPv6 clients get different answers for the vhost on a port (certificate,
+    /// status, redirect target or the start of the body): a family reaches a stale duplicate
+    /// block, a default site or another backend (a probe finding).
+    case familiesDiffer = "families-differ"
 
     /// The stable code, written out per kind (never derived from the order of the cases, so
     /// adding a kind cannot renumber another); pinned by `FindingCodeTests`.
@@ -60,13 +68,16 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .nameserversDisagree: "RC015"
         case .nameserverUnreachable: "RC016"
         case .delegationMismatch: "RC017"
+        case .listenConflict: "RC018"
+        case .familiesDiffer: "RC019"
         }
     }
 
     public var severity: Severity {
         switch self {
         case .advertisedNotServed, .answeredByOtherBlock, .unreachable, .nginxNotRunning: .critical
-        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded:
+        case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded,
+            .listenConflict, .familiesDiffer:
             .error
         case .nameserversDisagree: .error
         case .undesiredListen, .addressNotOnHost, .externalCNAME, .nameserverUnreachable, .delegationMismatch: .warning

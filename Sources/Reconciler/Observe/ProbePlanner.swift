@@ -42,13 +42,14 @@ public struct ProbePlanner: Sendable {
     public func schedule() -> Schedule {
         var targets: [ProbeTarget] = []
         var notes: [String] = []
-        let blocksByName = Planner.blocksByName(nginx)
+        let claims = NginxNameClaims(tree: nginx)
+        let selector = NginxServerSelector(tree: nginx)
         for vhost in desired.vhosts {
             guard !vhost.isWildcard else {
                 notes.append("\(vhost.name): not probed (a wildcard has no single name to connect to)")
                 continue
             }
-            let own = (blocksByName[vhost.name] ?? []).map { nginx.serverBlocks[$0] }
+            let own = Planner.flatten(claims.claimants(of: vhost.name)).map { nginx.serverBlocks[$0] }
             let published = publishedAddresses(of: vhost)
             for family in vhost.families {
                 var addresses = published.map { $0[family] ?? [] } ?? []
@@ -74,9 +75,15 @@ public struct ProbePlanner: Sendable {
                     addresses.removeAll(where: Self.isDocumentationAddress)
                 }
                 let probeFamily: ProbeFamily = family == .ipv4 ? .ipv4 : .ipv6
+                let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
                 for port in vhost.ports {
-                    let tls = Self.speaksTLS(port: port, ownBlocks: own)
                     for address in addresses {
+                        // The socket decides, as in nginx: any block's `ssl` listen on that
+                        // address:port, or `ssl on;` in its default block. Only where nginx's
+                        // configuration does not say (an address not local to it) is it guessed.
+                        let tls =
+                            selector.tls(family: nginxFamily, address: address, port: Int(port))?.tls
+                            ?? Self.speaksTLS(port: port, ownBlocks: own)
                         targets.append(
                             ProbeTarget(vhost: vhost.name, family: probeFamily, address: address, port: port, tls: tls))
                     }
@@ -97,12 +104,15 @@ public struct ProbePlanner: Sendable {
         return false
     }
 
-    /// TLS on the conventional HTTPS ports, or where the vhost's own block says `ssl` on a
-    /// listen of the port (on either family: `ssl` belongs to the vhost's site, and the missing
-    /// family's listen is exactly what may not exist yet).
+    /// Where nginx's sockets do not decide (nothing listens on the address yet): TLS on the
+    /// conventional HTTPS ports, or where the vhost's own block says `ssl` on a listen of the
+    /// port (on either family: the missing family's listen is exactly what may not exist yet)
+    /// or has `ssl on;`.
     static func speaksTLS(port: UInt16, ownBlocks: [NginxServerBlock]) -> Bool {
         if tlsPorts.contains(port) { return true }
-        return ownBlocks.contains { block in block.listens.contains { $0.ssl && $0.port == Int(port) } }
+        return ownBlocks.contains { block in
+            block.listens.contains { $0.port == Int(port) && ($0.ssl || block.legacySSL != nil) }
+        }
     }
 
     /// The A and AAAA values published for the vhost, following CNAMEs while they stay in the

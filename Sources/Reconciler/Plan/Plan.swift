@@ -25,7 +25,8 @@ public struct Plan: Sendable, Codable {
     public var preconditions: Preconditions
     /// Where the records came from (for output): e.g. `zone file example/zones/x.zone`.
     public var dnsSource: String
-    /// The nginx main configuration.
+    /// The nginx main configuration, absolute (text output shows it relative to the working
+    /// directory, as it shows the desired-state directory).
     public var nginxConfig: String
 
     /// The bytes each nginx file gets, per phase (not saved: apply recomputes them from a

@@ -127,6 +127,23 @@ public struct PlanText: Sendable {
         return reasons.map { "\($0): \((checks[$0] ?? []).joined(separator: " and ")) not checked" }
     }
 
+    /// What apply could not fix, for the operator: `2 findings need a manual fix:` and one
+    /// line per finding (`critical RC008 answered-by-other-block  a.example ipv6 port 443: …`).
+    public func manualFixes(_ findings: [Finding]) -> [String] {
+        guard !findings.isEmpty else { return [] }
+        let count = findings.count == 1 ? "1 finding needs" : "\(findings.count) findings need"
+        var out = [paint("\(count) a manual fix:", .red)]
+        for finding in findings {
+            var place = TerminalText.escaped(finding.vhost)
+            if let family = finding.family { place += " \(family.rawValue)" }
+            if let port = finding.port { place += " port \(port)" }
+            out.append(
+                "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)  \(place): "
+                    + TerminalText.escaped(finding.message))
+        }
+        return out
+    }
+
     public func summary(_ plan: Plan, suggestApply: Bool = true) -> String {
         let nginx = plan.actions.filter { $0.kind == .nginxAddListen || $0.kind == .nginxRemoveListen }.count
         let dns = plan.actions.count - nginx

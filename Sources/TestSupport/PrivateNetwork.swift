@@ -5,10 +5,10 @@ import Glibc
 /// the thread inherits it. The thread returns to its own namespace afterwards.
 ///
 /// Needs CAP_SYS_ADMIN (root outside a restricted container).
-enum PrivateNetwork {
-    struct Unavailable: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { "private network namespace unavailable: \(reason)" }
+public enum PrivateNetwork {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "private network namespace unavailable: \(reason)" }
     }
 
     private typealias Unshare = @convention(c) (Int32) -> Int32
@@ -24,10 +24,10 @@ enum PrivateNetwork {
     }
 
     /// Whether namespaces can be made here (tried once).
-    static let isAvailable: Bool = (try? run { true }) ?? false
+    public static let isAvailable: Bool = (try? run { true }) ?? false
 
     /// Runs `body` on this thread inside a new network namespace with `lo` up.
-    static func run<T>(_ body: () throws -> T) throws -> T {
+    public static func run<T>(_ body: () throws -> T) throws -> T {
         guard let unshare = symbol("unshare", as: Unshare.self), let setns = symbol("setns", as: Setns.self),
             let ioctl = symbol("ioctl", as: Ioctl.self)
         else { throw Unavailable(reason: "unshare/setns/ioctl not found") }

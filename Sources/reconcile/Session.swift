@@ -186,6 +186,7 @@ struct Session {
             changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0,
             planned: run != nil)
         snapshot.checksNotRun = (run?.plan.checksNotRun ?? []).map(\.check)
+        snapshot.nameservers = run.map { MetricsSnapshot.nameserverSamples($0.observation, $0.plan) } ?? []
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 

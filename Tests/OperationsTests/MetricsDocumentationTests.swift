@@ -21,7 +21,8 @@ import Testing
         return table
     }
 
-    /// A run that writes every metric there is: findings, probes, a checkout, a check not run.
+    /// A run that writes every metric there is: findings, probes, a checkout, a check not run,
+    /// an authoritative server.
     static func everything() -> MetricsSnapshot {
         var snapshot = MetricsSnapshot(
             mode: "plan",
@@ -30,6 +31,7 @@ import Testing
             probes: [.init(vhost: "example.social", family: "ipv6", port: 443, success: true)],
             desiredCommit: "0123abcd")
         snapshot.checksNotRun = ["config-not-loaded"]
+        snapshot.nameservers = [.init(zone: "example.social.", server: "127.0.0.1:53", serial: 7, agrees: true)]
         return snapshot
     }
 

@@ -92,8 +92,14 @@ struct NameserverTests {
         #expect(outage.count == 1 && outage.first?["family"] as? String == "ipv6", "\(findings)")
         let outageEvidence = outage.first?["evidence"] as? [String] ?? []
         #expect(outageEvidence.contains("\(secondaryAddress): media.example.social. 300 IN AAAA ::1"), "\(outageEvidence)")
-        let text = try lab.reconcile(["plan"])
+        let metrics = lab.dir.path + "/reconcile.prom"
+        let text = try lab.reconcile(["plan", "--metrics-file", metrics])
         #expect(text.stdout.contains(" nameservers-disagree  ipv6"), "\(text.stdout)")
+        let prom = try String(contentsOfFile: metrics, encoding: .utf8)
+        let labels = "mode=\"plan\",zone=\"example.social.\",server="
+        #expect(prom.contains("reconcile_nameserver_agrees{\(labels)\"\(secondaryAddress)\"} 0"), "\(prom)")
+        #expect(prom.contains("reconcile_nameserver_agrees{\(labels)\"127.0.0.1:\(lab.named.port)\"} 1"), "\(prom)")
+        #expect(prom.contains("reconcile_nameserver_serial{\(labels)\"\(secondaryAddress)\"} \(primarySerial ?? 0)"), "\(prom)")
 
         // The secondary catches up: in sync.
         let rndc = try #require(secondary.rndc)

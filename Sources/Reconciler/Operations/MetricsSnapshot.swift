@@ -48,6 +48,27 @@ public struct MetricsSnapshot: Sendable {
     public var planned: Bool
     /// Slugs of the checks the run could not make (see ``Plan/checksNotRun``).
     public var checksNotRun: [String] = []
+    /// Each authoritative server asked (DESIGN §14).
+    public var nameservers: [NameserverSample] = []
+
+    /// One authoritative server of one zone, as the run saw it.
+    public struct NameserverSample: Sendable, Hashable {
+        /// The zone, with its trailing dot.
+        public var zone: String
+        /// `ip:port` (`[ip]:port` for IPv6).
+        public var server: String
+        /// Its SOA serial, when it answered with authority.
+        public var serial: UInt32?
+        /// Whether it publishes the same A/AAAA sets for the desired names as the plan's source.
+        public var agrees: Bool
+
+        public init(zone: String, server: String, serial: UInt32?, agrees: Bool) {
+            self.zone = zone
+            self.server = server
+            self.serial = serial
+            self.agrees = agrees
+        }
+    }
 
     /// A snapshot of one run.
     public init(
@@ -140,6 +161,35 @@ public struct MetricsSnapshot: Sendable {
             }
         }
 
+        if !nameservers.isEmpty {
+            let sorted = nameservers.sorted { ($0.zone, $0.server) < ($1.zone, $1.server) }
+            out.family(
+                "reconcile_nameserver_up", type: "gauge",
+                help: "1 when the zone's authoritative server answered with authority in the last run.")
+            for sample in sorted {
+                out.sample(
+                    "reconcile_nameserver_up", labels: [mode, ("zone", sample.zone), ("server", sample.server)],
+                    value: sample.serial == nil ? 0 : 1)
+            }
+            out.family(
+                "reconcile_nameserver_serial", type: "gauge",
+                help: "The SOA serial each authoritative server answered (only servers that answered).")
+            for sample in sorted {
+                guard let serial = sample.serial else { continue }
+                out.sample(
+                    "reconcile_nameserver_serial", labels: [mode, ("zone", sample.zone), ("server", sample.server)],
+                    value: Double(serial))
+            }
+            out.family(
+                "reconcile_nameserver_agrees", type: "gauge",
+                help: "1 when the server publishes the same A/AAAA sets for the desired names as the plan's source.")
+            for sample in sorted where sample.serial != nil {
+                out.sample(
+                    "reconcile_nameserver_agrees", labels: [mode, ("zone", sample.zone), ("server", sample.server)],
+                    value: sample.agrees ? 1 : 0)
+            }
+        }
+
         if let desiredCommit {
             out.family(
                 "reconcile_desired_state_info", type: "gauge",
@@ -147,5 +197,20 @@ public struct MetricsSnapshot: Sendable {
             out.sample("reconcile_desired_state_info", labels: [mode, ("commit", desiredCommit)], value: 1)
         }
         return out.text
+    }
+}
+
+extension MetricsSnapshot {
+    /// The authoritative servers of each zone as the run saw them: a server agrees when no
+    /// `nameservers-disagree` finding names it.
+    public static func nameserverSamples(_ observation: Observation, _ plan: Plan) -> [NameserverSample] {
+        let disagreeing = plan.findings.filter { $0.kind == .nameserversDisagree }.map(\.message)
+        return observation.dns.nameservers.values.flatMap { report in
+            report.servers.map { server in
+                NameserverSample(
+                    zone: report.zone.description, server: server.address.description, serial: server.snapshot?.serial,
+                    agrees: !disagreeing.contains { $0.contains(server.label) })
+            }
+        }
     }
 }

@@ -27,6 +27,8 @@ public final class NamedServer: @unchecked Sendable {
         /// transferred at start; `contents` is ignored; NOTIFY is off, so it refreshes only when
         /// told: `rndc retransfer`).
         public var secondaryOf: UInt16?
+        /// The primary's address for a secondary zone.
+        public var primaryAddress = "127.0.0.1"
 
         public init(
             name: String, contents: String, allowUpdate: Bool = true, allowTransfer: TransferAccess = .anyone,
@@ -66,9 +68,12 @@ public final class NamedServer: @unchecked Sendable {
     /// Writes the configuration, zone files and keys, starts `named`, and returns once it
     /// answers. Throws (after stopping it) when it does not come up within `startupTimeout`.
     /// With `controlChannel`, named also listens for `rndc` on a loopback high port (see ``rndc``).
+    /// `port` and `addresses` place it elsewhere than a free high port on 127.0.0.1 and ::1:
+    /// port 53 on addresses of a private network namespace the test made (started from its
+    /// thread), where NS records can point.
     public init(
         zones: [Zone], keyAlgorithms: [String] = ["hmac-sha256", "hmac-sha512"], controlChannel: Bool = false,
-        startupTimeout: Double = 30
+        startupTimeout: Double = 30, port fixedPort: UInt16? = nil, addresses: [String] = ["127.0.0.1", "::1"]
     ) throws {
         let named = try ServerBinary.require("named")
         let keygen = try ServerBinary.require("tsig-keygen")
@@ -92,11 +97,13 @@ public final class NamedServer: @unchecked Sendable {
         // running without that socket, so its log is checked and another port tried.
         var failure: NamedServerFailure?
         for _ in 0..<3 {
-            var port = LoopbackPort.free()
+            var port = fixedPort ?? LoopbackPort.free()
             while port == control?.port { port = LoopbackPort.free() }
             try directory.write(
                 "named.conf",
-                Self.configuration(port: port, directory: directory.path, keys: keys, zones: zones, control: control))
+                Self.configuration(
+                    port: port, directory: directory.path, keys: keys, zones: zones, control: control,
+                    addresses: addresses))
             let process = try Self.launch(named, in: directory)
             do {
                 try Self.waitUntilRunning(process, directory: directory, timeout: startupTimeout)
@@ -118,8 +125,11 @@ public final class NamedServer: @unchecked Sendable {
     }
 
     static func configuration(
-        port: UInt16, directory: String, keys: [Key], zones: [Zone], control: (port: UInt16, keyFile: String)? = nil
+        port: UInt16, directory: String, keys: [Key], zones: [Zone], control: (port: UInt16, keyFile: String)? = nil,
+        addresses: [String] = ["127.0.0.1", "::1"]
     ) -> String {
+        let v4 = addresses.filter { !$0.contains(":") }.map { "\($0); " }.joined()
+        let v6 = addresses.filter { $0.contains(":") }.map { "\($0); " }.joined()
         var config = keys.map(\.keyFile).joined(separator: "\n")
         if let control { config += "\ninclude \"\(control.keyFile)\";" }
         let controls =
@@ -129,8 +139,8 @@ public final class NamedServer: @unchecked Sendable {
             options {
                 directory "\(directory)";
                 pid-file "\(directory)/named.pid";
-                listen-on port \(port) { 127.0.0.1; };
-                listen-on-v6 port \(port) { ::1; };
+                listen-on port \(port) { \(v4.isEmpty ? "none; " : v4)};
+                listen-on-v6 port \(port) { \(v6.isEmpty ? "none; " : v6)};
                 recursion no;
                 notify no;
                 dnssec-validation no;
@@ -152,7 +162,7 @@ public final class NamedServer: @unchecked Sendable {
                 config += """
                     zone "\(zone.name)" {
                         type secondary;
-                        primaries { 127.0.0.1 port \(primary); };
+                        primaries { \(zone.primaryAddress) port \(primary); };
                         file "\(zone.fileName)";
                         allow-transfer { \(transfer) };
                     };

@@ -15,7 +15,8 @@ public final class UnboundServer: @unchecked Sendable {
 
     /// `stubs` maps zone names (`example.social`, `.`) to the loopback port of the server
     /// authoritative for them.
-    public init(stubs: [String: UInt16], startupTimeout: Double = 20) throws {
+    /// `stubAddress` is where the stub servers listen (127.0.0.1).
+    public init(stubs: [String: UInt16], stubAddress: String = "127.0.0.1", startupTimeout: Double = 20) throws {
         let unbound = try ServerBinary.require("unbound")
         directory = try TemporaryDirectory(prefix: "reconcile-unbound")
         port = LoopbackPort.free()
@@ -45,7 +46,7 @@ public final class UnboundServer: @unchecked Sendable {
             config += """
                 stub-zone:
                     name: "\(zone)"
-                    stub-addr: 127.0.0.1@\(stubPort)
+                    stub-addr: \(stubAddress)@\(stubPort)
 
                 """
         }

@@ -267,3 +267,125 @@ extension NameserverTests {
         #expect(stale.stdout.contains(notAuthoritative), "\(stale.stdout)")
     }
 }
+
+extension NameserverTests {
+    /// `nameservers: auto` as it runs on a real host, in a private network namespace where the
+    /// zone's NS records can point at port 53: ns1 (in the zone, 127.0.0.1 and ::1) is the BIND
+    /// primary, ns2.example.net. (outside it, found through a real recursive resolver: unbound,
+    /// every zone a stub on the primary) is a BIND secondary on 127.0.0.2 and fd00:53::2 with
+    /// NOTIFY off. All four addresses are asked; a change the secondary has not transferred is
+    /// named per address and family; once it catches up, the plan agrees.
+    @Test(.enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
+    func autoFindsEveryAuthoritativeServerOverBothFamilies() throws {
+        try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
+        let ip = try ServerBinary.require("ip")
+        let nsupdate = try ServerBinary.require("nsupdate")
+        try PrivateNetwork.run {
+            // named listens only on addresses an interface has.
+            try ChildProcess.check([ip, "addr", "add", "127.0.0.2/8", "dev", "lo"])
+            try ChildProcess.check([ip, "-6", "addr", "add", "fd00:53::2/128", "dev", "lo"])
+            let lab = try OutageLab(
+                sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+                records: OutageSites.records, vhosts: OutageSites.dualStack)
+            defer { lab.stop() }
+            let social = """
+                $ORIGIN example.social.
+                $TTL 300
+                @ IN SOA ns1 hostmaster 2026120101 3600 900 1209600 300
+                @ IN NS ns1
+                @ IN NS ns2.example.net.
+                ns1 IN A 127.0.0.1
+                ns1 IN AAAA ::1
+                \(OutageSites.records)
+
+                """
+            let net = """
+                $ORIGIN example.net.
+                $TTL 300
+                @ IN SOA ns1.example.social. hostmaster 2026120101 3600 900 1209600 300
+                @ IN NS ns1.example.social.
+                ns2 IN A 127.0.0.2
+                ns2 IN AAAA fd00:53::2
+
+                """
+            let primary = try NamedServer(
+                zones: [.init(name: "example.social", contents: social), .init(name: "example.net", contents: net)],
+                keyAlgorithms: ["hmac-sha256"], port: 53, addresses: ["127.0.0.1", "::1"])
+            defer { primary.stop() }
+            let secondary = try NamedServer(
+                zones: [.init(name: "example.social", contents: "", allowUpdate: false, secondaryOf: 53)],
+                keyAlgorithms: [], controlChannel: true, port: 53, addresses: ["127.0.0.2", "fd00:53::2"])
+            defer { secondary.stop() }
+            let transferred = secondary.directory.path + "/zone-example.social.db"
+            let deadline = Date().addingTimeInterval(20)
+            while !FileManager.default.fileExists(atPath: transferred) && Date() < deadline { usleep(50_000) }
+            #expect(FileManager.default.fileExists(atPath: transferred), "the secondary never transferred the zone")
+            let resolver = try UnboundServer(stubs: ["example.social": 53, "example.net": 53, ".": 53])
+            defer { resolver.stop() }
+            let prefix =
+                "\"-p\", \"\(lab.dir.path)/nginx/\", \"-c\", \"\(lab.dir.path)/nginx/nginx.conf\", \"-e\", \"\(lab.dir.path)/nginx/error.log\""
+            try lab.dir.write(
+                "desired/reconcile.yaml",
+                """
+                host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+                nginx:
+                  config: ../nginx/nginx.conf
+                  test: ["\(lab.nginxBinary)", "-t", "-q", \(prefix)]
+                  reload: ["\(lab.nginxBinary)", \(prefix), "-s", "reload"]
+                dns:
+                  provider: rfc2136
+                  server: "127.0.0.1:53"
+                  zones: [example.social]
+                  nameservers: auto
+                  resolver: "127.0.0.1:\(resolver.port)"
+
+                """)
+            func plan() throws -> (status: Int32, json: [String: Any], text: String) {
+                let result = try lab.reconcile(["plan", "--format", "json"])
+                let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+                return (result.status, json, result.stdout + result.stderr)
+            }
+            func slugs(_ json: [String: Any]) -> [String] {
+                (json["findings"] as? [[String: Any]] ?? []).compactMap { $0["slug"] as? String }
+            }
+
+            // The §1 outage, seen the same by all four addresses of the two NS names.
+            let first = try plan()
+            #expect(first.status == 2, "\(first.text)")
+            #expect((first.json["dns_source"] as? String)?.contains("asked 4 authoritative servers (4 answered)") == true, "\(first.text)")
+            #expect(slugs(first.json) == ["advertised-not-served"], "\(first.text)")
+
+            // The primary drops media's AAAA; the secondary has not transferred it.
+            let key = try lab.dir.write("keys/primary.key", primary.key("hmac-sha256")?.keyFile ?? "").path
+            let update = try ChildProcess.run(
+                [nsupdate, "-k", key],
+                input: Data(
+                    "server 127.0.0.1 53\nzone example.social\nupdate delete media.example.social. AAAA\nsend\n".utf8))
+            #expect(update.succeeded, "\(update.stderr)")
+            let lagging = try plan()
+            #expect(lagging.status == 2, "\(lagging.text)")
+            let disagree = (lagging.json["findings"] as? [[String: Any]] ?? []).filter {
+                $0["slug"] as? String == "nameservers-disagree"
+            }
+            #expect(disagree.count == 1 && disagree.first?["family"] as? String == "ipv6", "\(lagging.text)")
+            let evidence = (disagree.first?["evidence"] as? [String] ?? []).joined(separator: "\n")
+            for address in ["127.0.0.2:53", "[fd00:53::2]:53"] {
+                #expect(evidence.contains("ns2.example.net. (\(address)) (serial 2026120101): AAAA ::1"), "\(evidence)")
+            }
+            for address in ["127.0.0.1:53", "[::1]:53"] {
+                #expect(evidence.contains("ns1.example.social. (\(address)) (serial 2026120102): no AAAA"), "\(evidence)")
+            }
+
+            // The secondary catches up: the servers agree again.
+            try ChildProcess.check((secondary.rndc ?? []) + ["retransfer", "example.social"])
+            var caughtUp = try plan()
+            let until = Date().addingTimeInterval(20)
+            while slugs(caughtUp.json).contains("nameservers-disagree") && Date() < until {
+                usleep(200_000)
+                caughtUp = try plan()
+            }
+            #expect(!slugs(caughtUp.json).contains("nameservers-disagree"), "\(caughtUp.text)")
+            #expect(!slugs(caughtUp.json).contains("nameserver-unreachable"), "\(caughtUp.text)")
+        }
+    }
+}

@@ -389,3 +389,40 @@ extension NameserverTests {
         }
     }
 }
+
+extension NameserverTests {
+    /// A wrong key against real PowerDNS (it answers the signed AXFR with an unsigned error) is
+    /// an error of the plan naming the answer, never a fall back to unsigned queries; the
+    /// right key reads the zone by signed AXFR.
+    @Test func aWrongKeyAgainstPowerDNSIsAnErrorNotAFallback() async throws {
+        let lab = try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": OutageSites.media],
+            records: OutageSites.records, vhosts: OutageSites.dualStack)
+        defer { lab.stop() }
+        let zone = try String(contentsOfFile: try #require(lab.named.zoneFilePath("example.social")), encoding: .utf8)
+        let secret = Data((0..<32).map { UInt8(($0 * 37 + 11) & 0xFF) }).base64EncodedString()
+        let pdns = try PowerDNSServer(
+            zone: ("example.social", zone), key: ("reconcile-hmac-sha256", "hmac-sha256", secret))
+        defer { pdns.stop() }
+        let keyPath = lab.dir.path + "/keys/tsig.key"
+        let wrong = Data((0..<32).map { UInt8(($0 * 53 + 7) & 0xFF) }).base64EncodedString()
+        for (secretInFile, works) in [(wrong, false), (secret, true)] {
+            try "key \"reconcile-hmac-sha256\" {\n\talgorithm hmac-sha256;\n\tsecret \"\(secretInFile)\";\n};\n"
+                .write(toFile: keyPath, atomically: true, encoding: .utf8)
+            chmod(keyPath, 0o600)
+            try lab.writeDesired(vhosts: OutageSites.dualStack, dnsPort: pdns.port, dns: "nameservers: []")
+            let plan = try lab.reconcile(["plan"])
+            if works {
+                #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+                #expect(plan.stdout.contains("example.social. AXFR from 127.0.0.1:\(pdns.port), signed"), "\(plan.stdout)")
+                #expect(plan.stdout.contains("critical RC001 advertised-not-served  ipv6"))
+            } else {
+                #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
+                #expect(
+                    plan.stderr.contains("the signed zone transfer from 127.0.0.1:\(pdns.port) failed"), "\(plan.stderr)")
+                #expect(plan.stderr.contains("reconcile does not fall back to unsigned queries"))
+                #expect(!plan.stdout.contains("RC001"))
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ import Foundation
 /// `forgedA` for any A question, no AAAA at all. It logs each request's opcode and type.
 public final class ForgingDNSServer: @unchecked Sendable {
     public let port: UInt16
-    let process: Process
+    let server: ServerProcess
     let directory: TemporaryDirectory
 
     static let script = #"""
@@ -85,41 +85,20 @@ public final class ForgingDNSServer: @unchecked Sendable {
         let log = directory.path + "/requests.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         port = LoopbackPort.free()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, String(port), log, forgedA]
-        _ = FileManager.default.createFile(atPath: directory.path + "/stderr.log", contents: nil)
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path + "/stderr.log"))
-        defer { try? sink.close() }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = sink
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !requests.contains("ready") && process.isRunning && Date() < deadline { usleep(10_000) }
-        guard requests.contains("ready") else {
-            stop()
-            throw ForgingDNSServerFailure(log: (try? String(contentsOfFile: directory.path + "/stderr.log", encoding: .utf8)) ?? "")
+        server = try ServerProcess(
+            executable: python, arguments: [script.path, String(port), log, forgedA],
+            logPath: directory.path + "/stderr.log")
+        let requests = directory.path + "/requests.log"
+        guard server.waitUntil(timeout: 10, { Self.read(requests).contains("ready") }) else {
+            server.stop()
+            throw ServerStartFailure(server: "the forging DNS server", log: server.log)
         }
     }
 
     /// One line per request: `tcp opcode 0 type 252` (an AXFR), `udp opcode 5 ...` (an UPDATE).
-    public var requests: String { (try? String(contentsOfFile: directory.path + "/requests.log", encoding: .utf8)) ?? "" }
+    public var requests: String { Self.read(directory.path + "/requests.log") }
 
-    /// SIGTERM, then SIGKILL (a child may inherit a mask that blocks SIGTERM); waits for it.
-    public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
-    deinit { stop() }
-}
-
-public struct ForgingDNSServerFailure: Error, CustomStringConvertible {
-    public let log: String
-    public var description: String { "the forging DNS server did not start:\n\(log)" }
+    public func stop() { server.stop(grace: 2) }
 }

@@ -12,7 +12,7 @@ public final class KnotServer: @unchecked Sendable {
     public let directory: TemporaryDirectory
     /// The key as `tsig-keygen` writes it (Knot and BIND share the algorithm and secret).
     public let keyFile: String
-    let process: Process
+    let server: ServerProcess
 
     public init(zone: (name: String, contents: String), keyName: String = "reconcile-hmac-sha256") throws {
         let knotd = try ServerBinary.require("knotd")
@@ -21,7 +21,7 @@ public final class KnotServer: @unchecked Sendable {
         port = LoopbackPort.free()
         keyFile = try ChildProcess.check([keygen, "-a", "hmac-sha256", keyName]).stdout
         guard let secretStart = keyFile.range(of: "secret \""), let secretEnd = keyFile[secretStart.upperBound...].firstIndex(of: "\"")
-        else { throw KnotFailure(log: "no secret in tsig-keygen output") }
+        else { throw ServerStartFailure(server: "knotd", log: "no secret in tsig-keygen output") }
         let secret = keyFile[secretStart.upperBound..<secretEnd]
         try directory.write("\(zone.name).zone", zone.contents)
         let config = try directory.write(
@@ -53,42 +53,17 @@ public final class KnotServer: @unchecked Sendable {
                 journal-content: changes
 
             """)
-        let log = directory.path + "/knot.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? sink.close() }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: knotd)
-        process.arguments = ["-c", config.path]
-        process.standardOutput = sink
-        process.standardError = sink
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && process.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if LoopbackPort.accepts(port: port) && text.contains("loaded, serial") { return }
-            usleep(20_000)
+        server = try ServerProcess(
+            executable: knotd, arguments: ["-c", config.path], logPath: directory.path + "/knot.log")
+        let port = self.port
+        let server = self.server
+        guard server.waitUntil(timeout: 20, { LoopbackPort.accepts(port: port) && server.log.contains("loaded, serial") })
+        else {
+            server.stop()
+            throw ServerStartFailure(server: "knotd", log: server.log)
         }
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        stop()
-        throw KnotFailure(log: text)
     }
 
-    /// SIGTERM, then SIGKILL; waits for the exit.
-    public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    public func stop() { server.stop() }
 
-    deinit { stop() }
-}
-
-public struct KnotFailure: Error, CustomStringConvertible {
-    public let log: String
-    public var description: String { "knotd did not start:\n\(log)" }
 }

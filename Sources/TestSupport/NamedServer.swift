@@ -224,14 +224,7 @@ public final class NamedServer: @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL after 10 s; waits for the exit.
-    static func terminate(_ process: Process) {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    static func terminate(_ process: Process) { ServerProcess.terminate(process, grace: 10) }
 
     /// The key made for `algorithm` (`hmac-sha256`, `hmac-sha512`).
     public func key(_ algorithm: String) -> Key? { keys.first { $0.algorithm == algorithm } }

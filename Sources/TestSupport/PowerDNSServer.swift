@@ -11,7 +11,7 @@ import Foundation
 public final class PowerDNSServer: @unchecked Sendable {
     public let port: UInt16
     public let directory: TemporaryDirectory
-    let process: Process
+    let server: ServerProcess
 
     /// `zone` is the zone's name and master-file text; `key` the TSIG key name, algorithm and
     /// base64 secret the server trusts for AXFR of it.
@@ -50,41 +50,14 @@ public final class PowerDNSServer: @unchecked Sendable {
         try ChildProcess.check([pdnsutil, config, "load-zone", zone.name, zoneFile])
         try ChildProcess.check([pdnsutil, config, "import-tsig-key", key.name, key.algorithm, key.secret])
         try ChildProcess.check([pdnsutil, config, "set-meta", zone.name, "TSIG-ALLOW-AXFR", key.name])
-        let log = directory.path + "/pdns.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? sink.close() }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: server)
-        process.arguments = [config]
-        process.standardOutput = sink
-        process.standardError = sink
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline && process.isRunning {
-            if LoopbackPort.accepts(port: port) { return }
-            usleep(20_000)
+        self.server = try ServerProcess(executable: server, arguments: [config], logPath: directory.path + "/pdns.log")
+        let port = self.port
+        guard self.server.waitUntil(timeout: 20, { LoopbackPort.accepts(port: port) }) else {
+            self.server.stop()
+            throw ServerStartFailure(server: "pdns_server", log: self.server.log)
         }
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        stop()
-        throw PowerDNSFailure(log: text)
     }
 
-    /// SIGTERM, then SIGKILL; waits for the exit.
-    public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    public func stop() { server.stop() }
 
-    deinit { stop() }
-}
-
-public struct PowerDNSFailure: Error, CustomStringConvertible {
-    public let log: String
-    public var description: String { "pdns_server did not start:\n\(log)" }
 }

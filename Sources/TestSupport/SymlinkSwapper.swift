@@ -11,7 +11,7 @@ import Foundation
 /// write, rename) meet both in turn. A real process, as the project's rule for hostile peers
 /// asks; the swap itself is atomic (a new link renamed over the old).
 public final class SymlinkSwapper: @unchecked Sendable {
-    public let process: Process
+    let server: ServerProcess
     let directory: TemporaryDirectory
     let link: String
     let good: String
@@ -78,47 +78,36 @@ public final class SymlinkSwapper: @unchecked Sendable {
             ? "/usr/bin/python3" : try ServerBinary.require("python3")
         self.link = link
         self.good = good
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: setpriv)
-        process.arguments =
-            ["--reuid=65534", "--regid=65534", "--clear-groups", "--", python, script.path, link, good, bad] + watch
-        let log = directory.path + "/swap.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let sink = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? sink.close() }
-        process.standardOutput = sink
-        process.standardError = sink
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        server = try ServerProcess(
+            executable: setpriv,
+            arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", python, script.path, link, good, bad]
+                + watch,
+            logPath: directory.path + "/swap.log")
     }
 
     /// Freezes the attacker and, as root, points the link back at the harmless target.
     public func pause() {
-        kill(process.processIdentifier, SIGSTOP)
+        kill(server.process.processIdentifier, SIGSTOP)
         let deadline = Date().addingTimeInterval(10)
-        while !Self.isStopped(process.processIdentifier) && process.isRunning && Date() < deadline { usleep(1000) }
+        while !Self.isStopped(server.process.processIdentifier) && server.isRunning && Date() < deadline { usleep(1000) }
         let swap = (link as NSString).deletingLastPathComponent + "/.test-swap"
         unlink(swap)
         symlink(good, swap)
         rename(swap, link)
     }
 
-    public func resume() { kill(process.processIdentifier, SIGCONT) }
+    public func resume() { kill(server.process.processIdentifier, SIGCONT) }
 
     /// Whether the attacker is still at work.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { server.isRunning }
 
     /// What it printed (its swap count when stopped, or why it died).
-    public var log: String { (try? String(contentsOfFile: directory.path + "/swap.log", encoding: .utf8)) ?? "" }
+    public var log: String { server.log }
 
+    /// Ends it (a stopped attacker is let go first, so it can take the SIGTERM).
     public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGCONT)
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(5000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if server.isRunning { kill(server.process.processIdentifier, SIGCONT) }
+        server.stop()
     }
 
     deinit { stop() }

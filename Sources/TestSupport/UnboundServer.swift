@@ -11,7 +11,7 @@ import Foundation
 public final class UnboundServer: @unchecked Sendable {
     public let port: UInt16
     let directory: TemporaryDirectory
-    let process: Process
+    let server: ServerProcess
 
     /// `stubs` maps zone names (`example.social`, `.`) to the loopback port of the server
     /// authoritative for them.
@@ -51,38 +51,17 @@ public final class UnboundServer: @unchecked Sendable {
                 """
         }
         let path = try directory.write("unbound.conf", config).path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: unbound)
-        process.arguments = ["-d", "-c", path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Ready once it accepts a TCP connection on its port.
-        let deadline = Date().addingTimeInterval(startupTimeout)
-        while Date() < deadline {
-            if !process.isRunning { break }
-            if LoopbackPort.accepts(port: port) { return }
-            usleep(20_000)
+        server = try ServerProcess(
+            executable: unbound, arguments: ["-d", "-c", path], logPath: directory.path + "/unbound.stderr")
+        let port = self.port
+        guard server.waitUntil(timeout: startupTimeout, { LoopbackPort.accepts(port: port) }) else {
+            server.stop()
+            throw ServerStartFailure(
+                server: "unbound",
+                log: server.log + ((try? String(contentsOfFile: directory.path + "/unbound.log", encoding: .utf8)) ?? ""))
         }
-        stop()
-        throw UnboundFailure(log: (try? String(contentsOfFile: directory.path + "/unbound.log", encoding: .utf8)) ?? "")
     }
 
-    /// SIGTERM, then SIGKILL; waits for the exit.
-    public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    public func stop() { server.stop() }
 
-    deinit { stop() }
-}
-
-public struct UnboundFailure: Error, CustomStringConvertible {
-    public let log: String
-    public var description: String { "unbound did not start:\n\(log)" }
 }

@@ -116,20 +116,14 @@ struct ContainedWriteAttackTests {
         #expect(FileManager.default.createFile(atPath: real, contents: Data(original)))
         try FileManager.default.createSymbolicLink(atPath: zones + "/example.social.zone", withDestinationPath: "example.social.zone.real")
         chown(zones, 65534, 65534)
-        try lab.dir.write(
-            "desired/reconcile.yaml",
-            """
-            host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
-            nginx:
-              config: ../nginx/nginx.conf
-              test: ["\(lab.nginxBinary)", "-t", "-q", "-p", "\(lab.dir.path)/nginx/", "-c", "\(lab.dir.path)/nginx/nginx.conf", "-e", "\(lab.dir.path)/nginx/error.log"]
-              reload: ["\(lab.nginxBinary)", "-p", "\(lab.dir.path)/nginx/", "-c", "\(lab.dir.path)/nginx/nginx.conf", "-e", "\(lab.dir.path)/nginx/error.log", "-s", "reload"]
-            dns:
-              provider: zonefile
-              zones: [example.social]
-              zonefile: {path: ../zones/example.social.zone}
+        try lab.writeDesired(
+            dnsSection: """
+                dns:
+                  provider: zonefile
+                  zones: [example.social]
+                  zonefile: {path: ../zones/example.social.zone}
 
-            """)
+                """)
         let victim = try Self.makeVictim(in: lab)
         let before = try lab.reconcile(["plan", "--format", "json"])
         #expect(before.status == 2 && before.stdout.contains("\"kind\" : \"dns.add\""), "\(before.stdout)\(before.stderr)")

@@ -178,21 +178,14 @@ extension NameserverTests {
         let zone = try String(contentsOfFile: try #require(lab.named.zoneFilePath("example.social")), encoding: .utf8)
         let other = try NamedServer(zones: [.init(name: "example.social", contents: zone, allowUpdate: false)])
         defer { other.stop() }
-        let prefix = "\"-p\", \"\(lab.dir.path)/nginx/\", \"-c\", \"\(lab.dir.path)/nginx/nginx.conf\", \"-e\", \"\(lab.dir.path)/nginx/error.log\""
-        try lab.dir.write(
-            "desired/reconcile.yaml",
-            """
-            host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
-            nginx:
-              config: ../nginx/nginx.conf
-              test: ["\(lab.nginxBinary)", "-t", "-q", \(prefix)]
-              reload: ["\(lab.nginxBinary)", \(prefix), "-s", "reload"]
-            dns:
-              provider: authoritative
-              zones: [example.social]
-              nameservers: ["127.0.0.1:\(lab.named.port)", "127.0.0.1:\(other.port)"]
+        try lab.writeDesired(
+            dnsSection: """
+                dns:
+                  provider: authoritative
+                  zones: [example.social]
+                  nameservers: ["127.0.0.1:\(lab.named.port)", "127.0.0.1:\(other.port)"]
 
-            """)
+                """)
         let serials = (await Self.serial(port: lab.named.port), await Self.serial(port: other.port))
 
         let plan = try lab.reconcile(["plan"])
@@ -322,24 +315,16 @@ extension NameserverTests {
             #expect(FileManager.default.fileExists(atPath: transferred), "the secondary never transferred the zone")
             let resolver = try UnboundServer(stubs: ["example.social": 53, "example.net": 53, ".": 53])
             defer { resolver.stop() }
-            let prefix =
-                "\"-p\", \"\(lab.dir.path)/nginx/\", \"-c\", \"\(lab.dir.path)/nginx/nginx.conf\", \"-e\", \"\(lab.dir.path)/nginx/error.log\""
-            try lab.dir.write(
-                "desired/reconcile.yaml",
-                """
-                host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
-                nginx:
-                  config: ../nginx/nginx.conf
-                  test: ["\(lab.nginxBinary)", "-t", "-q", \(prefix)]
-                  reload: ["\(lab.nginxBinary)", \(prefix), "-s", "reload"]
-                dns:
-                  provider: rfc2136
-                  server: "127.0.0.1:53"
-                  zones: [example.social]
-                  nameservers: auto
-                  resolver: "127.0.0.1:\(resolver.port)"
+            try lab.writeDesired(
+                dnsSection: """
+                    dns:
+                      provider: rfc2136
+                      server: "127.0.0.1:53"
+                      zones: [example.social]
+                      nameservers: auto
+                      resolver: "127.0.0.1:\(resolver.port)"
 
-                """)
+                    """)
             func plan() throws -> (status: Int32, json: [String: Any], text: String) {
                 let result = try lab.reconcile(["plan", "--format", "json"])
                 let json = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]

@@ -110,6 +110,26 @@ final class OutageLab: @unchecked Sendable {
         try dir.write("desired/vhosts.yaml", "vhosts:\n" + vhosts.replacingOccurrences(of: "PORT", with: "\(port)"))
     }
 
+    /// Writes the desired state's main file with this lab's host and nginx and `dns`, the
+    /// whole `dns:` section as given (for providers and layouts ``writeDesired(vhosts:test:reload:dnsPort:zoneReload:dns:tsig:)``
+    /// does not write).
+    func writeDesired(dnsSection dns: String) throws {
+        let prefix = [
+            "-p", dir.path + "/nginx/", "-c", dir.path + "/nginx/nginx.conf", "-e", dir.path + "/nginx/error.log",
+        ]
+        func flow(_ argv: [String]) -> String { "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        try dir.write(
+            "desired/reconcile.yaml",
+            """
+            host: {ipv4: [127.0.0.1], ipv6: ["::1"]}
+            nginx:
+              config: ../nginx/nginx.conf
+              test: \(flow([nginxBinary, "-t", "-q"] + prefix))
+              reload: \(flow([nginxBinary] + prefix + ["-s", "reload"]))
+
+            """ + dns)
+    }
+
     /// The `dns:` section of the zone-file mode: named's zone file, reloaded with `reload` (by
     /// default `rndc reload example.social`).
     func zoneFileDNS(reload: [String]?) -> String {

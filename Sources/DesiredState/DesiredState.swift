@@ -51,11 +51,29 @@ public struct NginxSettings: Sendable, Hashable {
     public var test: [String]
     /// argv of the reload (default `nginx -s reload -c <config>`).
     public var reload: [String]
+    /// `nginx.limits`: bounds on reading the configuration.
+    public var limits: NginxReadLimits
 
-    public init(config: String, test: [String]? = nil, reload: [String]? = nil) {
+    public init(config: String, test: [String]? = nil, reload: [String]? = nil, limits: NginxReadLimits = .init()) {
         self.config = config
         self.test = test ?? ["nginx", "-t", "-q", "-c", config]
         self.reload = reload ?? ["nginx", "-s", "reload", "-c", config]
+        self.limits = limits
+    }
+}
+
+/// `nginx.limits`: how deep, how large one file and how large all files of nginx's
+/// configuration may be before reading it is refused. Nil keeps the nginx engine's default
+/// (1,000 levels, 64 MiB, 512 MiB).
+public struct NginxReadLimits: Sendable, Hashable {
+    public var depth: Int?
+    public var fileBytes: Int?
+    public var treeBytes: Int?
+
+    public init(depth: Int? = nil, fileBytes: Int? = nil, treeBytes: Int? = nil) {
+        self.depth = depth
+        self.fileBytes = fileBytes
+        self.treeBytes = treeBytes
     }
 }
 
@@ -66,11 +84,16 @@ public struct DNSSettings: Sendable, Hashable {
     public var zones: [DNSName]
     /// TTL of the records reconcile writes.
     public var ttl: UInt32
+    /// `dns.limits`: bounds on each zone transfer.
+    public var transferLimits: ZoneTransferLimits
 
-    public init(provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32) {
+    public init(
+        provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32, transferLimits: ZoneTransferLimits = .init()
+    ) {
         self.provider = provider
         self.zones = zones
         self.ttl = ttl
+        self.transferLimits = transferLimits
     }
 
     /// The most specific managed zone containing `name`, if any.

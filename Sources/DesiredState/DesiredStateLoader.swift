@@ -210,7 +210,9 @@ public struct DesiredStateLoader: Sendable {
     }
 
     private func readNginx(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> NginxSettings? {
-        guard let keys = reader.mapping(node, allowed: ["config", "test", "reload"], what: "nginx") else { return nil }
+        guard let keys = reader.mapping(node, allowed: ["config", "test", "reload", "limits"], what: "nginx") else {
+            return nil
+        }
         guard let configPair = keys["config"] else {
             reader.fail("nginx needs config: the path of nginx's main configuration file", at: node)
             return nil
@@ -221,11 +223,38 @@ public struct DesiredStateLoader: Sendable {
         let test = keys["test"].map { reader.command($0.value, what: "nginx.test") }
         let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload") }
         if test == .some(nil) || reload == .some(nil) { return nil }
-        return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil)
+        var limits = NginxReadLimits()
+        if let pair = keys["limits"] {
+            guard
+                let values = readLimits(
+                    pair.value, &reader, what: "nginx.limits",
+                    ranges: ["depth": 1...4_000, "file-bytes": 1...8_589_934_592, "tree-bytes": 1...8_589_934_592])
+            else { return nil }
+            limits = NginxReadLimits(depth: values["depth"], fileBytes: values["file-bytes"], treeBytes: values["tree-bytes"])
+        }
+        return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil, limits: limits)
+    }
+
+    /// A mapping of limits: each key one of `ranges`, each value a plain integer in its range.
+    private func readLimits(
+        _ node: YAMLNode, _ reader: inout SchemaReader, what: String, ranges: [String: ClosedRange<Int>]
+    ) -> [String: Int]? {
+        guard let keys = reader.mapping(node, allowed: ranges.keys.sorted(), what: what) else { return nil }
+        var values: [String: Int] = [:]
+        var ok = true
+        for (key, pair) in keys.sorted(by: { $0.key < $1.key }) {
+            guard let range = ranges[key], let value = reader.integer(pair.value, what: "\(what).\(key)", range: range)
+            else {
+                ok = false
+                continue
+            }
+            values[key] = value
+        }
+        return ok ? values : nil
     }
 
     private func readDNS(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> DNSSettings? {
-        let allowed = ["provider", "server", "zones", "ttl", "tsig", "zonefile"]
+        let allowed = ["provider", "server", "zones", "ttl", "tsig", "zonefile", "limits"]
         guard let keys = reader.mapping(node, allowed: allowed, what: "dns") else { return nil }
         var ok = true
         var providerName = "rfc2136"
@@ -295,8 +324,22 @@ public struct DesiredStateLoader: Sendable {
             }
             provider = readZoneFile(node, keys, &reader, cwd: cwd, zoneCount: zones.count)
         }
+        var transferLimits = ZoneTransferLimits()
+        if let pair = keys["limits"] {
+            let ranges = [
+                "transfer-records": 1...1_000_000_000, "transfer-bytes": 1...8_589_934_592, "transfer-seconds": 1...86_400,
+            ]
+            if let values = readLimits(pair.value, &reader, what: "dns.limits", ranges: ranges) {
+                transferLimits = ZoneTransferLimits(
+                    maxRecords: values["transfer-records"] ?? ZoneTransferLimits.defaultMaxRecords,
+                    maxBytes: values["transfer-bytes"] ?? ZoneTransferLimits.defaultMaxBytes,
+                    deadline: values["transfer-seconds"].map { .seconds($0) } ?? ZoneTransferLimits.defaultDeadline)
+            } else {
+                ok = false
+            }
+        }
         guard ok, let provider else { return nil }
-        return DNSSettings(provider: provider, zones: zones, ttl: ttl)
+        return DNSSettings(provider: provider, zones: zones, ttl: ttl, transferLimits: transferLimits)
     }
 
     private func readRFC2136(

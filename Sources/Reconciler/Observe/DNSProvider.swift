@@ -36,7 +36,9 @@ public enum DNSProviders {
             if let tsig {
                 key = try loadKey(tsig)
             }
-            return RFC2136Provider(client: DNSClient(server: server, timeout: timeout, retries: retries), key: key)
+            let client = DNSClient(
+                server: server, timeout: timeout, retries: retries, transferLimits: settings.transferLimits)
+            return RFC2136Provider(client: client, key: key)
         case .zonefile(let path, let reload):
             guard let zone = settings.zones.first else { throw .other("provider zonefile needs one zone in dns.zones") }
             return ZoneFileDNSProvider(provider: ZoneFileProvider(path: path, origin: zone, reloadCommand: reload))

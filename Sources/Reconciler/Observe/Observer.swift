@@ -26,7 +26,12 @@ public struct Observer: Sendable {
         let tree: NginxConfigTree
         progress("reading nginx's configuration from \(desired.nginx.config)")
         do {
-            tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
+            let settings = desired.nginx.limits
+            let limits = NginxLimits(
+                maxDepth: settings.depth ?? NginxLimits.defaultMaxDepth,
+                maxFileBytes: settings.fileBytes ?? NginxLimits.defaultMaxFileBytes,
+                maxTreeBytes: settings.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
+            tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
         } catch {
             throw .nginx(error)
         }

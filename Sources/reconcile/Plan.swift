@@ -51,7 +51,8 @@ extension Reconcile {
             }
             switch options.format {
             case .json:
-                print(String(decoding: (try? plan.jsonData()) ?? Data(), as: UTF8.self))
+                // Written as bytes: a large plan is not turned into a String first.
+                FileHandle.standardOutput.write(((try? plan.jsonData()) ?? Data()) + Data("\n".utf8))
             case .text:
                 print(session.renderer.render(plan, header: session.header(plan, run.desired)))
                 if let out { print("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }

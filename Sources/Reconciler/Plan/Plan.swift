@@ -60,9 +60,7 @@ public struct Plan: Sendable, Codable {
 
     /// Encodes the plan as the documented JSON (schema 1).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        Data(PlanJSONWriter.encode(self))
     }
 
     /// Decodes a saved plan, refusing other schema versions.

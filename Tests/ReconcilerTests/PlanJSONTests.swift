@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import Reconciler
+
+/// The plan's JSON is written in one pass by `PlanJSONWriter`; it must stay byte for byte
+/// what `JSONEncoder` made of the same plan (saved plans and the golden files depend on it).
+@Suite struct PlanJSONTests {
+    static let nasty = String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) }) + "é/\\\"\u{2028}😀 \u{7F}"
+
+    static func encoderBytes(_ plan: Plan) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(plan))
+    }
+
+    @Test func everyFieldAndEveryEscapeMatchJSONEncoder() throws {
+        let plan = Plan(
+            createdAt: "2026-12-01T08:00:00Z",
+            desired: DesiredFingerprint(digest: "abc", gitCommit: Self.nasty, gitDirty: true),
+            findings: [
+                Finding(
+                    kind: .advertisedNotServed, vhost: Self.nasty, family: .ipv6, port: 443, message: Self.nasty,
+                    evidence: [Self.nasty, ""]),
+                Finding(kind: .unmanagedVhost, vhost: "b.example", message: "m"),
+            ],
+            actions: [
+                .nginx(
+                    .nginxAddListen, phase: .serve, vhost: "a", family: .ipv6, port: 443, file: "/a/b.conf", line: 7,
+                    text: "listen [::]:443 ssl;"),
+                .dns(
+                    .dnsDelete, phase: .withdraw, vhost: "a", family: .ipv4, zone: "example.", name: "a.example.",
+                    ttl: 300, value: "192.0.2.1"),
+            ],
+            notes: [Self.nasty],
+            preconditions: Preconditions(
+                nginxFiles: [.init(path: "/etc/nginx/nginx.conf", sha256: "00ff")],
+                recordSets: [.init(name: "a.example.", type: "A", values: []), .init(name: "b.", type: "AAAA", values: ["::1", "::2"])]),
+            dnsSource: "server 127.0.0.1:53", nginxConfig: "nginx.conf", pendingReloads: ["nginx: \(Self.nasty)"])
+        #expect(Array(try plan.jsonData()) == (try Self.encoderBytes(plan)))
+    }
+
+    @Test func anEmptyPlanMatchesJSONEncoder() throws {
+        let plan = Plan(
+            createdAt: "", desired: DesiredFingerprint(digest: ""), findings: [], actions: [], notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "", nginxConfig: "")
+        #expect(Array(try plan.jsonData()) == (try Self.encoderBytes(plan)))
+    }
+}

@@ -461,8 +461,10 @@ public struct DesiredStateLoader: Sendable {
                 continue
             }
             seen[name] = pair.key.mark
-            let what = "vhost \(YAMLScalar.quote(name))"
-            guard let keys = reader.mapping(pair.value, allowed: ["families", "ports"], what: what) else { continue }
+            guard
+                let keys = reader.mapping(
+                    pair.value, allowed: ["families", "ports"], what: "vhost \(YAMLScalar.quote(name))")
+            else { continue }
             var families: [AddressFamily] = [.ipv4, .ipv6]
             var ok = true
             if let familiesPair = keys["families"] {

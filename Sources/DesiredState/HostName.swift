@@ -9,7 +9,9 @@ public enum HostName {
     /// Validates `text`; returns the lowercase name (trailing dot dropped) or a message.
     public static func validate(_ text: String, allowWildcard: Bool = true) -> Result<String, HostNameError> {
         if text.isEmpty { return .failure(HostNameError("host name is empty")) }
-        let quoted = YAMLScalar.quote(text)
+        // Only a refusal quotes the name: building it for every accepted name cost more
+        // than the check itself.
+        var quoted: String { YAMLScalar.quote(text) }
         for scalar in text.unicodeScalars {
             let allowed =
                 (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")

@@ -81,6 +81,9 @@ public struct Planner: Sendable {
         }
 
         let blocksByName = Self.blocksByName(tree)
+        // Text forms computed once per run, not once per vhost and family.
+        let hostIPv4 = desired.host.addresses(.ipv4)
+        let hostIPv6 = desired.host.addresses(.ipv6)
         // All listen additions go through one batch, so each is judged against the ones
         // before it and the whole plan stays linear in the number of blocks.
         var batch = NginxListenBatch(tree: tree)
@@ -102,6 +105,10 @@ public struct Planner: Sendable {
             var dnsManaged = true
             var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
             var viaCNAME: String?
+            // The published values per family in text form, when they are the name's own
+            // records (no CNAME): computed once for both the preconditions and the diff.
+            var publishedText: [AddressFamily: [String]] = [:]
+            let dnsNameText = vhost.dnsName.description
             if let snapshot = observation.dns.zone(containing: vhost.dnsName) {
                 let resolved = observation.dns.resolve(vhost.dnsName)
                 switch resolved {
@@ -122,12 +129,12 @@ public struct Planner: Sendable {
                             evidence: chain))
                     published = [.ipv4: [], .ipv6: []]
                 }
+                let direct = dnsManaged && viaCNAME == nil
                 for family in AddressFamily.allCases {
                     let own = snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
-                    recordSets.append(
-                        .init(
-                            name: vhost.dnsName.description, type: family.recordTypeName,
-                            values: own.map { $0.data.presentation(as: $0.type) }.sorted()))
+                    let values = own.map { $0.data.presentation(as: $0.type) }
+                    if direct { publishedText[family] = values }
+                    recordSets.append(.init(name: dnsNameText, type: family.recordTypeName, values: values.sorted()))
                 }
             } else {
                 dnsManaged = false
@@ -137,9 +144,10 @@ public struct Planner: Sendable {
             for family in AddressFamily.allCases {
                 let wanted = vhost.families.contains(family)
                 let records = published[family] ?? []
-                let publishedValues = records.map { $0.data.presentation(as: $0.type) }
-                let recordEvidence = records.map(\.presentation)
-                let hostAddresses = desired.host.addresses(family)
+                let publishedValues = publishedText[family] ?? records.map { $0.data.presentation(as: $0.type) }
+                // Only a finding shows the records.
+                lazy var recordEvidence = records.map(\.presentation)
+                let hostAddresses = family == .ipv4 ? hostIPv4 : hostIPv6
                 let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
                 var status: [UInt16: ServingStatus] = [:]
                 for port in vhost.ports {

@@ -58,7 +58,7 @@ public struct DesiredStateLoader: Sendable {
             paths.append(path)
             let bytes: [UInt8]
             do {
-                bytes = try fileSystem.contents(of: path)
+                bytes = try fileSystem.contents(of: path, maxBytes: limits.maxBytes)
                 digest.update(data: Array(path.utf8) + [0])
                 digest.update(data: bytes)
                 digest.update(data: [0])

@@ -494,7 +494,8 @@ public struct DesiredStateLoader: Sendable {
                         reader.fail("families must list at least one of ipv4, ipv6", at: familiesPair.value)
                         ok = false
                     }
-                    families = Array(Set(chosen)).sorted()
+                    // A scan, not a Set: these lists have one or two entries.
+                    families = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
                 } else {
                     ok = false
                 }
@@ -518,7 +519,7 @@ public struct DesiredStateLoader: Sendable {
                         reader.fail("ports must list at least one port", at: portsPair.value)
                         ok = false
                     }
-                    ports = Array(Set(chosen)).sorted()
+                    ports = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
                 } else {
                     ok = false
                 }

@@ -60,7 +60,7 @@ public struct PlanText: Sendable {
             if worst[action.vhost] == nil { worst[action.vhost] = .info }
             actionsBySubject[action.vhost, default: []].append(action)
         }
-        var subjects = worst.keys.sorted { (worst[$0] ?? .info, $0) < (worst[$1] ?? .info, $1) }
+        var subjects = worst.map { ($0.value, $0.key) }.sorted { $0 < $1 }.map(\.1)
         let infoOnly = Set(subjects.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
         if !verbose && infoOnly.count > 3 {
             subjects.removeAll { infoOnly.contains($0) }

@@ -46,4 +46,18 @@ import Testing
             preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "", nginxConfig: "")
         #expect(Array(try plan.jsonData()) == (try Self.encoderBytes(plan)))
     }
+
+    @Test func streamingInChunksGivesTheSameBytes() throws {
+        let findings = (0..<5_000).map {
+            Finding(kind: .unmanagedVhost, vhost: "v\($0).example", message: String(repeating: "m", count: 300), evidence: ["e\($0)"])
+        }
+        let plan = Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: [], notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "s", nginxConfig: "c")
+        var chunks: [[UInt8]] = []
+        plan.streamJSON { chunks.append(Array($0)) }
+        #expect(chunks.count > 1)
+        #expect(chunks.flatMap { $0 } == Array(try plan.jsonData()))
+        #expect(chunks.flatMap { $0 } == (try Self.encoderBytes(plan)))
+    }
 }

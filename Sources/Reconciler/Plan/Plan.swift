@@ -63,6 +63,12 @@ public struct Plan: Sendable, Codable {
         Data(PlanJSONWriter.encode(self))
     }
 
+    /// The same JSON as ``jsonData()``, handed to `write` in chunks of about a megabyte as it
+    /// is produced (for printing a large plan without holding it whole).
+    public func streamJSON(to write: @escaping (ArraySlice<UInt8>) -> Void) {
+        PlanJSONWriter.stream(self, to: write)
+    }
+
     /// Decodes a saved plan, refusing other schema versions.
     public static func decode(_ data: Data) throws(ReconcileError) -> Plan {
         do {

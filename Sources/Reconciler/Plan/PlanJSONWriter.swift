@@ -6,9 +6,13 @@ struct PlanJSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Per open object or array: whether it has had a member yet.
     private var started: [Bool] = []
+    /// Where full chunks go when streaming; nil keeps everything in ``bytes``.
+    private let sink: ((ArraySlice<UInt8>) -> Void)?
+    private static let chunkSize = 1 << 20
 
-    init(capacity: Int) {
+    init(capacity: Int, sink: ((ArraySlice<UInt8>) -> Void)? = nil) {
         bytes.reserveCapacity(capacity)
+        self.sink = sink
     }
 
     static func encode(_ plan: Plan) -> [UInt8] {
@@ -16,6 +20,21 @@ struct PlanJSONWriter {
         var writer = PlanJSONWriter(capacity: 4096 + 700 * (plan.findings.count + plan.actions.count) + 120 * plan.preconditions.recordSets.count)
         writer.write(plan)
         return writer.bytes
+    }
+
+    /// Hands the JSON to `sink` in chunks of about a megabyte as it is written, so a large
+    /// plan is never held whole in memory.
+    static func stream(_ plan: Plan, to sink: @escaping (ArraySlice<UInt8>) -> Void) {
+        var writer = PlanJSONWriter(capacity: chunkSize + (64 << 10), sink: sink)
+        writer.write(plan)
+        sink(writer.bytes[...])
+    }
+
+    /// Passes the chunk on once it is full (between values, so nothing is split oddly).
+    private mutating func flushIfFull() {
+        guard let sink, bytes.count >= Self.chunkSize else { return }
+        sink(bytes[...])
+        bytes.removeAll(keepingCapacity: true)
     }
 
     // MARK: The plan's values, keys in sorted order
@@ -197,6 +216,7 @@ struct PlanJSONWriter {
         for element in elements {
             member()
             body(&self, element)
+            flushIfFull()
         }
         close(UInt8(ascii: "]"))
     }

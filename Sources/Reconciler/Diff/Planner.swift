@@ -84,6 +84,8 @@ public struct Planner: Sendable {
         // Text forms computed once per run, not once per vhost and family.
         let hostIPv4 = desired.host.addresses(.ipv4)
         let hostIPv6 = desired.host.addresses(.ipv6)
+        let localIPv4 = hostIPv4.map { NginxListenAddress.literal($0) }
+        let localIPv6 = hostIPv6.map { NginxListenAddress.literal($0) }
         // All listen additions go through one batch, so each is judged against the ones
         // before it and the whole plan stays linear in the number of blocks.
         var batch = NginxListenBatch(tree: tree)
@@ -131,7 +133,8 @@ public struct Planner: Sendable {
                 }
                 let direct = dnsManaged && viaCNAME == nil
                 for family in AddressFamily.allCases {
-                    let own = snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
+                    // Without a CNAME, what resolve found are the name's own records.
+                    let own = direct ? published[family] ?? [] : snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
                     let values = own.map { $0.data.presentation(as: $0.type) }
                     if direct { publishedText[family] = values }
                     recordSets.append(.init(name: dnsNameText, type: family.recordTypeName, values: values.sorted()))
@@ -153,7 +156,7 @@ public struct Planner: Sendable {
                 for port in vhost.ports {
                     status[port] = servingStatus(
                         selector: selector, own: own, family: nginxFamily, port: port, host: probeHost,
-                        addresses: hostAddresses, tree: tree)
+                        addresses: hostAddresses, locals: family == .ipv4 ? localIPv4 : localIPv6, tree: tree)
                 }
 
                 if wanted {
@@ -482,11 +485,14 @@ public struct Planner: Sendable {
 
     func servingStatus(
         selector: NginxServerSelector, own: [Int], family: NginxAddressFamily, port: UInt16, host: String,
-        addresses: [String], tree: NginxConfigTree
+        addresses: [String], locals: [NginxListenAddress?], tree: NginxConfigTree
     ) -> ServingStatus {
         guard !addresses.isEmpty else { return .notServed(answeredBy: nil) }
-        for address in addresses {
-            switch selector.select(family: family, address: address, port: Int(port), host: host) {
+        for (address, local) in zip(addresses, locals) {
+            let selection =
+                local.map { selector.select(family: family, local: $0, port: Int(port), host: host) }
+                ?? selector.select(family: family, address: address, port: Int(port), host: host)
+            switch selection {
             case .answered(let block, _):
                 if own.contains(block) { continue }
                 let ownListens = own.contains { index in

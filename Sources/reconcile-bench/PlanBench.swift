@@ -39,6 +39,8 @@ struct PlanBench: AsyncParsableCommand {
 
         var textMedian: Double { Measurement.median(text.map(\.milliseconds)) }
         var jsonMedian: Double { Measurement.median(json.map(\.milliseconds)) }
+        var textCPUMedian: Double { Measurement.median(text.map(\.cpuMilliseconds)) }
+        var jsonCPUMedian: Double { Measurement.median(json.map(\.cpuMilliseconds)) }
         var textRSS: Double { text.map(\.peakRSSMiB).max() ?? 0 }
         var jsonRSS: Double { json.map(\.peakRSSMiB).max() ?? 0 }
         var octoDNSMedian: Double { Measurement.median(octoDNS.map(\.milliseconds)) }
@@ -55,6 +57,7 @@ struct PlanBench: AsyncParsableCommand {
             "bench": "plan", "vhosts": vhosts, "all_drifting": allDrifting, "records": base.records,
             "findings": base.findings, "actions": base.actions,
             "text_median_ms": base.textMedian, "json_median_ms": base.jsonMedian,
+            "text_cpu_median_ms": base.textCPUMedian, "json_cpu_median_ms": base.jsonCPUMedian,
             "text_peak_rss_mb": base.textRSS, "json_peak_rss_mb": base.jsonRSS,
             "stages_ms": Dictionary(base.stages, uniquingKeysWith: { a, _ in a }),
             "median_ms": max(base.textMedian, base.jsonMedian),
@@ -73,10 +76,15 @@ struct PlanBench: AsyncParsableCommand {
             rows += self.rows(doubled)
             let textGrowth = doubled.textMedian / base.textMedian
             let jsonGrowth = doubled.jsonMedian / base.jsonMedian
+            let textCPUGrowth = doubled.textCPUMedian / base.textCPUMedian
+            let jsonCPUGrowth = doubled.jsonCPUMedian / base.jsonCPUMedian
+            func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
             rows.append(
-                ("growth (2N / N)", "text \(String(format: "%.2f", textGrowth))x, JSON \(String(format: "%.2f", jsonGrowth))x (linear is 2.0; the bound is 2.3)"))
+                ("growth (2N / N)", "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3)"))
             json["growth_text"] = textGrowth
             json["growth_json"] = jsonGrowth
+            json["growth_text_cpu"] = textCPUGrowth
+            json["growth_json_cpu"] = jsonCPUGrowth
             json["text_median_ms_2n"] = doubled.textMedian
             json["json_median_ms_2n"] = doubled.jsonMedian
             json["text_peak_rss_mb_2n"] = doubled.textRSS
@@ -88,7 +96,7 @@ struct PlanBench: AsyncParsableCommand {
     private func rows(_ figures: Figures) -> [(String, String)] {
         func spread(_ runs: [SpawnedRun]) -> String {
             let times = runs.map(\.milliseconds)
-            return "min \(Measurement.fmt(times.min() ?? 0)), max \(Measurement.fmt(times.max() ?? 0))"
+            return "min \(Measurement.fmt(times.min() ?? 0)), max \(Measurement.fmt(times.max() ?? 0)); CPU \(Measurement.fmt(Measurement.median(runs.map(\.cpuMilliseconds)))) ms"
         }
         var rows: [(String, String)] = [
             ("vhosts", "\(figures.vhosts)\(allDrifting ? " (all dual-stack vhosts drifting)" : "")"),

@@ -9,6 +9,9 @@ import Foundation
 /// bench's).
 struct SpawnedRun {
     let milliseconds: Double
+    /// User plus system CPU time of the process: far less disturbed than wall time when
+    /// other work shares the machine's cores.
+    let cpuMilliseconds: Double
     let peakRSSMiB: Double
     let status: Int32
     let outputBytes: Int
@@ -41,8 +44,11 @@ struct SpawnedRun {
         let end = DispatchTime.now().uptimeNanoseconds
         let size = (try? FileManager.default.attributesOfItem(atPath: outputFile)[.size] as? Int) ?? 0
         let exited = status & 0x7F == 0
+        let cpu =
+            Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3
         return SpawnedRun(
-            milliseconds: Double(end - start) / 1e6, peakRSSMiB: Double(usage.ru_maxrss) / 1024,
+            milliseconds: Double(end - start) / 1e6, cpuMilliseconds: cpu, peakRSSMiB: Double(usage.ru_maxrss) / 1024,
             status: exited ? (status >> 8) & 0xFF : -(status & 0x7F), outputBytes: size)
     }
 

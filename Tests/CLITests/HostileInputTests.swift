@@ -121,11 +121,12 @@ import Testing
             ), "\(result.stderr)")
     }
 
-    /// Never idle for the idle timeout, so only the overall deadline can end it.
+    /// Never idle for the idle timeout (5 s here, far above the 20 ms between records), so
+    /// only the overall deadline can end it.
     @Test func aTransferThatNeverGoesIdleStopsAtTheDeadline() throws {
         let server = try EndlessZoneTransferServer(pace: .trickle(interval: .milliseconds(20)))
         defer { server.stop() }
-        let result = try plan(try transferLab(server, limits: "transfer-seconds: 2"), extra: ["--dns-timeout", "1"])
+        let result = try plan(try transferLab(server, limits: "transfer-seconds: 2"), extra: ["--dns-timeout", "5"])
         #expect(result.status == 1)
         #expect(
             result.stderr.contains(

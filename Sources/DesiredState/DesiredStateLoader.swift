@@ -119,7 +119,7 @@ public struct DesiredStateLoader: Sendable {
         var result: [Vhost] = []
         for entry in vhosts {
             if let (addresses, _) = host {
-                for family in entry.families where addresses.addresses(family).isEmpty {
+                for family in entry.families where family == .ipv4 ? addresses.ipv4.isEmpty : addresses.ipv6.isEmpty {
                     reader.fail(
                         "vhost \(YAMLScalar.quote(entry.name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
                         at: entry.familiesNode ?? entry.keyNode)

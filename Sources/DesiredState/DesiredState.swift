@@ -76,12 +76,30 @@ public struct NginxSettings: Sendable, Hashable {
     public var test: [String]
     /// argv of the reload (default `nginx -s reload -c <config>`).
     public var reload: [String]
+    /// `nginx.limits`: bounds on reading the configuration.
+    public var limits: NginxReadLimits
 
-    public init(config: String, test: [String]? = nil, reload: [String]? = nil) {
+    public init(config: String, test: [String]? = nil, reload: [String]? = nil, limits: NginxReadLimits = .init()) {
         self.config = config
         let nginx = ProgramSearch.resolve("nginx") ?? "nginx"
         self.test = test ?? [nginx, "-t", "-q", "-c", config]
         self.reload = reload ?? [nginx, "-s", "reload", "-c", config]
+        self.limits = limits
+    }
+}
+
+/// `nginx.limits`: how deep, how large one file and how large all files of nginx's
+/// configuration may be before reading it is refused. Nil keeps the nginx engine's default
+/// (1,000 levels, 64 MiB, 512 MiB).
+public struct NginxReadLimits: Sendable, Hashable {
+    public var depth: Int?
+    public var fileBytes: Int?
+    public var treeBytes: Int?
+
+    public init(depth: Int? = nil, fileBytes: Int? = nil, treeBytes: Int? = nil) {
+        self.depth = depth
+        self.fileBytes = fileBytes
+        self.treeBytes = treeBytes
     }
 }
 
@@ -92,6 +110,8 @@ public struct DNSSettings: Sendable, Hashable {
     public var zones: [DNSName]
     /// TTL of the records reconcile writes.
     public var ttl: UInt32
+    /// `dns.limits`: bounds on each zone transfer.
+    public var transferLimits: ZoneTransferLimits
     /// The zone's authoritative servers, each asked directly (DESIGN §14).
     public var nameservers: Nameservers
     /// The recursive resolver used to find NS names outside the zone and the NS set the world
@@ -102,7 +122,8 @@ public struct DNSSettings: Sendable, Hashable {
 
     public init(
         provider: DNSProviderSettings, zones: [DNSName], ttl: UInt32, nameservers: Nameservers? = nil,
-        resolver: DNSServerAddress? = nil, transfer: ZoneRead = .axfr
+        resolver: DNSServerAddress? = nil, transfer: ZoneRead = .axfr,
+        transferLimits: ZoneTransferLimits = .init()
     ) {
         self.provider = provider
         self.zones = zones
@@ -110,6 +131,7 @@ public struct DNSSettings: Sendable, Hashable {
         self.nameservers = nameservers ?? provider.defaultNameservers
         self.resolver = resolver
         self.transfer = transfer
+        self.transferLimits = transferLimits
     }
 
     /// `dns.nameservers`.

@@ -75,7 +75,7 @@ public struct DesiredStateLoader: Sendable {
             paths.append(path)
             let bytes: [UInt8]
             do {
-                bytes = try fileSystem.contents(of: path)
+                bytes = try fileSystem.contents(of: path, maxBytes: limits.maxBytes)
                 digest.update(data: Array(path.utf8) + [0])
                 digest.update(data: bytes)
                 digest.update(data: [0])
@@ -145,7 +145,7 @@ public struct DesiredStateLoader: Sendable {
         var result: [Vhost] = []
         for entry in vhosts {
             if let (addresses, _) = host {
-                for family in entry.families where addresses.addresses(family).isEmpty {
+                for family in entry.families where family == .ipv4 ? addresses.ipv4.isEmpty : addresses.ipv6.isEmpty {
                     reader.fail(
                         "vhost \(YAMLScalar.quote(entry.name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
                         at: entry.familiesNode ?? entry.keyNode)
@@ -238,7 +238,9 @@ public struct DesiredStateLoader: Sendable {
     }
 
     private func readNginx(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> NginxSettings? {
-        guard let keys = reader.mapping(node, allowed: ["config", "test", "reload"], what: "nginx") else { return nil }
+        guard let keys = reader.mapping(node, allowed: ["config", "test", "reload", "limits"], what: "nginx") else {
+            return nil
+        }
         guard let configPair = keys["config"] else {
             reader.fail("nginx needs config: the path of nginx's main configuration file", at: node)
             return nil
@@ -249,12 +251,39 @@ public struct DesiredStateLoader: Sendable {
         let test = keys["test"].map { reader.command($0.value, what: "nginx.test", currentDirectory: cwd) }
         let reload = keys["reload"].map { reader.command($0.value, what: "nginx.reload", currentDirectory: cwd) }
         if test == .some(nil) || reload == .some(nil) { return nil }
-        return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil)
+        var limits = NginxReadLimits()
+        if let pair = keys["limits"] {
+            guard
+                let values = readLimits(
+                    pair.value, &reader, what: "nginx.limits",
+                    ranges: ["depth": 1...4_000, "file-bytes": 1...8_589_934_592, "tree-bytes": 1...8_589_934_592])
+            else { return nil }
+            limits = NginxReadLimits(depth: values["depth"], fileBytes: values["file-bytes"], treeBytes: values["tree-bytes"])
+        }
+        return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil, limits: limits)
+    }
+
+    /// A mapping of limits: each key one of `ranges`, each value a plain integer in its range.
+    private func readLimits(
+        _ node: YAMLNode, _ reader: inout SchemaReader, what: String, ranges: [String: ClosedRange<Int>]
+    ) -> [String: Int]? {
+        guard let keys = reader.mapping(node, allowed: ranges.keys.sorted(), what: what) else { return nil }
+        var values: [String: Int] = [:]
+        var ok = true
+        for (key, pair) in keys.sorted(by: { $0.key < $1.key }) {
+            guard let range = ranges[key], let value = reader.integer(pair.value, what: "\(what).\(key)", range: range)
+            else {
+                ok = false
+                continue
+            }
+            values[key] = value
+        }
+        return ok ? values : nil
     }
 
     private func readDNS(_ node: YAMLNode, _ reader: inout SchemaReader, cwd: String) -> DNSSettings? {
         let allowed = [
-            "provider", "server", "zones", "ttl", "tsig", "zonefile", "nameservers", "resolver", "transfer",
+            "provider", "server", "zones", "ttl", "tsig", "zonefile", "nameservers", "resolver", "transfer", "limits",
         ]
         guard let keys = reader.mapping(node, allowed: allowed, what: "dns") else { return nil }
         var ok = true
@@ -341,6 +370,20 @@ public struct DesiredStateLoader: Sendable {
             }
             provider = readZoneFile(node, keys, &reader, cwd: cwd, zoneCount: zones.count)
         }
+        var transferLimits = ZoneTransferLimits()
+        if let pair = keys["limits"] {
+            let ranges = [
+                "transfer-records": 1...1_000_000_000, "transfer-bytes": 1...8_589_934_592, "transfer-seconds": 1...86_400,
+            ]
+            if let values = readLimits(pair.value, &reader, what: "dns.limits", ranges: ranges) {
+                transferLimits = ZoneTransferLimits(
+                    maxRecords: values["transfer-records"] ?? ZoneTransferLimits.defaultMaxRecords,
+                    maxBytes: values["transfer-bytes"] ?? ZoneTransferLimits.defaultMaxBytes,
+                    deadline: values["transfer-seconds"].map { .seconds($0) } ?? ZoneTransferLimits.defaultDeadline)
+            } else {
+                ok = false
+            }
+        }
         var nameservers: DNSSettings.Nameservers?
         if let pair = keys["nameservers"] {
             nameservers = readNameservers(pair, &reader)
@@ -368,7 +411,8 @@ public struct DesiredStateLoader: Sendable {
             return nil
         }
         return DNSSettings(
-            provider: provider, zones: zones, ttl: ttl, nameservers: nameservers, resolver: resolver, transfer: transfer)
+            provider: provider, zones: zones, ttl: ttl, nameservers: nameservers, resolver: resolver, transfer: transfer,
+            transferLimits: transferLimits)
     }
 
     /// `dns.nameservers`: `auto`, or a list of IP addresses with optional ports.
@@ -528,8 +572,10 @@ public struct DesiredStateLoader: Sendable {
                 continue
             }
             seen[name] = pair.key.mark
-            let what = "vhost \(YAMLScalar.quote(name))"
-            guard let keys = reader.mapping(pair.value, allowed: ["families", "ports"], what: what) else { continue }
+            guard
+                let keys = reader.mapping(
+                    pair.value, allowed: ["families", "ports"], what: "vhost \(YAMLScalar.quote(name))")
+            else { continue }
             var families: [AddressFamily] = [.ipv4, .ipv6]
             var ok = true
             if let familiesPair = keys["families"] {
@@ -559,7 +605,8 @@ public struct DesiredStateLoader: Sendable {
                         reader.fail("families must list at least one of ipv4, ipv6", at: familiesPair.value)
                         ok = false
                     }
-                    families = Array(Set(chosen)).sorted()
+                    // A scan, not a Set: these lists have one or two entries.
+                    families = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
                 } else {
                     ok = false
                 }
@@ -583,7 +630,7 @@ public struct DesiredStateLoader: Sendable {
                         reader.fail("ports must list at least one port", at: portsPair.value)
                         ok = false
                     }
-                    ports = Array(Set(chosen)).sorted()
+                    ports = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
                 } else {
                     ok = false
                 }

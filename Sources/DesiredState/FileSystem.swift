@@ -5,8 +5,8 @@ public protocol DesiredStateFileSystem: Sendable {
     /// Relative paths of every `*.yaml` / `*.yml` file under `directory`, recursively, sorted
     /// bytewise; hidden files and directories (`.git`) are skipped.
     func yamlFiles(in directory: String) throws -> [String]
-    /// The bytes of the file at `path`.
-    func contents(of path: String) throws -> [UInt8]
+    /// The bytes of the regular file at `path`; more than `maxBytes` of them is an error.
+    func contents(of path: String, maxBytes: Int) throws -> [UInt8]
     /// Whether a regular file exists at `path`.
     func isFile(_ path: String) -> Bool
     /// The current directory, used to make relative paths absolute.
@@ -32,12 +32,24 @@ public struct DiskFileSystem: DesiredStateFileSystem {
         }
         guard isDirectory.boolValue else { throw FileSystemError("not a directory") }
         var found: [String] = []
-        try walk(directory, relative: "", into: &found)
+        var visited: Set<[UInt64]> = []
+        try walk(directory, relative: "", into: &found, visited: &visited)
         return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    private func walk(_ root: String, relative: String, into found: inout [String]) throws {
+    /// Deepest directory nesting walked (a symlink loop or a hostile tree ends here).
+    static let maxDirectoryDepth = 64
+
+    private func walk(
+        _ root: String, relative: String, into found: inout [String], visited: inout Set<[UInt64]>, depth: Int = 0
+    ) throws {
         let here = relative.isEmpty ? root : root + "/" + relative
+        // Each directory once, by device and inode: a symlink back up the tree is no loop.
+        var info = stat()
+        if stat(here, &info) == 0, !visited.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted { return }
+        guard depth < Self.maxDirectoryDepth else {
+            throw FileSystemError("\(here): directories nested more than \(Self.maxDirectoryDepth) levels deep")
+        }
         let entries: [String]
         do {
             entries = try FileManager.default.contentsOfDirectory(atPath: here)
@@ -49,17 +61,26 @@ public struct DiskFileSystem: DesiredStateFileSystem {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDirectory)
             if exists && isDirectory.boolValue {
-                try walk(root, relative: rel, into: &found)
+                try walk(root, relative: rel, into: &found, visited: &visited, depth: depth + 1)
             } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
                 found.append(rel)
             }
         }
     }
 
-    public func contents(of path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens without blocking (a FIFO must not wait for a writer) and checks the opened
+    /// descriptor: only regular files are read, and never more than `maxBytes` + 1 bytes.
+    public func contents(of path: String, maxBytes: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw FileSystemError("cannot read: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileSystemError("cannot read: \(String(cString: strerror(errno)))") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw FileSystemError("cannot read: not a regular file (a FIFO, device or socket is never read)")
+        }
+        let tooLarge = FileSystemError("cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
+        if Int(info.st_size) > maxBytes { throw tooLarge }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -70,6 +91,7 @@ public struct DiskFileSystem: DesiredStateFileSystem {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maxBytes { throw tooLarge }
         }
         return bytes
     }
@@ -107,8 +129,11 @@ public struct InMemoryFileSystem: DesiredStateFileSystem {
         return found.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    public func contents(of path: String) throws -> [UInt8] {
+    public func contents(of path: String, maxBytes: Int) throws -> [UInt8] {
         guard let bytes = files[path] else { throw FileSystemError("cannot read: No such file or directory") }
+        if bytes.count > maxBytes {
+            throw FileSystemError("cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
+        }
         return bytes
     }
 

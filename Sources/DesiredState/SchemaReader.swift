@@ -13,10 +13,10 @@ struct SchemaReader {
     }
 
     /// The entries of a mapping by key, after reporting keys not in `allowed`.
-    mutating func mapping(_ node: YAMLNode, allowed: [String], what: String) -> [String: YAMLPair]? {
+    mutating func mapping(_ node: YAMLNode, allowed: [String], what: @autoclosure () -> String) -> [String: YAMLPair]? {
         guard case .mapping(let pairs) = node.content else {
             fail(
-                "\(what) must be a mapping with keys \(allowed.joined(separator: ", ")), found \(node.kindDescription)",
+                "\(what()) must be a mapping with keys \(allowed.joined(separator: ", ")), found \(node.kindDescription)",
                 at: node)
             return nil
         }
@@ -26,7 +26,7 @@ struct SchemaReader {
             if allowed.contains(key) {
                 result[key] = pair
             } else {
-                var message = "unknown key \(YAMLScalar.quote(key)) in \(what)"
+                var message = "unknown key \(YAMLScalar.quote(key)) in \(what())"
                 if let guess = Suggestion.closest(to: key, among: allowed) {
                     message += "; did you mean \"\(guess)\"?"
                 } else {
@@ -39,22 +39,22 @@ struct SchemaReader {
     }
 
     /// A non-empty string scalar.
-    mutating func string(_ node: YAMLNode, what: String) -> String? {
+    mutating func string(_ node: YAMLNode, what: @autoclosure () -> String) -> String? {
         guard let scalar = node.scalar else {
-            fail("\(what) must be a string, found \(node.kindDescription)", at: node)
+            fail("\(what()) must be a string, found \(node.kindDescription)", at: node)
             return nil
         }
         if scalar.value.isEmpty {
-            fail("\(what) must not be empty", at: node)
+            fail("\(what()) must not be empty", at: node)
             return nil
         }
         return scalar.value
     }
 
     /// The items of a list.
-    mutating func list(_ node: YAMLNode, what: String, example: String) -> [YAMLNode]? {
+    mutating func list(_ node: YAMLNode, what: @autoclosure () -> String, example: String) -> [YAMLNode]? {
         guard case .sequence(let items) = node.content else {
-            fail("\(what) must be a list like \(example), found \(node.kindDescription)", at: node)
+            fail("\(what()) must be a list like \(example), found \(node.kindDescription)", at: node)
             return nil
         }
         return items
@@ -62,52 +62,52 @@ struct SchemaReader {
 
     /// A decimal integer in `range`, written plainly (quoted numbers and YAML 1.1 forms such
     /// as `0755`, `0x1BB` or `1_000` are refused rather than guessed at).
-    mutating func integer(_ node: YAMLNode, what: String, range: ClosedRange<Int>) -> Int? {
+    mutating func integer(_ node: YAMLNode, what: @autoclosure () -> String, range: ClosedRange<Int>) -> Int? {
         guard let scalar = node.scalar, scalar.style == .plain else {
             fail(
-                "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
+                "\(what()) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
                 at: node)
             return nil
         }
         let text = scalar.value
         if text.count > 1, text.hasPrefix("0"), text.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            fail("\(what) \(text) has a leading zero (YAML 1.1 would read it as octal); write it without", at: node)
+            fail("\(what()) \(text) has a leading zero (YAML 1.1 would read it as octal); write it without", at: node)
             return nil
         }
         guard !text.isEmpty, text.count <= 10, text.allSatisfy({ $0.isASCII && $0.isNumber }),
             text == "0" || !text.hasPrefix("0"), let value = Int(text)
         else {
             fail(
-                "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
+                "\(what()) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
                 at: node)
             return nil
         }
         guard range.contains(value) else {
-            fail("\(what) \(value) is out of range (\(range.lowerBound)-\(range.upperBound))", at: node)
+            fail("\(what()) \(value) is out of range (\(range.lowerBound)-\(range.upperBound))", at: node)
             return nil
         }
         return value
     }
 
     /// A command as argv: a non-empty list of non-empty strings without control bytes.
-    mutating func command(_ node: YAMLNode, what: String, currentDirectory: String) -> [String]? {
-        guard let items = list(node, what: what, example: "[systemctl, reload, nginx]") else { return nil }
+    mutating func command(_ node: YAMLNode, what: @autoclosure () -> String, currentDirectory: String) -> [String]? {
+        guard let items = list(node, what: what(), example: "[systemctl, reload, nginx]") else { return nil }
         guard !items.isEmpty else {
-            fail("\(what) must name a program to run, found an empty list", at: node)
+            fail("\(what()) must name a program to run, found an empty list", at: node)
             return nil
         }
         var argv: [String] = []
         for item in items {
-            guard let word = string(item, what: "each word of \(what)") else { return nil }
+            guard let word = string(item, what: "each word of \(what())") else { return nil }
             guard !word.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                fail("\(what) contains a control character in \(YAMLScalar.quote(word))", at: item)
+                fail("\(what()) contains a control character in \(YAMLScalar.quote(word))", at: item)
                 return nil
             }
             argv.append(word)
         }
         if argv[0].hasPrefix("-") {
             fail(
-                "\(what) starts with \(YAMLScalar.quote(argv[0])), an option, not a program: name the program first (e.g. [nginx, -t])",
+                "\(what()) starts with \(YAMLScalar.quote(argv[0])), an option, not a program: name the program first (e.g. [nginx, -t])",
                 at: items[0])
             return nil
         }
@@ -116,14 +116,14 @@ struct SchemaReader {
 
     /// A file path (no control bytes), made absolute against the directory of the YAML file
     /// that names it.
-    mutating func path(_ node: YAMLNode, what: String, currentDirectory: String) -> String? {
-        guard let text = string(node, what: what) else { return nil }
+    mutating func path(_ node: YAMLNode, what: @autoclosure () -> String, currentDirectory: String) -> String? {
+        guard let text = string(node, what: what()) else { return nil }
         guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            fail("\(what) \(YAMLScalar.quote(text)) contains a control character", at: node)
+            fail("\(what()) \(YAMLScalar.quote(text)) contains a control character", at: node)
             return nil
         }
         let resolved = Paths.resolve(text, relativeToFile: node.mark.file, currentDirectory: currentDirectory)
-        namedPaths.append(.init(key: what, path: resolved, written: text, source: node.mark.description))
+        namedPaths.append(.init(key: what(), path: resolved, written: text, source: node.mark.description))
         return resolved
     }
 }

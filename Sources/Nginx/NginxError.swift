@@ -13,6 +13,12 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     case directiveHasNoOpeningBrace(name: String, at: NginxSourceLocation)
     /// A directive with the wrong number of arguments for what this engine reads.
     case invalidArgumentCount(name: String, at: NginxSourceLocation)
+    /// Blocks (and includes) nested deeper than the limit (`nginx.limits.depth`).
+    case nestingTooDeep(limit: Int, at: NginxSourceLocation)
+    /// A file larger than the per-file limit (`nginx.limits.file-bytes`).
+    case fileTooLarge(path: String, limit: Int, includedAt: NginxSourceLocation?)
+    /// The files read so far add up to more than the limit (`nginx.limits.tree-bytes`).
+    case treeTooLarge(path: String, limit: Int, includedAt: NginxSourceLocation?)
     /// A file could not be read; `includedAt` is the `include` that named it, if any.
     case fileNotReadable(path: String, reason: String, includedAt: NginxSourceLocation?)
     /// An `include` without wildcards names a file that does not exist.
@@ -59,6 +65,16 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(at): directive \"\(name)\" has no opening \"{\""
         case .invalidArgumentCount(let name, let at):
             return "\(at): invalid number of arguments in \"\(name)\" directive"
+        case .nestingTooDeep(let limit, let at):
+            return "\(at): blocks and includes nested more than \(limit) levels deep (the limit is nginx.limits.depth in the desired state)"
+        case .fileTooLarge(let path, let limit, let includedAt):
+            let what = "is larger than \(limit) bytes, the limit for one file (nginx.limits.file-bytes in the desired state)"
+            if let includedAt { return "\(includedAt): included file \(path) \(what)" }
+            return "\(path): the file \(what)"
+        case .treeTooLarge(let path, let limit, let includedAt):
+            let what = "the configuration's files add up to more than \(limit) bytes (nginx.limits.tree-bytes in the desired state)"
+            if let includedAt { return "\(includedAt): not reading included file \(path): \(what)" }
+            return "\(path): not reading it: \(what)"
         case .fileNotReadable(let path, let reason, let includedAt):
             if let includedAt { return "\(includedAt): cannot read included file \(path): \(reason)" }
             return "\(path): cannot read: \(reason)"

@@ -11,10 +11,14 @@ struct TreeBuilder {
         var pairs: [YAMLPair] = []
         var items: [YAMLNode] = []
         var pendingKey: YAMLNode?
+        /// Keys by text, built only once a mapping has more than ``smallMapping`` keys: the
+        /// many small ones (`{families, ports}`) are checked by a scan, with no hashing.
         var seen: [String: YAMLMark] = [:]
         /// Nodes inside, counting alias expansions, to size anchored subtrees.
         var size = 0
     }
+
+    private static let smallMapping = 8
 
     let file: String
     let limits: YAMLParser.Limits
@@ -143,7 +147,16 @@ struct TreeBuilder {
         if scalar.style == .plain && scalar.value == "<<" {
             throw YAMLError("merge keys (<<) are not supported: write the keys out", at: node.mark)
         }
-        if let first = stack[top].seen.updateValue(node.mark, forKey: scalar.value) {
+        let earlier: YAMLMark?
+        if stack[top].pairs.count < Self.smallMapping {
+            earlier = stack[top].pairs.first { $0.key.scalar?.value == scalar.value }?.key.mark
+        } else {
+            if stack[top].seen.isEmpty {
+                for pair in stack[top].pairs { stack[top].seen[pair.keyText] = pair.key.mark }
+            }
+            earlier = stack[top].seen.updateValue(node.mark, forKey: scalar.value)
+        }
+        if let first = earlier {
             throw YAMLError(
                 "duplicate key \(scalar.quotedForMessage) (first defined at line \(first.line), column \(first.column))",
                 at: node.mark)

@@ -1,148 +1,181 @@
 import ArgumentParser
+import DNS
 import DesiredState
 import Foundation
+import Nginx
 import Reconciler
 import TestSupport
 
-/// `reconcile-bench plan`: the whole plan (load desired state, parse nginx tree, AXFR from a
-/// real named, diff) at N vhosts (DESIGN §12).
+/// `reconcile-bench plan`: the whole `reconcile plan` process as a user runs it (spawned, in
+/// text and in JSON), with the per-stage breakdown measured in process beside it, at N
+/// vhosts and, with `--growth`, at 2N too; with `--octodns`, octoDNS planning the same zone
+/// against the same named in the same run (DESIGN §12).
 struct PlanBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract:
-            "Time a full plan: N vhosts, nginx tree of N blocks in files of 100, a zone of ~2.8N records in a real named."
+            "Time `reconcile plan` (spawned, text and JSON): N vhosts, nginx tree of N blocks in files of 100, a zone of ~2.8N records in a real named."
     )
 
     @Option(help: "Number of vhosts to generate.") var vhosts = 20000
-    @Option(help: "Measured runs (the median is reported).") var iterations = 5
+    @Option(help: "Measured runs of each (the median is reported).") var iterations = 5
+    @Flag(help: "No block has an IPv6 listen: every dual-stack vhost drifts.") var allDrifting = false
+    @Flag(help: "Also measure at 2N vhosts and report time(2N) / time(N).") var growth = false
+    @Flag(help: "Also time octoDNS (installed from PyPI when missing) planning the same zone against the same named.")
+    var octodns = false
+    @Option(help: "Runs of octoDNS (the median is reported).") var octodnsIterations = 3
+    @Option(help: "The reconcile binary (default: the one beside this bench).") var reconcile: String?
+
+    struct Figures {
+        var vhosts = 0
+        var records = 0
+        var findings = 0
+        var actions = 0
+        var missingListens = 0
+        var text: [SpawnedRun] = []
+        var json: [SpawnedRun] = []
+        var stages: [(String, Double)] = []
+        var octoDNS: [SpawnedRun] = []
+
+        var textMedian: Double { Measurement.median(text.map(\.milliseconds)) }
+        var jsonMedian: Double { Measurement.median(json.map(\.milliseconds)) }
+        var textCPUMedian: Double { Measurement.median(text.map(\.cpuMilliseconds)) }
+        var jsonCPUMedian: Double { Measurement.median(json.map(\.cpuMilliseconds)) }
+        var textRSS: Double { text.map(\.peakRSSMiB).max() ?? 0 }
+        var jsonRSS: Double { json.map(\.peakRSSMiB).max() ?? 0 }
+        var octoDNSMedian: Double { Measurement.median(octoDNS.map(\.milliseconds)) }
+    }
 
     func run() async throws {
-        let dir = try TemporaryDirectory(prefix: "reconcile-bench-plan")
-        // Desired state: every vhost dual-stack on 443, except every tenth IPv4 only.
-        var yaml = "vhosts:\n"
-        yaml.reserveCapacity(vhosts * 70)
-        for i in 0..<vhosts {
-            yaml += "  v\(i).example.social: {families: \(i % 10 == 9 ? "[ipv4]" : "[ipv4, ipv6]"), ports: [443]}\n"
+        let binary = reconcile ?? Self.besideThisBench("reconcile")
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no reconcile binary at \(binary) (build it: swift build -c release --product reconcile)")
         }
-        try dir.write("desired/vhosts.yaml", yaml)
-        // nginx: one block per vhost; one in a hundred dual-stack vhosts lacks its IPv6 listen.
-        try dir.write("nginx/nginx.conf", "events {}\nhttp {\n    include sites/*.conf;\n}\n")
-        var missingListens = 0
-        for file in stride(from: 0, to: vhosts, by: 100) {
-            var text = ""
-            for i in file..<min(file + 100, vhosts) {
-                let dual = i % 10 != 9 && i % 100 != 42
-                if i % 100 == 42 { missingListens += 1 }
-                text += """
-                    server {
-                        listen 443 ssl;
-                    \(dual ? "    listen [::]:443 ssl;\n" : "")    server_name v\(i).example.social www.v\(i).example.social;
-                        ssl_certificate /etc/ssl/v\(i).pem;
-                        ssl_certificate_key /etc/ssl/v\(i).key;
-                        location / { proxy_pass http://127.0.0.1:8080; }
-                    }
+        let base = try await measure(vhosts: vhosts, binary: binary, withOctoDNS: octodns)
+        var rows = rows(base)
+        var json: [String: Any] = [
+            "bench": "plan", "vhosts": vhosts, "all_drifting": allDrifting, "records": base.records,
+            "findings": base.findings, "actions": base.actions,
+            "text_median_ms": base.textMedian, "json_median_ms": base.jsonMedian,
+            "text_cpu_median_ms": base.textCPUMedian, "json_cpu_median_ms": base.jsonCPUMedian,
+            "text_peak_rss_mb": base.textRSS, "json_peak_rss_mb": base.jsonRSS,
+            "stages_ms": Dictionary(base.stages, uniquingKeysWith: { a, _ in a }),
+            "median_ms": max(base.textMedian, base.jsonMedian),
+        ]
+        if octodns {
+            let ratio = base.octoDNSMedian / max(base.textMedian, base.jsonMedian)
+            rows.append(
+                ("octoDNS plan median", "\(Measurement.fmt(base.octoDNSMedian)) ms (\(base.octoDNS.count) runs, same zone, same named)"))
+            rows.append(("octoDNS / reconcile", "\(Measurement.fmt(ratio))x (against the slower of text and JSON)"))
+            json["octodns_median_ms"] = base.octoDNSMedian
+            json["octodns_ratio"] = ratio
+        }
+        if growth {
+            let doubled = try await measure(vhosts: vhosts * 2, binary: binary, withOctoDNS: false)
+            rows.append(("", ""))
+            rows += self.rows(doubled)
+            let textGrowth = doubled.textMedian / base.textMedian
+            let jsonGrowth = doubled.jsonMedian / base.jsonMedian
+            let textCPUGrowth = doubled.textCPUMedian / base.textCPUMedian
+            let jsonCPUGrowth = doubled.jsonCPUMedian / base.jsonCPUMedian
+            func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
+            rows.append(
+                ("growth (2N / N)", "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3)"))
+            json["growth_text"] = textGrowth
+            json["growth_json"] = jsonGrowth
+            json["growth_text_cpu"] = textCPUGrowth
+            json["growth_json_cpu"] = jsonCPUGrowth
+            json["text_median_ms_2n"] = doubled.textMedian
+            json["json_median_ms_2n"] = doubled.jsonMedian
+            json["text_peak_rss_mb_2n"] = doubled.textRSS
+            json["json_peak_rss_mb_2n"] = doubled.jsonRSS
+        }
+        Measurement.report(rows: rows, json: json)
+    }
 
-                    """
-            }
-            try dir.write("nginx/sites/\(String(format: "%05d", file / 100)).conf", text)
+    private func rows(_ figures: Figures) -> [(String, String)] {
+        func spread(_ runs: [SpawnedRun]) -> String {
+            let times = runs.map(\.milliseconds)
+            return "min \(Measurement.fmt(times.min() ?? 0)), max \(Measurement.fmt(times.max() ?? 0)); CPU \(Measurement.fmt(Measurement.median(runs.map(\.cpuMilliseconds)))) ms"
         }
-        // Zone: A and AAAA as desired, a CNAME for www, TXT on some; a few AAAA missing.
-        var zone =
-            "$ORIGIN example.social.\n$TTL 300\n@ IN SOA ns1 hostmaster 2026112501 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 127.0.0.1\n"
-        zone.reserveCapacity(vhosts * 110)
-        var records = 3
-        for i in 0..<vhosts {
-            zone += "v\(i) IN A 203.0.113.10\n"
-            records += 1
-            if i % 10 != 9 && i % 1000 != 7 {
-                zone += "v\(i) IN AAAA 2001:db8::10\n"
-                records += 1
-            }
-            zone += "www.v\(i) IN CNAME v\(i)\n"
-            records += 1
-            if i % 5 == 0 {
-                zone += "v\(i) IN TXT \"owner=team-\(i % 17)\"\n"
-                records += 1
-            }
-        }
-        let named = try NamedServer(zones: [.init(name: "example.social", contents: zone)], keyAlgorithms: [])
-        defer { named.stop() }
-        try dir.write(
-            "desired/reconcile.yaml",
-            """
-            host: {ipv4: [203.0.113.10], ipv6: ["2001:db8::10"]}
-            nginx: {config: ../nginx/nginx.conf}
-            dns: {provider: rfc2136, server: "127.0.0.1:\(named.port)", zones: [example.social]}
+        var rows: [(String, String)] = [
+            ("vhosts", "\(figures.vhosts)\(allDrifting ? " (all dual-stack vhosts drifting)" : "")"),
+            ("nginx files", "\((figures.vhosts + 99) / 100 + 1)"),
+            ("zone records", "\(figures.records) (AXFR from a real named on 127.0.0.1)"),
+            ("findings / actions", "\(figures.findings) / \(figures.actions)  (\(figures.missingListens) blocks lack an IPv6 listen)"),
+            (
+                "reconcile plan, text",
+                "\(Measurement.fmt(figures.textMedian)) ms median (\(spread(figures.text))), peak RSS \(Measurement.fmt(figures.textRSS)) MiB, \(figures.text.first?.outputBytes ?? 0) bytes out"
+            ),
+            (
+                "reconcile plan, JSON",
+                "\(Measurement.fmt(figures.jsonMedian)) ms median (\(spread(figures.json))), peak RSS \(Measurement.fmt(figures.jsonRSS)) MiB, \(figures.json.first?.outputBytes ?? 0) bytes out"
+            ),
+            ("stages (in process, medians)", ""),
+        ]
+        rows += figures.stages.map { ("  \($0.0)", "\(Measurement.fmt($0.1)) ms") }
+        return rows
+    }
 
-            """)
+    private func measure(vhosts: Int, binary: String, withOctoDNS: Bool) async throws -> Figures {
+        let data = try PlanBenchData(vhosts: vhosts, allDrifting: allDrifting)
+        defer { data.stop() }
+        var figures = Figures()
+        figures.vhosts = vhosts
+        figures.records = data.records
+        figures.missingListens = data.missingListens
 
-        let generatedRSS = Measurement.peakRSSMiB()
-        zone = ""
-        yaml = ""
-        var stages: [String: [Double]] = [:]
-        func lap(_ name: String, _ start: DispatchTime) {
-            stages[name, default: []].append(
-                Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+        // The whole process, as a user runs it; one unmeasured run first warms the page cache.
+        let argv = [binary, "plan", "--desired", data.desiredDirectory, "--no-interface-check", "--no-color", "--format"]
+        let output = data.directory.path + "/plan.out"
+        for format in ["text", "json"] {
+            _ = try SpawnedRun.repeated(1, argv + [format], outputFile: output, statuses: [0, 2])
+            let runs = try SpawnedRun.repeated(
+                iterations, argv + [format], outputFile: output, statuses: [0, 2])
+            if format == "text" { figures.text = runs } else { figures.json = runs }
         }
-        func runOnce() async throws -> Reconciler.Plan {
-            var start = DispatchTime.now()
-            let desired = try DesiredStateLoader().load(directory: dir.path + "/desired")
-            lap("load desired state", start)
-            start = DispatchTime.now()
-            let provider = try DNSProviders.make(for: desired.dns, timeout: .seconds(10))
-            var observer = Observer(desired: desired, dns: provider)
-            observer.checkInterfaces = false
-            let observation = try await observer.observe()
-            lap("observe (nginx parse + AXFR)", start)
-            start = DispatchTime.now()
-            let plan = Planner(
-                desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: ""),
-                displayBase: dir.path
-            ).plan()
-            lap("diff and plan", start)
-            return plan
+
+        // The same work stage by stage, in this process.
+        var laps: [String: [Double]] = [:]
+        let order = ["load desired state", "nginx: read, parse, model", "DNS: AXFR and snapshot", "plan", "render text", "render JSON"]
+        func lap<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let value = try body()
+            laps[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            return value
         }
-        // One plan alone first: the time and peak memory one `reconcile plan` process sees.
-        Measurement.resetPeakRSS()
-        let first = DispatchTime.now()
-        var plan: Reconciler.Plan? = try await runOnce()
-        let firstMs = Double(DispatchTime.now().uptimeNanoseconds - first.uptimeNanoseconds) / 1e6
-        let singleRSS = Measurement.peakRSSMiB()
-        let findings = plan?.findings.count ?? 0
-        let actions = plan?.actions.count ?? 0
-        plan = nil
-        let samples = try await Measurement.time(iterations: iterations, warmup: 0) {
-            plan = try await runOnce()
-            plan = nil
+        for _ in 0..<iterations {
+            let desired = try lap(order[0]) { try DesiredStateLoader().load(directory: data.desiredDirectory) }
+            let tree = try lap(order[1]) {
+                try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
+            }
+            let provider = try DNSProviders.make(for: desired.dns, timeout: .seconds(30))
+            let start = DispatchTime.now().uptimeNanoseconds
+            let records = try await provider.observe(zones: desired.dns.zones, names: desired.vhosts.map(\.dnsName))
+            laps[order[2], default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            let plan = lap(order[3]) {
+                Planner(
+                    desired: desired,
+                    observation: Observation(nginx: tree, dns: records, interfaces: nil, dnsSource: provider.summary),
+                    fingerprint: DesiredFingerprint(digest: desired.digest), displayBase: data.directory.path
+                ).plan()
+            }
+            figures.findings = plan.findings.count
+            figures.actions = plan.actions.count
+            _ = lap(order[4]) { PlanText(color: false, displayBase: data.directory.path).render(plan).utf8.count }
+            _ = try lap(order[5]) { try plan.jsonData().count }
         }
-        let median = Measurement.median(samples)
-        let rss = Measurement.peakRSSMiB()
-        Measurement.report(
-            rows: [
-                ("vhosts", "\(vhosts)"),
-                ("nginx files", "\((vhosts + 99) / 100 + 1)"),
-                ("zone records", "\(records) (AXFR from named on 127.0.0.1:\(named.port))"),
-                ("findings / actions", "\(findings) / \(actions)  (\(missingListens) blocks lack an IPv6 listen)"),
-                (
-                    "first plan",
-                    "\(Measurement.fmt(firstMs)) ms, peak RSS \(Measurement.fmt(singleRSS)) MiB (as one reconcile plan process)"
-                ),
-                (
-                    "plan median",
-                    "\(Measurement.fmt(median)) ms (\(iterations) more runs, min \(Measurement.fmt(samples.min() ?? 0)), max \(Measurement.fmt(samples.max() ?? 0)))"
-                ),
-                (
-                    "peak RSS, all runs",
-                    "\(Measurement.fmt(rss)) MiB (\(Measurement.fmt(generatedRSS)) MiB after generating the data)"
-                ),
-            ]
-                + stages.keys.sorted().map {
-                    ("  \($0)", "\(Measurement.fmt(Measurement.median(stages[$0] ?? []))) ms median")
-                },
-            json: [
-                "bench": "plan", "vhosts": vhosts, "records": records, "findings": findings, "actions": actions,
-                "median_ms": median, "min_ms": samples.min() ?? 0, "max_ms": samples.max() ?? 0,
-                "first_run_ms": firstMs, "peak_rss_mb": singleRSS, "peak_rss_all_runs_mb": rss,
-            ])
+        figures.stages = order.map { ($0, Measurement.median(laps[$0] ?? [])) }
+
+        if withOctoDNS {
+            figures.octoDNS = try OctoDNSPlan(data: data).measure(runs: octodnsIterations)
+        }
+        return figures
+    }
+
+    /// A sibling executable of this bench (both are built into the same directory).
+    static func besideThisBench(_ name: String) -> String {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent(name).path
     }
 }

@@ -17,6 +17,30 @@ import Testing
         }
     }
 
+    @Test func aFIFOADeviceAndADirectoryLoopEndFast() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("base.yaml", baseYAML)
+        try dir.write("v.yaml", "vhosts: {}\n")
+        #expect(mkfifo(dir.path + "/fifo.yaml", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/zero.yaml", withDestinationPath: "/dev/zero")
+        try FileManager.default.createDirectory(atPath: dir.path + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/sub/loop", withDestinationPath: "..")
+        #expect(
+            messages(dir) == [
+                "D/fifo.yaml: cannot read: not a regular file (a FIFO, device or socket is never read)",
+                "D/zero.yaml: cannot read: not a regular file (a FIFO, device or socket is never read)",
+            ])
+    }
+
+    @Test func aFileOverTheSizeLimitIsNotReadToTheEnd() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("base.yaml", baseYAML)
+        let big = dir.path + "/v.yaml"
+        #expect(FileManager.default.createFile(atPath: big, contents: nil))
+        #expect(truncate(big, 200 << 20) == 0)
+        #expect(messages(dir) == ["D/v.yaml: cannot read: larger than 67108864 bytes, the limit for one desired-state file"])
+    }
+
     @Test func emptyDirectory() throws {
         let dir = try TemporaryDirectory()
         try dir.write("README.md", "not yaml")

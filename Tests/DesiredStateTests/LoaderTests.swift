@@ -43,6 +43,28 @@ import Testing
         #expect(state.vhosts[1].zone == (try DNSName("sub.example.social.")))
     }
 
+    @Test func limitsAreReadAndCheckedForRange() throws {
+        let fs = InMemoryFileSystem(
+            files: [
+                "d/base.yaml": baseYAML.replacingOccurrences(
+                    of: "config: /etc/nginx/nginx.conf\n",
+                    with: "config: /etc/nginx/nginx.conf\n  limits: {depth: 2000, tree-bytes: 1073741824}\n")
+                    + "  limits: {transfer-records: 10000000, transfer-seconds: 600}\n",
+                "d/v.yaml": "vhosts: {}\n",
+            ], currentDirectory: "/")
+        let state = try DesiredStateLoader(fileSystem: fs).load(directory: "d")
+        #expect(state.nginx.limits == NginxReadLimits(depth: 2000, fileBytes: nil, treeBytes: 1 << 30))
+        #expect(
+            state.dns.transferLimits
+                == ZoneTransferLimits(maxRecords: 10_000_000, maxBytes: 1 << 30, deadline: .seconds(600)))
+        let base = baseYAML + "  limits: {transfer-bytes: 0, transfer-record: 5}\n"
+        #expect(
+            problems("vhosts: {}\n", base: base) == [
+                "d/base.yaml:10:31: unknown key \"transfer-record\" in dns.limits; did you mean \"transfer-records\"?",
+                "d/base.yaml:10:28: dns.limits.transfer-bytes 0 is out of range (1-8589934592)",
+            ])
+    }
+
     @Test func tsigSecretInTheYAMLIsRefusedAndNeverEchoed() throws {
         let base = baseYAML.replacingOccurrences(
             of: "zones: [example.social]\n",

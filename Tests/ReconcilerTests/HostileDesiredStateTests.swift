@@ -117,7 +117,7 @@ struct HostileDesiredStateTests {
         // Huge and deep documents.
         Hostile(
             name: "65 MB file", files: ["huge.yaml": "# " + String(repeating: "x", count: 65 << 20) + "\n"],
-            expected: "larger than the 67108864 bytes accepted"),
+            expected: "larger than 67108864 bytes, the limit for one desired-state file"),
         Hostile(
             name: "nesting 100,000 deep",
             files: ["deep.yaml": "x: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"],

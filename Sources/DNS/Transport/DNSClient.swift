@@ -10,11 +10,17 @@ public struct DNSClient: Sendable {
     /// Further UDP attempts after the first for queries. Updates are never retried: a lost
     /// response would make the retry fail its own prerequisites.
     public var retries: Int
+    /// Bounds on each zone transfer besides the idle ``timeout``.
+    public var transferLimits: ZoneTransferLimits
 
-    public init(server: DNSServerAddress, timeout: Duration = .seconds(2), retries: Int = 2) {
+    public init(
+        server: DNSServerAddress, timeout: Duration = .seconds(2), retries: Int = 2,
+        transferLimits: ZoneTransferLimits = ZoneTransferLimits()
+    ) {
         self.server = server
         self.timeout = timeout
         self.retries = max(0, retries)
+        self.transferLimits = transferLimits
     }
 
     var transport: DNSTransport { DNSTransport(server: server, timeout: timeout) }
@@ -107,12 +113,13 @@ public struct DNSClient: Sendable {
         var verifier = key.map {
             TSIGStreamVerifier(signer: TSIGSigner(key: $0), requestMAC: signed.mac, server: server)
         }
-        var collector = ZoneTransferCollector(zone: zone, server: server)
+        var collector = ZoneTransferCollector(zone: zone, server: server, limits: transferLimits)
         let clock = ContinuousClock()
         let start = clock.now
         let complete: Bool
         do {
-            complete = try await transport.tcp(signed.bytes) { bytes in
+            complete = try await transport.tcp(signed.bytes, deadline: transferLimits.deadline) { bytes in
+                try collector.count(bytes: bytes.count)
                 let message: DNSMessage
                 if var active = verifier {
                     message = try active.verify(bytes)
@@ -127,6 +134,10 @@ public struct DNSClient: Sendable {
                 return try collector.add(message)
             }
             try verifier?.finish()
+        } catch is DNSTransport.DeadlineExpired {
+            throw .transferLimitExceeded(
+                server: server, zone: zone,
+                limit: "its deadline of \(transferLimits.deadline.components.seconds) s (dns.limits.transfer-seconds)")
         } catch {
             throw mapTransportError(error)
         }

@@ -38,6 +38,9 @@ public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
     case mismatchedResponse(server: DNSServerAddress, reason: String)
     /// A zone transfer that did not start or end with the zone's SOA, or was cut short.
     case transferIncomplete(server: DNSServerAddress, zone: DNSName, reason: String)
+    /// A zone transfer went past one of its bounds (records, bytes, the overall deadline);
+    /// `limit` names the bound and the desired-state setting that raises it.
+    case transferLimitExceeded(server: DNSServerAddress, zone: DNSName, limit: String)
     /// The server address is not an IP literal.
     case invalidServerAddress(String)
     /// A TSIG key (file) that could not be used.
@@ -79,6 +82,8 @@ public enum DNSError: Error, Equatable, Sendable, CustomStringConvertible {
             "response from DNS server \(server) does not match the request: \(reason)"
         case .transferIncomplete(let server, let zone, let reason):
             "zone transfer of \(zone) from DNS server \(server) is incomplete: \(reason)"
+        case .transferLimitExceeded(let server, let zone, let limit):
+            "zone transfer of \(zone) from DNS server \(server) stopped: it went past \(limit); raise the limit in the desired state if the zone really is that large"
         case .invalidServerAddress(let text):
             "DNS server address \"\(text)\" is not an IPv4 or IPv6 literal"
         case .invalidKey(let source, let reason):

@@ -36,9 +36,13 @@ struct DNSTransport: Sendable {
         }
     }
 
+    /// The overall deadline of a TCP exchange passed while messages were still arriving.
+    struct DeadlineExpired: Error {}
+
     /// Sends `request` over TCP and hands each response message to `receive` until it returns
-    /// true. Returns false when the timeout (between messages) expired first.
-    func tcp(_ request: [UInt8], receive: ([UInt8]) throws -> Bool) async throws -> Bool {
+    /// true. Returns false when the timeout (between messages) expired first; throws
+    /// ``DeadlineExpired`` when `deadline` (for the whole exchange) passed first.
+    func tcp(_ request: [UInt8], deadline: Duration? = nil, receive: ([UInt8]) throws -> Bool) async throws -> Bool {
         guard request.count <= Int(UInt16.max) else { throw DNSError.messageTooLarge(size: request.count) }
         let remote = try server.socketAddress()
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -58,6 +62,7 @@ struct DNSTransport: Sendable {
         let timer = IdleTimer(channel: channel.channel, timeout: timeout)
         return try await channel.executeThenClose { inbound, outbound in
             timer.arm()
+            if let deadline { timer.armDeadline(after: deadline) }
             defer { timer.disarm() }
             do {
                 var framed = ByteBuffer()
@@ -65,12 +70,15 @@ struct DNSTransport: Sendable {
                 framed.writeBytes(request)
                 try await outbound.write(framed)
                 for try await frame in inbound {
+                    if timer.deadlineFired { throw DeadlineExpired() }
                     timer.arm()
                     if try receive(Array(frame.readableBytesView)) { return true }
                 }
             } catch where timer.fired {
+                if timer.deadlineFired { throw DeadlineExpired() }
                 return false
             }
+            if timer.deadlineFired { throw DeadlineExpired() }
             if timer.fired { return false }
             throw DNSError.connectionFailed(server: server, reason: "the server closed the connection before the response was complete")
         }

@@ -3,20 +3,37 @@
 struct ZoneTransferCollector {
     let zone: DNSName
     let server: DNSServerAddress
+    let limits: ZoneTransferLimits
     private var soa: SOA?
+    // Grown by append's doubling only: reserving "count + n" per message would reallocate
+    // (and copy every record so far) on every message.
     private var records: [ResourceRecord] = []
     private var messages = 0
+    private var bytes = 0
     private var finished = false
 
-    init(zone: DNSName, server: DNSServerAddress) {
+    init(zone: DNSName, server: DNSServerAddress, limits: ZoneTransferLimits = ZoneTransferLimits()) {
         self.zone = zone
         self.server = server
+        self.limits = limits
+    }
+
+    /// Counts a message's bytes before it is decoded, so an oversized stream stops early.
+    mutating func count(bytes byteCount: Int) throws(DNSError) {
+        bytes += byteCount
+        if bytes > limits.maxBytes {
+            throw .transferLimitExceeded(
+                server: server, zone: zone, limit: "\(limits.maxBytes) bytes (dns.limits.transfer-bytes)")
+        }
     }
 
     /// Adds one message; returns true when the closing SOA has been seen.
     mutating func add(_ message: DNSMessage) throws(DNSError) -> Bool {
         messages += 1
-        records.reserveCapacity(records.count + message.answers.count)
+        if records.count + message.answers.count > limits.maxRecords + 1 {
+            throw .transferLimitExceeded(
+                server: server, zone: zone, limit: "\(limits.maxRecords) records (dns.limits.transfer-records)")
+        }
         for record in message.answers {
             guard !finished else {
                 throw .transferIncomplete(server: server, zone: zone, reason: "records after the closing SOA")

@@ -103,7 +103,8 @@ extension NginxConfigTree {
         var contents: [String: [UInt8]] = [:]
         for file in files { contents[file.path] = file.bytes }
         for edit in edits { contents[edit.path] = edit.newBytes }
-        return try NginxConfigTree.load(mainConfig: mainConfigPath, reader: InMemoryNginxFileReader(files: contents))
+        return try NginxConfigTree.load(
+            mainConfig: mainConfigPath, reader: InMemoryNginxFileReader(files: contents), limits: limits)
     }
 
     /// Removes one `listen` the block states in its own file: the whole line when the line

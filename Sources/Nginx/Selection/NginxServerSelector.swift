@@ -39,6 +39,15 @@ public struct NginxServerSelector: Sendable {
         guard let local = NginxListenAddress.literal(address), local.family == family, !local.isWildcard else {
             return .undecidable("\"\(address)\" is not a specific \(family) address")
         }
+        return select(family: family, local: local, port: port, host: host)
+    }
+
+    /// ``select(family:address:port:host:)`` with the local address already parsed (a caller
+    /// asking about many names on one address parses it once).
+    public func select(family: NginxAddressFamily, local: NginxListenAddress, port: Int, host: String) -> NginxSelection {
+        guard local.family == family, !local.isWildcard else {
+            return .undecidable("\"\(local)\" is not a specific \(family) address")
+        }
         if let location = hostnameListensByPort[port] {
             return .undecidable(
                 "\(location): a listen on port \(port) names a host; nginx resolves it when it starts, so which addresses it binds is unknown"

@@ -14,9 +14,12 @@ public struct NginxConfigFile: Sendable {
     ///
     /// Throws at the first syntax error nginx would report (unbalanced braces, a missing
     /// semicolon before `}` or at the end of the file, a quoted word not followed by a space),
-    /// with the file, line and column of the offending byte.
-    public static func parse(_ bytes: [UInt8], path: String) throws(NginxError) -> NginxConfigFile {
-        var parser = NginxParser(path: path, expectedSize: bytes.count)
+    /// with the file, line and column of the offending byte. Blocks nested deeper than
+    /// `maxDepth` are ``NginxError/nestingTooDeep(limit:at:)`` (the parser never recurses).
+    public static func parse(
+        _ bytes: [UInt8], path: String, maxDepth: Int = NginxLimits.defaultMaxDepth
+    ) throws(NginxError) -> NginxConfigFile {
+        var parser = NginxParser(path: path, expectedSize: bytes.count, maxDepth: maxDepth)
         let failure = bytes.withUnsafeBufferPointer { parser.run($0) }
         if let failure { throw failure }
         return NginxConfigFile(path: path, bytes: bytes, tokens: parser.tokens, directives: parser.directives)

@@ -14,9 +14,12 @@ struct NginxParser {
     private var openBlocks: [Int] = []
     private var line = 1
     private var lineStart = 0
+    /// Deepest nesting of blocks accepted; the `{` one level deeper is an error.
+    private let maxDepth: Int
 
-    init(path: String, expectedSize: Int) {
+    init(path: String, expectedSize: Int, maxDepth: Int) {
         self.path = path
+        self.maxDepth = maxDepth
         tokens.reserveCapacity(expectedSize / 6)
         directives.reserveCapacity(expectedSize / 24)
     }
@@ -275,6 +278,9 @@ struct NginxParser {
                 firstToken: tokenStart, tokenCount: tokens.count - tokenStart, terminator: offset,
                 parent: openBlocks.last, index: index, hasLuaBody: isLua))
         guard isLua else {
+            guard openBlocks.count < maxDepth else {
+                return .failure(.nestingTooDeep(limit: maxDepth, at: location(offset)))
+            }
             openBlocks.append(index)
             return .success(offset + 1)
         }

@@ -14,8 +14,11 @@ public struct InMemoryNginxFileReader: NginxFileReader {
         self.files = textFiles.mapValues { Array($0.utf8) }
     }
 
-    public func readFile(atPath path: String) throws(NginxFileReadError) -> [UInt8] {
-        if let bytes = files[path] { return bytes }
+    public func readFile(atPath path: String, maxBytes: Int) throws(NginxFileReadError) -> [UInt8] {
+        if let bytes = files[path] {
+            if bytes.count > maxBytes { throw .tooLarge(limit: maxBytes) }
+            return bytes
+        }
         if directoryEntries(atPath: path) != nil { throw .isDirectory }
         throw .notFound
     }

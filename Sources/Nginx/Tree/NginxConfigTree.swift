@@ -12,6 +12,8 @@ public struct NginxConfigTree: Sendable {
     public let includes: [NginxInclude]
     /// The `http` server blocks, in the order nginx loads them.
     public let serverBlocks: [NginxServerBlock]
+    /// The bounds it was read with (kept for re-reading it after an edit).
+    public let limits: NginxLimits
 
     /// Reads the main configuration at `path` and every file it includes through `reader`,
     /// parses them and models the `http` server blocks.
@@ -19,13 +21,16 @@ public struct NginxConfigTree: Sendable {
     /// Relative include paths are resolved against the main configuration's directory, as
     /// nginx does; patterns are expanded and sorted like glob(3). Throws the first problem
     /// nginx would stop at: a syntax error, a missing include, an include cycle, an invalid
-    /// `listen` or `server_name`, each with `file:line:column`.
-    public static func load(mainConfig path: String, reader: some NginxFileReader) throws(NginxError) -> NginxConfigTree {
-        var loader = NginxTreeLoader(reader: reader, prefix: IncludePattern.directory(of: path))
+    /// `listen` or `server_name`, each with `file:line:column`; or a bound of `limits` crossed
+    /// (nesting depth, one file's size, the total size read).
+    public static func load(
+        mainConfig path: String, reader: some NginxFileReader, limits: NginxLimits = NginxLimits()
+    ) throws(NginxError) -> NginxConfigTree {
+        var loader = NginxTreeLoader(reader: reader, prefix: IncludePattern.directory(of: path), limits: limits)
         try loader.loadMain(path)
         return NginxConfigTree(
             mainConfigPath: path, prefixDirectory: loader.prefix, files: loader.files, includes: loader.includes,
-            serverBlocks: loader.serverBlocks)
+            serverBlocks: loader.serverBlocks, limits: limits)
     }
 
     /// Index of the file at `path` in ``files``.

@@ -38,10 +38,12 @@ extension Planner {
                     guard !differing.isEmpty else { continue }
                     // Resolvers asking a differing server get its records: judged on the union.
                     let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
+                    let addresses = desired.host.addresses(family)
+                    let locals = addresses.map { NginxListenAddress.literal($0) }
                     let unserved = vhost.ports.filter { port in
                         servingStatus(
                             selector: selector, own: own, family: nginxFamily, port: port, host: probeHost,
-                            addresses: desired.host.addresses(family), tree: tree) != .served
+                            addresses: addresses, locals: locals, tree: tree) != .served
                     }
                     let publishedElsewhere = differing.filter { server in
                         server.snapshot.map { !values($0, vhost.dnsName, type).isEmpty } ?? false

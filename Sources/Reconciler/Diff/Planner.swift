@@ -94,6 +94,11 @@ public struct Planner: Sendable {
         }
 
         let claims = NginxNameClaims(tree: tree)
+        // Text forms computed once per run, not once per vhost and family.
+        let hostIPv4 = desired.host.addresses(.ipv4)
+        let hostIPv6 = desired.host.addresses(.ipv6)
+        let localIPv4 = hostIPv4.map { NginxListenAddress.literal($0) }
+        let localIPv6 = hostIPv6.map { NginxListenAddress.literal($0) }
         // All listen additions go through one batch, so each is judged against the ones
         // before it and the whole plan stays linear in the number of blocks.
         var batch = NginxListenBatch(tree: tree)
@@ -121,6 +126,10 @@ public struct Planner: Sendable {
             var dnsManaged = true
             var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
             var viaCNAME: String?
+            // The published values per family in text form, when they are the name's own
+            // records (no CNAME): computed once for both the preconditions and the diff.
+            var publishedText: [AddressFamily: [String]] = [:]
+            let dnsNameText = vhost.dnsName.description
             if let snapshot = observation.dns.zone(containing: vhost.dnsName) {
                 let resolved = observation.dns.resolve(vhost.dnsName)
                 switch resolved {
@@ -141,12 +150,13 @@ public struct Planner: Sendable {
                             evidence: chain))
                     published = [.ipv4: [], .ipv6: []]
                 }
+                let direct = dnsManaged && viaCNAME == nil
                 for family in AddressFamily.allCases {
-                    let own = snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
-                    recordSets.append(
-                        .init(
-                            name: vhost.dnsName.description, type: family.recordTypeName,
-                            values: own.map { $0.data.presentation(as: $0.type) }.sorted()))
+                    // Without a CNAME, what resolve found are the name's own records.
+                    let own = direct ? published[family] ?? [] : snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
+                    let values = own.map { $0.data.presentation(as: $0.type) }
+                    if direct { publishedText[family] = values }
+                    recordSets.append(.init(name: dnsNameText, type: family.recordTypeName, values: values.sorted()))
                 }
             } else {
                 dnsManaged = false
@@ -156,15 +166,16 @@ public struct Planner: Sendable {
             for family in AddressFamily.allCases {
                 let wanted = vhost.families.contains(family)
                 let records = published[family] ?? []
-                let publishedValues = records.map { $0.data.presentation(as: $0.type) }
-                let recordEvidence = records.map(\.presentation)
-                let hostAddresses = desired.host.addresses(family)
+                let publishedValues = publishedText[family] ?? records.map { $0.data.presentation(as: $0.type) }
+                // Only a finding shows the records.
+                lazy var recordEvidence = records.map(\.presentation)
+                let hostAddresses = family == .ipv4 ? hostIPv4 : hostIPv6
                 let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
                 var status: [UInt16: ServingStatus] = [:]
                 for port in vhost.ports {
                     status[port] = servingStatus(
                         selector: selector, own: own, family: nginxFamily, port: port, host: probeHost,
-                        addresses: hostAddresses, tree: tree)
+                        addresses: hostAddresses, locals: family == .ipv4 ? localIPv4 : localIPv6, tree: tree)
                 }
 
                 if wanted {
@@ -528,11 +539,14 @@ public struct Planner: Sendable {
 
     func servingStatus(
         selector: NginxServerSelector, own: [Int], family: NginxAddressFamily, port: UInt16, host: String,
-        addresses: [String], tree: NginxConfigTree
+        addresses: [String], locals: [NginxListenAddress?], tree: NginxConfigTree
     ) -> ServingStatus {
         guard !addresses.isEmpty else { return .notServed(answeredBy: nil) }
-        for address in addresses {
-            switch selector.select(family: family, address: address, port: Int(port), host: host) {
+        for (address, local) in zip(addresses, locals) {
+            let selection =
+                local.map { selector.select(family: family, local: $0, port: Int(port), host: host) }
+                ?? selector.select(family: family, address: address, port: Int(port), host: host)
+            switch selection {
             case .answered(let block, _):
                 // One of the vhost's own blocks (a regex one too, which `own` lists only when
                 // nothing better names the vhost).

@@ -38,7 +38,9 @@ public enum DNSProviders {
             if let tsig {
                 key = try loadKey(tsig)
             }
-            var provider = RFC2136Provider(client: DNSClient(server: server, timeout: timeout, retries: retries), key: key)
+            let client = DNSClient(
+                server: server, timeout: timeout, retries: retries, transferLimits: settings.transferLimits)
+            var provider = RFC2136Provider(client: client, key: key)
             provider.transfer = settings.transfer
             return provider
         case .authoritative(let server):

@@ -30,7 +30,12 @@ public struct Observer: Sendable {
         let tree: NginxConfigTree
         progress("reading nginx's configuration from \(desired.nginx.config)")
         do {
-            tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader())
+            let settings = desired.nginx.limits
+            let limits = NginxLimits(
+                maxDepth: settings.depth ?? NginxLimits.defaultMaxDepth,
+                maxFileBytes: settings.fileBytes ?? NginxLimits.defaultMaxFileBytes,
+                maxTreeBytes: settings.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
+            tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
         } catch {
             // The main configuration itself is the YAML's doing: say where the YAML names it.
             if case .fileNotReadable(let path, let reason, nil) = error {

@@ -65,9 +65,13 @@ public struct Plan: Sendable, Codable {
 
     /// Encodes the plan as the documented JSON (schema 1).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        Data(PlanJSONWriter.encode(self))
+    }
+
+    /// The same JSON as ``jsonData()``, handed to `write` in chunks of about a megabyte as it
+    /// is produced (for printing a large plan without holding it whole).
+    public func streamJSON(to write: @escaping (ArraySlice<UInt8>) -> Void) {
+        PlanJSONWriter.stream(self, to: write)
     }
 
     /// Decodes a saved plan, refusing other schema versions.

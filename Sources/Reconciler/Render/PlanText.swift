@@ -49,19 +49,27 @@ public struct PlanText: Sendable {
             }
             out.append("")
         }
-        // Most severe subject first; within a severity, by name.
+        // Most severe subject first; within a severity, by name. Findings and actions are
+        // indexed by subject once, so rendering stays linear in their number.
         var worst: [String: Severity] = [:]
-        for finding in plan.findings { worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity) }
-        for action in plan.actions where worst[action.vhost] == nil { worst[action.vhost] = .info }
-        var subjects = worst.keys.sorted { (worst[$0] ?? .info, $0) < (worst[$1] ?? .info, $1) }
-        let actionSubjects = Set(plan.actions.map(\.vhost))
-        let infoOnly = subjects.filter { worst[$0] == .info && !actionSubjects.contains($0) }
+        var findingsBySubject: [String: [Finding]] = [:]
+        var actionsBySubject: [String: [Action]] = [:]
+        for finding in plan.findings {
+            worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity)
+            findingsBySubject[finding.vhost, default: []].append(finding)
+        }
+        for action in plan.actions {
+            if worst[action.vhost] == nil { worst[action.vhost] = .info }
+            actionsBySubject[action.vhost, default: []].append(action)
+        }
+        var subjects = worst.map { ($0.value, $0.key) }.sorted { $0 < $1 }.map(\.1)
+        let infoOnly = Set(subjects.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
         if !verbose && infoOnly.count > 3 {
             subjects.removeAll { infoOnly.contains($0) }
         }
         for subject in subjects {
             out.append(paint(TerminalText.escaped(subject), .bold))
-            for finding in plan.findings where finding.vhost == subject {
+            for finding in findingsBySubject[subject] ?? [] {
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
@@ -69,7 +77,7 @@ public struct PlanText: Sendable {
                 out.append("      " + TerminalText.escaped(finding.message))
                 for line in finding.evidence { out.append("      " + paint(TerminalText.escaped(line), .dim)) }
             }
-            let actions = plan.actions.filter { $0.vhost == subject }
+            let actions = actionsBySubject[subject] ?? []
             if !actions.isEmpty {
                 out.append("    fix:")
                 for action in actions { out.append("      " + line(for: action)) }
@@ -77,7 +85,7 @@ public struct PlanText: Sendable {
             out.append("")
         }
         if !verbose && infoOnly.count > 3 {
-            let slugs = Set(plan.findings.filter { infoOnly.contains($0.vhost) }.map(\.slug)).sorted()
+            let slugs = Set(infoOnly.flatMap { findingsBySubject[$0] ?? [] }.map(\.slug)).sorted()
             out.append(
                 paint("info", .cyan)
                     + " \(infoOnly.count) more names have only informational findings (\(slugs.joined(separator: ", "))); -v lists them"

@@ -1,0 +1,290 @@
+/// Writes a plan as JSON in one pass into one buffer: byte for byte what `JSONEncoder` gives
+/// with `.prettyPrinted, .sortedKeys, .withoutEscapingSlashes` (two-space indents,
+/// `"key" : value`, keys in sorted order, absent optionals left out), without building the
+/// intermediate tree of values that made encoding a large plan a fifth of a run.
+struct PlanJSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Per open object or array: whether it has had a member yet.
+    private var started: [Bool] = []
+    /// Where full chunks go when streaming; nil keeps everything in ``bytes``.
+    private let sink: ((ArraySlice<UInt8>) -> Void)?
+    private static let chunkSize = 1 << 20
+
+    init(capacity: Int, sink: ((ArraySlice<UInt8>) -> Void)? = nil) {
+        bytes.reserveCapacity(capacity)
+        self.sink = sink
+    }
+
+    static func encode(_ plan: Plan) -> [UInt8] {
+        // About 700 bytes per finding and per record set: one allocation for most plans.
+        var writer = PlanJSONWriter(capacity: 4096 + 700 * (plan.findings.count + plan.actions.count) + 120 * plan.preconditions.recordSets.count)
+        writer.write(plan)
+        return writer.bytes
+    }
+
+    /// Hands the JSON to `sink` in chunks of about a megabyte as it is written, so a large
+    /// plan is never held whole in memory.
+    static func stream(_ plan: Plan, to sink: @escaping (ArraySlice<UInt8>) -> Void) {
+        var writer = PlanJSONWriter(capacity: chunkSize + (64 << 10), sink: sink)
+        writer.write(plan)
+        sink(writer.bytes[...])
+    }
+
+    /// Passes the chunk on once it is full (between values, so nothing is split oddly).
+    private mutating func flushIfFull() {
+        guard let sink, bytes.count >= Self.chunkSize else { return }
+        sink(bytes[...])
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: The plan's values, keys in sorted order
+
+    private mutating func write(_ plan: Plan) {
+        open(UInt8(ascii: "{"))
+        key("actions")
+        array(plan.actions) { $0.write($1) }
+        if let checks = plan.checksNotRun {
+            key("checks_not_run")
+            array(checks) { writer, check in
+                writer.open(UInt8(ascii: "{"))
+                writer.key("check")
+                writer.string(check.check)
+                writer.key("reason")
+                writer.string(check.reason)
+                writer.close(UInt8(ascii: "}"))
+            }
+        }
+        key("created_at")
+        string(plan.createdAt)
+        key("desired")
+        open(UInt8(ascii: "{"))
+        key("digest")
+        string(plan.desired.digest)
+        if let commit = plan.desired.gitCommit {
+            key("git_commit")
+            string(commit)
+        }
+        if let dirty = plan.desired.gitDirty {
+            key("git_dirty")
+            bool(dirty)
+        }
+        close(UInt8(ascii: "}"))
+        key("dns_source")
+        string(plan.dnsSource)
+        key("findings")
+        array(plan.findings) { $0.write($1) }
+        key("in_sync")
+        bool(plan.inSync)
+        key("nginx_config")
+        string(plan.nginxConfig)
+        key("notes")
+        array(plan.notes) { $0.string($1) }
+        if let pending = plan.pendingReloads {
+            key("pending_reloads")
+            array(pending) { $0.string($1) }
+        }
+        key("preconditions")
+        open(UInt8(ascii: "{"))
+        key("nginx_files")
+        array(plan.preconditions.nginxFiles) { writer, file in
+            writer.open(UInt8(ascii: "{"))
+            writer.key("path")
+            writer.string(file.path)
+            writer.key("sha256")
+            writer.string(file.sha256)
+            writer.close(UInt8(ascii: "}"))
+        }
+        key("record_sets")
+        array(plan.preconditions.recordSets) { writer, set in
+            writer.open(UInt8(ascii: "{"))
+            writer.key("name")
+            writer.string(set.name)
+            writer.key("type")
+            writer.string(set.type)
+            writer.key("values")
+            writer.array(set.values) { $0.string($1) }
+            writer.close(UInt8(ascii: "}"))
+        }
+        close(UInt8(ascii: "}"))
+        key("schema")
+        integer(plan.schema)
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func write(_ action: Action) {
+        open(UInt8(ascii: "{"))
+        key("family")
+        string(action.family.rawValue)
+        if let file = action.file {
+            key("file")
+            string(file)
+        }
+        key("kind")
+        string(action.kind.rawValue)
+        if let line = action.line {
+            key("line")
+            integer(line)
+        }
+        if let name = action.name {
+            key("name")
+            string(name)
+        }
+        if let notBefore = action.notBefore {
+            key("not_before")
+            string(notBefore)
+        }
+        key("phase")
+        integer(action.phase.rawValue)
+        if let port = action.port {
+            key("port")
+            integer(Int(port))
+        }
+        if let text = action.text {
+            key("text")
+            string(text)
+        }
+        if let ttl = action.ttl {
+            key("ttl")
+            integer(Int(ttl))
+        }
+        if let type = action.type {
+            key("type")
+            string(type)
+        }
+        if let value = action.value {
+            key("value")
+            string(value)
+        }
+        key("vhost")
+        string(action.vhost)
+        if let zone = action.zone {
+            key("zone")
+            string(zone)
+        }
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func write(_ finding: Finding) {
+        open(UInt8(ascii: "{"))
+        if let block = finding.answeredBy {
+            key("answered_by")
+            open(UInt8(ascii: "{"))
+            key("file")
+            string(block.file)
+            key("line")
+            integer(block.line)
+            key("server_names")
+            array(block.serverNames) { $0.string($1) }
+            close(UInt8(ascii: "}"))
+        }
+        key("code")
+        string(finding.code)
+        key("evidence")
+        array(finding.evidence) { $0.string($1) }
+        if let family = finding.family {
+            key("family")
+            string(family.rawValue)
+        }
+        key("message")
+        string(finding.message)
+        if let port = finding.port {
+            key("port")
+            integer(Int(port))
+        }
+        key("severity")
+        string(finding.severity.rawValue)
+        key("slug")
+        string(finding.slug)
+        key("vhost")
+        string(finding.vhost)
+        close(UInt8(ascii: "}"))
+    }
+
+    // MARK: Layout
+
+    private mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        for _ in 0..<started.count {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(UInt8(ascii: " "))
+        }
+    }
+
+    /// Before each member of the innermost object or array: the comma and the indent.
+    private mutating func member() {
+        let index = started.count - 1
+        if started[index] { bytes.append(UInt8(ascii: ",")) }
+        started[index] = true
+        newline()
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        started.append(false)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        // An empty one still gets its blank line, as JSONEncoder writes it: "[\n\n  ]".
+        if started.removeLast() == false { bytes.append(UInt8(ascii: "\n")) }
+        newline()
+        bytes.append(bracket)
+    }
+
+    private mutating func key(_ name: StaticString) {
+        member()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+    }
+
+    private mutating func array<Element>(_ elements: [Element], _ body: (inout PlanJSONWriter, Element) -> Void) {
+        open(UInt8(ascii: "["))
+        for element in elements {
+            member()
+            body(&self, element)
+            flushIfFull()
+        }
+        close(UInt8(ascii: "]"))
+    }
+
+    private mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    }
+
+    private mutating func integer(_ value: Int) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\b \f \n \r \t` or `\u00XX`,
+    /// everything else (slashes, non-ASCII) as it is.
+    private mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = value
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                default:
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

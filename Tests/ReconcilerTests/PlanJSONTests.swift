@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import Reconciler
+
+/// The plan's JSON is written in one pass by `PlanJSONWriter`; it must stay byte for byte
+/// what `JSONEncoder` made of the same plan (saved plans and the golden files depend on it).
+@Suite struct PlanJSONTests {
+    static let nasty = String((0..<128).map { Character(Unicode.Scalar(UInt8($0))) }) + "é/\\\"\u{2028}😀 \u{7F}"
+
+    static func encoderBytes(_ plan: Plan) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(plan))
+    }
+
+    @Test func everyFieldAndEveryEscapeMatchJSONEncoder() throws {
+        let plan = Plan(
+            createdAt: "2026-12-01T08:00:00Z",
+            desired: DesiredFingerprint(digest: "abc", gitCommit: Self.nasty, gitDirty: true),
+            findings: [
+                Finding(
+                    kind: .advertisedNotServed, vhost: Self.nasty, family: .ipv6, port: 443, message: Self.nasty,
+                    evidence: [Self.nasty, ""],
+                    answeredBy: .init(file: "/etc/nginx/\(Self.nasty)", line: 3, serverNames: [Self.nasty, "b"])),
+                {
+                    var critical = Finding(kind: .nameserversDisagree, vhost: "c.example", message: "m")
+                    critical.severityOverride = .critical
+                    return critical
+                }(),
+                Finding(kind: .unmanagedVhost, vhost: "b.example", message: "m"),
+            ],
+            actions: [
+                .nginx(
+                    .nginxAddListen, phase: .serve, vhost: "a", family: .ipv6, port: 443, file: "/a/b.conf", line: 7,
+                    text: "listen [::]:443 ssl;"),
+                .dns(
+                    .dnsDelete, phase: .withdraw, vhost: "a", family: .ipv4, zone: "example.", name: "a.example.",
+                    ttl: 300, value: "192.0.2.1"),
+                {
+                    var removal = Action.nginx(
+                        .nginxRemoveListen, phase: .unserve, vhost: "a", family: .ipv6, port: 443, file: "/a/b.conf",
+                        line: 8, text: "listen [::]:443;")
+                    removal.notBefore = "2026-12-01T08:05:00Z"
+                    return removal
+                }(),
+            ],
+            notes: [Self.nasty],
+            preconditions: Preconditions(
+                nginxFiles: [.init(path: "/etc/nginx/nginx.conf", sha256: "00ff")],
+                recordSets: [.init(name: "a.example.", type: "A", values: []), .init(name: "b.", type: "AAAA", values: ["::1", "::2"])]),
+            dnsSource: "server 127.0.0.1:53", nginxConfig: "nginx.conf", pendingReloads: ["nginx: \(Self.nasty)"])
+        var withChecks = plan
+        withChecks.checksNotRun = [.init(check: "config-not-loaded", reason: Self.nasty)]
+        #expect(Array(try withChecks.jsonData()) == (try Self.encoderBytes(withChecks)))
+    }
+
+    @Test func anEmptyPlanMatchesJSONEncoder() throws {
+        let plan = Plan(
+            createdAt: "", desired: DesiredFingerprint(digest: ""), findings: [], actions: [], notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "", nginxConfig: "")
+        #expect(Array(try plan.jsonData()) == (try Self.encoderBytes(plan)))
+    }
+
+    @Test func streamingInChunksGivesTheSameBytes() throws {
+        let findings = (0..<5_000).map {
+            Finding(kind: .unmanagedVhost, vhost: "v\($0).example", message: String(repeating: "m", count: 300), evidence: ["e\($0)"])
+        }
+        let plan = Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: [], notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "s", nginxConfig: "c")
+        var chunks: [[UInt8]] = []
+        plan.streamJSON { chunks.append(Array($0)) }
+        #expect(chunks.count > 1)
+        #expect(chunks.flatMap { $0 } == Array(try plan.jsonData()))
+        #expect(chunks.flatMap { $0 } == (try Self.encoderBytes(plan)))
+    }
+}

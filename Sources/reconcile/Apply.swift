@@ -215,11 +215,15 @@ extension Reconcile {
             applied = runnable.actions.count - deferred.count
             switch options.format {
             case .text:
-                if readOnly == nil || applied > 0 || runnable.pendingReloads != nil {
+                if applied > 0 {
+                    print("Applied \(applied) change\(applied == 1 ? "" : "s").")
+                } else if runnable.pendingReloads != nil {
+                    print("Finished the interrupted apply.")
+                }
+                if !deferred.isEmpty {
                     print(
-                        applied == 0
-                            ? "Finished the interrupted apply."
-                            : "Applied \(applied) change\(applied == 1 ? "" : "s").")
+                        "Left for a later apply: \(deferred.count) listen removal\(deferred.count == 1 ? "" : "s"), until resolvers can no longer hold the withdrawn records (see above)."
+                    )
                 }
                 if let readOnly {
                     print(Self.manualDNSText(manual, skipped: plan.actions.count - applied - manual.count, reason: readOnly))

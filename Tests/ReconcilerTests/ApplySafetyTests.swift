@@ -131,6 +131,8 @@ struct ApplySafetyTests {
         let early = try lab.reconcile(["apply", "--yes"])
         #expect(early.status == 0)
         #expect(!early.stdout.contains("nginx: wrote"), "\(early.stdout)")
+        #expect(!early.stdout.contains("Applied") && !early.stdout.contains("Finished"), "\(early.stdout)")
+        #expect(early.stdout.contains("Left for a later apply: 1 listen removal, until resolvers can no longer hold"))
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
         try await Task.sleep(for: .seconds(3.5))
         let later = try lab.reconcile(["apply", "--yes"])

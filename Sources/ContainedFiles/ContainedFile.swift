@@ -67,7 +67,8 @@ public enum ContainedFile {
         case .tree(let roots, let allowOutside):
             let inside = try contains(directory, roots: roots, path: path)
             if !allowOutside && !inside {
-                throw ContainedWriteError(path: path, reason: .outsideRoots(target: directory.path(of: name), roots: roots))
+                throw ContainedWriteError(
+                    path: path, reason: .outsideRoots(target: directory.path(of: name), roots: roots))
             }
         case .output:
             try checkPrivate(directory, existing: existing, path: path)
@@ -88,7 +89,8 @@ public enum ContainedFile {
         throws(ContainedWriteError)
     {
         let existing = try directory.status(of: name)
-        try write(bytes, in: directory, name: name, existing: existing, shownPath: directory.path(of: name), options: options)
+        try write(
+            bytes, in: directory, name: name, existing: existing, shownPath: directory.path(of: name), options: options)
     }
 
     /// Where a write of `path` under `rule` would land, and whether the rule allows it there.
@@ -126,7 +128,8 @@ public enum ContainedFile {
     }
 
     static func write(
-        _ bytes: [UInt8], in directory: OpenDirectory, name: String, existing: stat?, shownPath: String, options: Options
+        _ bytes: [UInt8], in directory: OpenDirectory, name: String, existing: stat?, shownPath: String,
+        options: Options
     ) throws(ContainedWriteError) {
         func failure(_ operation: String, _ code: Int32 = errno) -> ContainedWriteError {
             ContainedWriteError(path: shownPath, reason: .system(operation: operation, errno: code))
@@ -174,7 +177,9 @@ public enum ContainedFile {
 
     /// The target still is the file the write began with (or still absent) and, when the
     /// options say, still holds the expected bytes.
-    static func verify(_ directory: OpenDirectory, name: String, identity: FileIdentity?, options: Options, path: String)
+    static func verify(
+        _ directory: OpenDirectory, name: String, identity: FileIdentity?, options: Options, path: String
+    )
         throws(ContainedWriteError)
     {
         let now = try directory.status(of: name)
@@ -185,7 +190,9 @@ public enum ContainedFile {
                 reason: .changed(identity == nil ? "a file appeared there" : "it was replaced by another file"))
         }
         if let expected = options.expected {
-            guard identity != nil else { throw ContainedWriteError(path: path, reason: .changed("it no longer exists")) }
+            guard identity != nil else {
+                throw ContainedWriteError(path: path, reason: .changed("it no longer exists"))
+            }
             guard try directory.read(name) == expected else {
                 throw ContainedWriteError(path: path, reason: .changed("its contents differ from what the plan read"))
             }
@@ -194,7 +201,8 @@ public enum ContainedFile {
 
     /// Whether `directory` is one of `roots` or lies beneath one: its `..` chain is walked up
     /// from the descriptor itself, comparing device and inode.
-    static func contains(_ directory: OpenDirectory, roots: [String], path: String) throws(ContainedWriteError) -> Bool {
+    static func contains(_ directory: OpenDirectory, roots: [String], path: String) throws(ContainedWriteError) -> Bool
+    {
         var allowed = Set<FileIdentity>()
         for root in roots {
             var info = stat()
@@ -202,7 +210,8 @@ public enum ContainedFile {
         }
         var current = dup(directory.descriptor)
         guard current >= 0 else {
-            throw ContainedWriteError(path: path, reason: .system(operation: "check where \(directory.path) lies", errno: errno))
+            throw ContainedWriteError(
+                path: path, reason: .system(operation: "check where \(directory.path) lies", errno: errno))
         }
         defer { close(current) }
         while true {
@@ -231,7 +240,8 @@ public enum ContainedFile {
         guard info.st_mode & 0o022 != 0 else { return }
         let sticky = info.st_mode & S_ISVTX != 0
         if sticky && (existing == nil || existing?.st_uid == geteuid()) { return }
-        throw ContainedWriteError(path: path, reason: .sharedDirectory(directory: directory.path, mode: UInt32(info.st_mode & 0o7777)))
+        throw ContainedWriteError(
+            path: path, reason: .sharedDirectory(directory: directory.path, mode: UInt32(info.st_mode & 0o7777)))
     }
 
     /// Removes the temporary files of `name` left by a writer that died between writing and

@@ -40,7 +40,8 @@ public final class OpenDirectory: @unchecked Sendable {
         var info = stat()
         if fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 { return info }
         if errno == ENOENT { return nil }
-        throw ContainedWriteError(path: path(of: name), reason: .system(operation: "stat \(path(of: name))", errno: errno))
+        throw ContainedWriteError(
+            path: path(of: name), reason: .system(operation: "stat \(path(of: name))", errno: errno))
     }
 
     /// The bytes of the regular file `name` here (a symlink is not followed); nil when it does
@@ -49,7 +50,8 @@ public final class OpenDirectory: @unchecked Sendable {
         let fd = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
-            throw ContainedWriteError(path: path(of: name), reason: .system(operation: "open \(path(of: name))", errno: errno))
+            throw ContainedWriteError(
+                path: path(of: name), reason: .system(operation: "open \(path(of: name))", errno: errno))
         }
         defer { close(fd) }
         var info = stat()
@@ -63,7 +65,8 @@ public final class OpenDirectory: @unchecked Sendable {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw ContainedWriteError(path: path(of: name), reason: .system(operation: "read \(path(of: name))", errno: errno))
+                throw ContainedWriteError(
+                    path: path(of: name), reason: .system(operation: "read \(path(of: name))", errno: errno))
             }
             if count == 0 { break }
             bytes += buffer[0..<count]
@@ -75,12 +78,15 @@ public final class OpenDirectory: @unchecked Sendable {
     /// symlink. A directory the running user owns is given `mode` if it has another.
     public func subdirectory(_ name: String, mode: mode_t) throws(ContainedWriteError) -> OpenDirectory {
         if mkdirat(descriptor, name, mode) != 0 && errno != EEXIST {
-            throw ContainedWriteError(path: path(of: name), reason: .system(operation: "create the directory \(path(of: name))", errno: errno))
+            throw ContainedWriteError(
+                path: path(of: name), reason: .system(operation: "create the directory \(path(of: name))", errno: errno)
+            )
         }
         let fd = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let reason: ContainedWriteError.Reason =
-                errno == ELOOP || errno == ENOTDIR ? .notRegularFile : .system(operation: "open \(path(of: name))", errno: errno)
+                errno == ELOOP || errno == ENOTDIR
+                ? .notRegularFile : .system(operation: "open \(path(of: name))", errno: errno)
             throw ContainedWriteError(path: path(of: name), reason: reason)
         }
         var info = stat()
@@ -139,7 +145,8 @@ public final class OpenDirectory: @unchecked Sendable {
     public func append(_ bytes: [UInt8], to name: String, mode: mode_t = 0o600) throws(ContainedWriteError) {
         let fd = openat(descriptor, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw ContainedWriteError(path: path(of: name), reason: .system(operation: "open \(path(of: name))", errno: errno))
+            throw ContainedWriteError(
+                path: path(of: name), reason: .system(operation: "open \(path(of: name))", errno: errno))
         }
         defer { close(fd) }
         try FileBytes.writeAll(bytes, to: fd, path: path(of: name))

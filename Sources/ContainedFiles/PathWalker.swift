@@ -25,7 +25,8 @@ struct PathWalker {
         var links = 0
         while let component = pending.popLast() {
             guard pending.isEmpty, component != ".", component != ".." else {
-                directory = try descend(into: component, from: directory, pending: &pending, links: &links, createMode: nil)
+                directory = try descend(
+                    into: component, from: directory, pending: &pending, links: &links, createMode: nil)
                 continue
             }
             guard let info = try directory.status(of: component), info.st_mode & S_IFMT == S_IFLNK else {
@@ -43,7 +44,8 @@ struct PathWalker {
         var directory = try root()
         var links = 0
         while let component = pending.popLast() {
-            directory = try descend(into: component, from: directory, pending: &pending, links: &links, createMode: createMode)
+            directory = try descend(
+                into: component, from: directory, pending: &pending, links: &links, createMode: createMode)
         }
         return directory
     }

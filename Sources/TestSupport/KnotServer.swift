@@ -20,7 +20,8 @@ public final class KnotServer: @unchecked Sendable {
         directory = try TemporaryDirectory(prefix: "reconcile-knot")
         port = LoopbackPort.free()
         keyFile = try ChildProcess.check([keygen, "-a", "hmac-sha256", keyName]).stdout
-        guard let secretStart = keyFile.range(of: "secret \""), let secretEnd = keyFile[secretStart.upperBound...].firstIndex(of: "\"")
+        guard let secretStart = keyFile.range(of: "secret \""),
+            let secretEnd = keyFile[secretStart.upperBound...].firstIndex(of: "\"")
         else { throw ServerStartFailure(server: "knotd", log: "no secret in tsig-keygen output") }
         let secret = keyFile[secretStart.upperBound..<secretEnd]
         try directory.write("\(zone.name).zone", zone.contents)
@@ -57,7 +58,8 @@ public final class KnotServer: @unchecked Sendable {
             executable: knotd, arguments: ["-c", config.path], logPath: directory.path + "/knot.log")
         let port = self.port
         let server = self.server
-        guard server.waitUntil(timeout: 20, { LoopbackPort.accepts(port: port) && server.log.contains("loaded, serial") })
+        guard
+            server.waitUntil(timeout: 20, { LoopbackPort.accepts(port: port) && server.log.contains("loaded, serial") })
         else {
             server.stop()
             throw ServerStartFailure(server: "knotd", log: server.log)

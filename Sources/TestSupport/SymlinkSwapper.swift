@@ -74,7 +74,8 @@ public final class SymlinkSwapper: @unchecked Sendable {
         chmod(script.path, 0o644)
         let setpriv = try ServerBinary.require("setpriv")
         // The system's Python: one under /root (pyenv) is not runnable by nobody.
-        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        let python =
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
             ? "/usr/bin/python3" : try ServerBinary.require("python3")
         self.link = link
         self.good = good
@@ -89,7 +90,9 @@ public final class SymlinkSwapper: @unchecked Sendable {
     public func pause() {
         kill(server.process.processIdentifier, SIGSTOP)
         let deadline = Date().addingTimeInterval(10)
-        while !Self.isStopped(server.process.processIdentifier) && server.isRunning && Date() < deadline { usleep(1000) }
+        while !Self.isStopped(server.process.processIdentifier) && server.isRunning && Date() < deadline {
+            usleep(1000)
+        }
         let swap = (link as NSString).deletingLastPathComponent + "/.test-swap"
         unlink(swap)
         symlink(good, swap)

@@ -58,7 +58,8 @@ public final class UnboundServer: @unchecked Sendable {
             server.stop()
             throw ServerStartFailure(
                 server: "unbound",
-                log: server.log + ((try? String(contentsOfFile: directory.path + "/unbound.log", encoding: .utf8)) ?? ""))
+                log: server.log
+                    + ((try? String(contentsOfFile: directory.path + "/unbound.log", encoding: .utf8)) ?? ""))
         }
     }
 

@@ -39,7 +39,9 @@ import Testing
             try ContainedFile.write([0x61], to: path, rule: .output)
         }
         #expect(!FileManager.default.fileExists(atPath: path))
-        let error = try #require(throws: ContainedWriteError.self) { try ContainedFile.write([0x61], to: path, rule: .output) }
+        let error = try #require(throws: ContainedWriteError.self) {
+            try ContainedFile.write([0x61], to: path, rule: .output)
+        }
         #expect(error.description.contains("chmod go-w \(shared)"))
 
         // Sticky (as /tmp): a file of our own, or a new one, may be replaced there.
@@ -65,7 +67,8 @@ import Testing
         chown(theirs, Self.nobody.uid, Self.nobody.gid)
         let path = theirs + "/link/out.json"
         #expect(
-            throws: ContainedWriteError(path: path, reason: .untrustedSymlink(link: theirs + "/link", directory: theirs))
+            throws: ContainedWriteError(
+                path: path, reason: .untrustedSymlink(link: theirs + "/link", directory: theirs))
         ) {
             try ContainedFile.write([0x61], to: path, rule: .output)
         }

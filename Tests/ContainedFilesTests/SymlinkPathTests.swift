@@ -18,10 +18,12 @@ import Testing
         try dir.write("nginx/plain.conf", "server {}\n")
         try dir.write("outside/b.conf", "server {}\n")
         try fm.createDirectory(atPath: nginx + "/sites-enabled", withIntermediateDirectories: true)
-        try fm.createSymbolicLink(atPath: nginx + "/sites-enabled/a.conf", withDestinationPath: "../sites-available/a.conf")
+        try fm.createSymbolicLink(
+            atPath: nginx + "/sites-enabled/a.conf", withDestinationPath: "../sites-available/a.conf")
         try fm.createSymbolicLink(
             atPath: nginx + "/sites-enabled/abs.conf", withDestinationPath: nginx + "/sites-available/a.conf")
-        try fm.createSymbolicLink(atPath: nginx + "/sites-enabled/b.conf", withDestinationPath: dir.path + "/outside/b.conf")
+        try fm.createSymbolicLink(
+            atPath: nginx + "/sites-enabled/b.conf", withDestinationPath: dir.path + "/outside/b.conf")
         try fm.createSymbolicLink(atPath: nginx + "/linked-dir", withDestinationPath: dir.path + "/outside")
         // A dangling link would create its target: outside here, so refused like any other.
         try fm.createSymbolicLink(atPath: nginx + "/dangling.conf", withDestinationPath: dir.path + "/outside/new.conf")
@@ -42,7 +44,8 @@ import Testing
     @Test func configDirectoryBehindALinkIsStillInside() throws {
         let dir = try TemporaryDirectory()
         try dir.write("real-nginx/sites/a.conf", "server {}\n")
-        try FileManager.default.createSymbolicLink(atPath: dir.path + "/nginx", withDestinationPath: dir.path + "/real-nginx")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.path + "/nginx", withDestinationPath: dir.path + "/real-nginx")
         #expect(try inside(dir.path + "/nginx/sites/a.conf", dir.path + "/nginx"))
     }
 

@@ -29,13 +29,14 @@ extension SerializedDNSTests {
             for host in ["127.0.0.1", "::1"] {
                 let client = DNSClient(server: try DNSServerAddress(host: host, port: knot.port), timeout: .seconds(3))
                 let transfer = try await client.transferZone(zone, key: key)
-                #expect(transfer.serial >= 2024010101)
+                #expect(transfer.serial >= 2_024_010_101)
                 #expect(transfer.records.contains { $0.name == www && $0.type == .aaaa })
                 let answer = try await client.query(www, .a, key: key)
                 #expect(answer.authoritative)
                 #expect(answer.records(.a, of: www).map(\.data) == [.a(WireSample.v4("192.0.2.10"))])
             }
-            let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: knot.port), timeout: .seconds(3))
+            let client = DNSClient(
+                server: try DNSServerAddress(host: "127.0.0.1", port: knot.port), timeout: .seconds(3))
 
             // An UPDATE whose prerequisite holds, then one whose prerequisite no longer does.
             let old: [RData] = [.a(WireSample.v4("192.0.2.10"))]

@@ -71,7 +71,8 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.stderr.contains(
-                "refusing to write \(path): its directory \(collector) (mode 775) is writable by users other than its owner"),
+                "refusing to write \(path): its directory \(collector) (mode 775) is writable by users other than its owner"
+            ),
             "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -54,7 +54,8 @@ struct BackupAndChildPathTests {
         for _ in 1...5 {
             let apply = try lab.reconcile(["apply", "--yes", "--keep-backups", "3"])
             #expect(apply.status == 0, "\(apply.stderr)")
-            folders.append(try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/state/backups").sorted())
+            folders.append(
+                try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/state/backups").sorted())
             // The next apply has the same listen to add again.
             #expect(FileManager.default.createFile(atPath: media, contents: original))
             try lab.nginx.reload()
@@ -69,7 +70,8 @@ struct BackupAndChildPathTests {
             .split(separator: "\n").map(String.init)
         #expect(journal.count == 5)
         #expect(!journal[2].contains("pruned_backups"))
-        #expect(journal[3].contains("\"pruned_backups\":[\"\(lab.dir.path)/state/backups/\(all[0])\"]"), "\(journal[3])")
+        #expect(
+            journal[3].contains("\"pruned_backups\":[\"\(lab.dir.path)/state/backups/\(all[0])\"]"), "\(journal[3])")
         let bad = try lab.reconcile(["apply", "--yes", "--keep-backups", "0"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("--keep-backups 0: keep at least 1"))

@@ -49,7 +49,8 @@ struct ContainedWriteAttackTests {
         let available = lab.dir.path + "/nginx/sites-available"
         try FileManager.default.createDirectory(atPath: available, withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: sites + "/media.conf", toPath: available + "/media.conf")
-        try FileManager.default.createSymbolicLink(atPath: sites + "/media.conf", withDestinationPath: "../sites-available/media.conf")
+        try FileManager.default.createSymbolicLink(
+            atPath: sites + "/media.conf", withDestinationPath: "../sites-available/media.conf")
         // The deployer's directory: nobody may replace the links in it.
         chown(sites, 65534, 65534)
         try lab.nginx.reload()
@@ -87,7 +88,9 @@ struct ContainedWriteAttackTests {
                 try lab.nginx.reload()
             }
         }
-        print("symlink swap in the nginx tree, \(Self.rounds) rounds: apply exit statuses \(outcomes), refusals \(refusals)")
+        print(
+            "symlink swap in the nginx tree, \(Self.rounds) rounds: apply exit statuses \(outcomes), refusals \(refusals)"
+        )
     }
 
     @Test func symlinkSwapInAZoneDirectoryNeverRedirectsAWrite() async throws {
@@ -114,7 +117,8 @@ struct ContainedWriteAttackTests {
             """.utf8)
         let real = zones + "/example.social.zone.real"
         #expect(FileManager.default.createFile(atPath: real, contents: Data(original)))
-        try FileManager.default.createSymbolicLink(atPath: zones + "/example.social.zone", withDestinationPath: "example.social.zone.real")
+        try FileManager.default.createSymbolicLink(
+            atPath: zones + "/example.social.zone", withDestinationPath: "example.social.zone.real")
         chown(zones, 65534, 65534)
         try lab.writeDesired(
             dnsSection: """
@@ -126,7 +130,8 @@ struct ContainedWriteAttackTests {
                 """)
         let victim = try Self.makeVictim(in: lab)
         let before = try lab.reconcile(["plan", "--format", "json"])
-        #expect(before.status == 2 && before.stdout.contains("\"kind\" : \"dns.add\""), "\(before.stdout)\(before.stderr)")
+        #expect(
+            before.status == 2 && before.stdout.contains("\"kind\" : \"dns.add\""), "\(before.stdout)\(before.stderr)")
 
         let attacker = try SymlinkSwapper(
             link: zones + "/example.social.zone", good: "example.social.zone.real", bad: victim, watch: [zones])
@@ -144,10 +149,14 @@ struct ContainedWriteAttackTests {
             #expect([0, 1, 3].contains(apply.status), "round \(round): \(apply.stderr)")
             if apply.status != 0 {
                 #expect(
-                    (Self.clearRefusals + ["refusing to read", "cannot write the zone file", "the file changed since it was read"])
-                        .contains { apply.stderr.contains($0) }, "round \(round): \(apply.stderr)")
+                    (Self.clearRefusals + [
+                        "refusing to read", "cannot write the zone file", "the file changed since it was read",
+                    ])
+                    .contains { apply.stderr.contains($0) }, "round \(round): \(apply.stderr)")
             }
-            let files = try FileManager.default.contentsOfDirectory(atPath: zones).filter { $0 != ".attacker-swap" && $0 != ".test-swap" }
+            let files = try FileManager.default.contentsOfDirectory(atPath: zones).filter {
+                $0 != ".attacker-swap" && $0 != ".test-swap"
+            }
             #expect(files.sorted() == ["example.social.zone", "example.social.zone.real"], "round \(round)")
             let now = try #require(FileManager.default.contents(atPath: real))
             let written = [UInt8](now) != original
@@ -184,9 +193,14 @@ struct ContainedWriteAttackTests {
                 "writing \(media) failed: \(media) changed while applying (its contents differ from what the plan read); this file was not written"
             ), "\(result.text)")
         let text = try String(contentsOfFile: media, encoding: .utf8)
-        #expect(text == OutageSites.media.replacingOccurrences(of: "PORT", with: "\(lab.port)").replacingOccurrences(of: "CERTS", with: lab.dir.path + "/certs") + appended)
+        #expect(
+            text == OutageSites.media.replacingOccurrences(of: "PORT", with: "\(lab.port)").replacingOccurrences(
+                of: "CERTS", with: lab.dir.path + "/certs") + appended)
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/nginx/sites").sorted() == ["example.conf", "media.conf"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/nginx/sites").sorted() == [
+                "example.conf", "media.conf",
+            ])
     }
 }

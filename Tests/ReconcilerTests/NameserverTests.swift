@@ -50,7 +50,9 @@ struct NameserverTests {
             controlChannel: true)
         defer { secondary.stop() }
         let primarySerial = await Self.serial(port: lab.named.port)
-        #expect(await Self.waitForSerial(port: secondary.port, equalTo: primarySerial), "the secondary never loaded the zone")
+        #expect(
+            await Self.waitForSerial(port: secondary.port, equalTo: primarySerial),
+            "the secondary never loaded the zone")
         let secondaryAddress = "127.0.0.1:\(secondary.port)"
         try lab.writeDesired(
             vhosts: """
@@ -91,7 +93,8 @@ struct NameserverTests {
         let outage = findings.filter { $0["slug"] as? String == "advertised-not-served" }
         #expect(outage.count == 1 && outage.first?["family"] as? String == "ipv6", "\(findings)")
         let outageEvidence = outage.first?["evidence"] as? [String] ?? []
-        #expect(outageEvidence.contains("\(secondaryAddress): media.example.social. 300 IN AAAA ::1"), "\(outageEvidence)")
+        #expect(
+            outageEvidence.contains("\(secondaryAddress): media.example.social. 300 IN AAAA ::1"), "\(outageEvidence)")
         let metrics = lab.dir.path + "/reconcile.prom"
         let text = try lab.reconcile(["plan", "--metrics-file", metrics])
         #expect(text.stdout.contains(" nameservers-disagree  ipv6"), "\(text.stdout)")
@@ -99,7 +102,9 @@ struct NameserverTests {
         let labels = "mode=\"plan\",zone=\"example.social.\",server="
         #expect(prom.contains("reconcile_nameserver_agrees{\(labels)\"\(secondaryAddress)\"} 0"), "\(prom)")
         #expect(prom.contains("reconcile_nameserver_agrees{\(labels)\"127.0.0.1:\(lab.named.port)\"} 1"), "\(prom)")
-        #expect(prom.contains("reconcile_nameserver_serial{\(labels)\"\(secondaryAddress)\"} \(primarySerial ?? 0)"), "\(prom)")
+        #expect(
+            prom.contains("reconcile_nameserver_serial{\(labels)\"\(secondaryAddress)\"} \(primarySerial ?? 0)"),
+            "\(prom)")
 
         // The secondary catches up: in sync.
         let rndc = try #require(secondary.rndc)
@@ -209,7 +214,8 @@ extension NameserverTests {
 
         let again = try lab.reconcile(["plan", "--format", "json"])
         #expect(again.status == 2)
-        let kinds = (try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["actions"]
+        let kinds =
+            (try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["actions"]
             as? [[String: Any]]
         #expect(kinds?.map { $0["kind"] as? String } == ["dns.add"])
     }
@@ -268,7 +274,9 @@ extension NameserverTests {
     /// every zone a stub on the primary) is a BIND secondary on 127.0.0.2 and fd00:53::2 with
     /// NOTIFY off. All four addresses are asked; a change the secondary has not transferred is
     /// named per address and family; once it catches up, the plan agrees.
-    @Test(.enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
+    @Test(
+        .enabled(
+            if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
     func autoFindsEveryAuthoritativeServerOverBothFamilies() throws {
         try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
         let ip = try ServerBinary.require("ip")
@@ -337,7 +345,9 @@ extension NameserverTests {
             // The §1 outage, seen the same by all four addresses of the two NS names.
             let first = try plan()
             #expect(first.status == 2, "\(first.text)")
-            #expect((first.json["dns_source"] as? String)?.contains("asked 4 authoritative servers (4 answered)") == true, "\(first.text)")
+            #expect(
+                (first.json["dns_source"] as? String)?.contains("asked 4 authoritative servers (4 answered)") == true,
+                "\(first.text)")
             #expect(slugs(first.json) == ["advertised-not-served"], "\(first.text)")
 
             // The primary drops media's AAAA; the secondary has not transferred it.
@@ -358,7 +368,8 @@ extension NameserverTests {
                 #expect(evidence.contains("ns2.example.net. (\(address)) (serial 2026120101): AAAA ::1"), "\(evidence)")
             }
             for address in ["127.0.0.1:53", "[::1]:53"] {
-                #expect(evidence.contains("ns1.example.social. (\(address)) (serial 2026120102): no AAAA"), "\(evidence)")
+                #expect(
+                    evidence.contains("ns1.example.social. (\(address)) (serial 2026120102): no AAAA"), "\(evidence)")
             }
 
             // The secondary catches up: the servers agree again.
@@ -399,12 +410,14 @@ extension NameserverTests {
             let plan = try lab.reconcile(["plan"])
             if works {
                 #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
-                #expect(plan.stdout.contains("example.social. AXFR from 127.0.0.1:\(pdns.port), signed"), "\(plan.stdout)")
+                #expect(
+                    plan.stdout.contains("example.social. AXFR from 127.0.0.1:\(pdns.port), signed"), "\(plan.stdout)")
                 #expect(plan.stdout.contains("critical RC001 advertised-not-served  ipv6"))
             } else {
                 #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
                 #expect(
-                    plan.stderr.contains("the signed zone transfer from 127.0.0.1:\(pdns.port) failed"), "\(plan.stderr)")
+                    plan.stderr.contains("the signed zone transfer from 127.0.0.1:\(pdns.port) failed"),
+                    "\(plan.stderr)")
                 #expect(plan.stderr.contains("reconcile does not fall back to unsigned queries"))
                 #expect(!plan.stdout.contains("RC001"))
             }

@@ -20,7 +20,9 @@ struct TerminalEscapeTests {
         var found: [UInt8] = []
         for (index, byte) in bytes.enumerated() {
             if (byte < 0x20 && byte != 0x0A) || byte == 0x7F { found.append(byte) }
-            if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) { found.append(bytes[index + 1]) }
+            if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
+                found.append(bytes[index + 1])
+            }
         }
         return found
     }
@@ -46,7 +48,10 @@ struct TerminalEscapeTests {
         #expect(plan.status == 2, "\(plan.stderr)")
         #expect(Self.controlBytes(plan.stdout + plan.stderr) == [], "\(plan.stdout)")
         #expect(plan.stdout.contains("critical RC001 advertised-not-served  ipv6 port \(lab.port)"), "\(plan.stdout)")
-        #expect(plan.stdout.contains("sites/\\x1b[2K\\x0dvendor.conf:1: server { server_name \\x1b[2K\\x1b[1A\\x0dIn sync."), "\(plan.stdout)")
+        #expect(
+            plan.stdout.contains(
+                "sites/\\x1b[2K\\x0dvendor.conf:1: server { server_name \\x1b[2K\\x1b[1A\\x0dIn sync."),
+            "\(plan.stdout)")
         #expect(plan.stdout.contains("\\x1b]8;;http://evil.example/\\x1b\\click"), "\(plan.stdout)")
         #expect(plan.stdout.contains("\\x08\\x9b2J"), "\(plan.stdout)")
 

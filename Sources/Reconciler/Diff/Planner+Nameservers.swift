@@ -88,7 +88,7 @@ extension Planner {
                                                         separator: ", ")
                                             }
                                         }))
-                            }
+                        }
                     }
                 }
             }

@@ -46,7 +46,8 @@ public struct AuthoritativeProvider: DNSProvider {
             let report = await surveyor.survey(zone, primary: apex, names: inZone)
             let answering = report.servers.compactMap(\.snapshot)
             guard let first = answering.first else {
-                let why = report.servers.compactMap { server in server.failure.map { "\(server.label): \($0)" } }
+                let why =
+                    report.servers.compactMap { server in server.failure.map { "\(server.label): \($0)" } }
                     + report.notes
                 throw .other(
                     "zone \(zone): no authoritative server answered, so nothing is known of what it publishes"

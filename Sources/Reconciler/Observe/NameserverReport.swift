@@ -25,7 +25,9 @@ public struct NameserverReport: Sendable {
         public var family: AddressFamily { address.isIPv6 ? .ipv6 : .ipv4 }
 
         /// `ns2.example.social. (127.0.0.2:53)`, or the address alone.
-        public var label: String { names.isEmpty ? address.description : "\(names.joined(separator: ", ")) (\(address))" }
+        public var label: String {
+            names.isEmpty ? address.description : "\(names.joined(separator: ", ")) (\(address))"
+        }
     }
 
     public let zone: DNSName

@@ -26,6 +26,12 @@ public final class OpenDirectory: @unchecked Sendable {
         try PathWalker(rule: rule, shownPath: path).directory(path, createMode: createMode)
     }
 
+    /// Refuses a directory users other than its owner can write (unless it is sticky): the
+    /// output rule, for a directory that files are then written into by name.
+    public func requireOwnerOnlyWritable() throws(ContainedWriteError) {
+        try ContainedFile.checkPrivate(self, existing: nil, path: self.path(of: "*"))
+    }
+
     /// The path of `name` in this directory, for messages.
     public func path(of name: String) -> String { path == "/" ? "/" + name : path + "/" + name }
 

@@ -45,6 +45,25 @@ struct BackupAndChildPathTests {
         #expect(Self.mode(media).mode == 0o600 && Self.mode(media).uid == 65534)
     }
 
+    /// The state directory's markers decide what the next apply does: one that others can
+    /// write is refused before anything is changed.
+    @Test func aStateDirectoryOthersCanWriteIsRefused() throws {
+        let lab = try Self.lab()
+        defer { lab.stop() }
+        let state = lab.dir.path + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        chmod(state, 0o777)
+        let before = try lab.siteFiles()
+        let apply = try lab.reconcile(["apply", "--yes"])
+        #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+        #expect(
+            apply.stderr.contains(
+                "the state directory: refusing to write \(state)/*: its directory \(state) (mode 777) is writable by users other than its owner"
+            ), "\(apply.stderr)")
+        #expect(try lab.siteFiles() == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).isEmpty)
+    }
+
     @Test func onlyTheBackupsOfTheLastAppliesAreKeptAndPruningIsJournaled() throws {
         let lab = try Self.lab()
         defer { lab.stop() }

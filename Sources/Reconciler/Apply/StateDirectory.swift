@@ -16,11 +16,19 @@ public struct StateDirectory: Sendable {
 
     /// Opens the directory, creating it (mode 0700) when missing.
     func open() throws(ReconcileError) -> OpenDirectory {
+        let directory: OpenDirectory
         do {
-            return try OpenDirectory.open(path, rule: .output, createMode: 0o700)
+            directory = try OpenDirectory.open(path, rule: .output, createMode: 0o700)
         } catch {
             throw .other("cannot create the state directory \(path): \(error)")
         }
+        do {
+            // Its markers and backups decide what the next apply does: nobody else may swap them.
+            try directory.requireOwnerOnlyWritable()
+        } catch {
+            throw .other("the state directory: \(error)")
+        }
+        return directory
     }
 
     /// Creates the directory (mode 0700) when missing.

@@ -52,8 +52,7 @@ extension NginxConfigTree {
     ) -> [FileEdit] {
         var fileOrder: [Int] = []
         var insertionsByFile:
-            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int, replacing: Int)]] =
-            [:]
+            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
         for blockIndex in blockOrder {
             let block = serverBlocks[blockIndex]
             let lines = linesByBlock[blockIndex] ?? []
@@ -61,7 +60,7 @@ extension NginxConfigTree {
             let fileIndex = block.source.fileIndex
             if insertionsByFile[fileIndex] == nil { fileOrder.append(fileIndex) }
             insertionsByFile[fileIndex, default: []].append(
-                (planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex, planned.replacing))
+                (planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex))
         }
         return fileOrder.map { fileIndex in
             let file = files[fileIndex]
@@ -86,7 +85,7 @@ extension NginxConfigTree {
                 }
                 lineNumber += insertion.bytes[previous...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 newBytes.append(contentsOf: insertion.bytes)
-                cursor = insertion.position + insertion.replacing
+                cursor = insertion.position
             }
             newBytes.append(contentsOf: file.bytes[cursor...])
             return FileEdit(
@@ -167,9 +166,9 @@ extension NginxConfigTree {
 
     /// Where and what to insert for `lines` in the block's file: after the block's last own
     /// `listen` (or at the top of the block), with the offsets of each line's first byte in
-    /// `bytes`, and how many bytes at `position` it replaces (the blanks where a line is broken).
+    /// `bytes`. Always a pure insertion: no byte of the file is replaced.
     private func insertion(lines: [String], into block: NginxServerBlock) -> (
-        position: Int, bytes: [UInt8], lineOffsets: [Int], replacing: Int
+        position: Int, bytes: [UInt8], lineOffsets: [Int]
     ) {
         let file = files[block.source.fileIndex]
         let bytes = file.bytes
@@ -203,7 +202,6 @@ extension NginxConfigTree {
         var inserted: [UInt8] = []
         var offsets: [Int] = []
         var position: Int
-        var replacing = 0
         if Self.isLayoutOrComment(bytes[anchorEnd..<restEnd]) {
             position = lineEnd
             if lineEnd == bytes.count && (bytes.last.map { $0 != 0x0A } ?? false) {
@@ -215,18 +213,24 @@ extension NginxConfigTree {
             }
         } else {
             // Something follows on the same line (a one-line block): break the line after the
-            // anchor so the marker comment cannot swallow it. The blanks at the break go (no
-            // trailing space), and the rest continues at the new lines' indentation.
+            // anchor so the marker comment cannot swallow it. Still a pure insertion: the
+            // blanks at the break stay and begin the next line, whose indentation the insert
+            // completes, so the rest continues at the new lines' indentation with no trailing
+            // space and every other byte as it was.
             position = anchorEnd
+            var blanks = 0
+            while position + blanks < restEnd, [0x20, 0x09].contains(bytes[position + blanks]) { blanks += 1 }
+            let following = Array(bytes[position..<position + blanks])
+            let continuation = indent.count >= blanks && Array(indent.suffix(blanks)) == following
+                ? Array(indent.dropLast(blanks)) : indent
             for line in lines {
                 inserted += lineEnding
                 offsets.append(inserted.count)
                 inserted += indent + Array(line.utf8)
             }
-            inserted += lineEnding + indent
-            while position + replacing < restEnd, [0x20, 0x09].contains(bytes[position + replacing]) { replacing += 1 }
+            inserted += lineEnding + continuation
         }
-        return (position, inserted, offsets, replacing)
+        return (position, inserted, offsets)
     }
 
     private static func lineStart(_ bytes: [UInt8], before offset: Int) -> Int {

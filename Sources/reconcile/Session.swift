@@ -186,7 +186,8 @@ struct Session {
             changesApplied: changesApplied, desiredCommit: commit, pendingReloads: run?.plan.pendingReloads?.count ?? 0,
             planned: run != nil)
         snapshot.checksNotRun = (run?.plan.checksNotRun ?? []).map(\.check)
-        snapshot.nameservers = run.map { MetricsSnapshot.nameserverSamples($0.observation, $0.plan) } ?? []
+        snapshot.nameservers =
+            run.map { MetricsSnapshot.nameserverSamples($0.observation, names: $0.desired.vhosts.map(\.dnsName)) } ?? []
         try MetricsFile.write(snapshot.prometheusText(), to: path)
     }
 

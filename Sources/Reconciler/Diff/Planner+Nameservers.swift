@@ -31,9 +31,9 @@ extension Planner {
                 let own = Self.flatten(claims.claimants(of: probeHost))
                 for family in AddressFamily.allCases {
                     let type: RecordType = family == .ipv4 ? .a : .aaaa
-                    let expected = Set(reference.map { values($0, vhost.dnsName, type) } ?? [])
+                    let expected = Set(reference.map { $0.values(vhost.dnsName, type) } ?? [])
                     let differing = answering.filter { server in
-                        server.snapshot.map { Set(values($0, vhost.dnsName, type)) != expected } ?? false
+                        server.snapshot.map { Set($0.values(vhost.dnsName, type)) != expected } ?? false
                     }
                     guard !differing.isEmpty else { continue }
                     // Resolvers asking a differing server get its records: judged on the union.
@@ -46,20 +46,20 @@ extension Planner {
                             addresses: addresses, locals: locals, tree: tree) != .served
                     }
                     let publishedElsewhere = differing.filter { server in
-                        server.snapshot.map { !values($0, vhost.dnsName, type).isEmpty } ?? false
+                        server.snapshot.map { !$0.values(vhost.dnsName, type).isEmpty } ?? false
                     }
                     let outage = !publishedElsewhere.isEmpty && !unserved.isEmpty
                     var evidence: [String] = []
                     if let reference {
                         evidence.append(
                             "\(reference.read ?? "dns.server") (serial \(reference.serial)): "
-                                + describe(values(reference, vhost.dnsName, type), type))
+                                + describe(reference.values(vhost.dnsName, type), type))
                     }
                     for server in answering {
                         guard let snapshot = server.snapshot else { continue }
                         evidence.append(
                             "\(server.label) (serial \(snapshot.serial)): "
-                                + describe(values(snapshot, vhost.dnsName, type), type))
+                                + describe(snapshot.values(vhost.dnsName, type), type))
                     }
                     var finding = Finding(
                         kind: .nameserversDisagree, vhost: vhost.name, family: family,
@@ -130,10 +130,6 @@ extension Planner {
         case .authoritative(let server?): server.isIPv6 ? .ipv6 : .ipv4
         default: nil
         }
-    }
-
-    func values(_ snapshot: ZoneSnapshot, _ name: DNSName, _ type: RecordType) -> [String] {
-        snapshot.records(name, type).map { $0.data.presentation(as: type) }.sorted()
     }
 
     func describe(_ values: [String], _ type: RecordType) -> String {

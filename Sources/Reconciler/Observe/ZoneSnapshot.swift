@@ -42,6 +42,12 @@ public struct ZoneSnapshot: Sendable {
         (byName[name] ?? []).filter { $0.type == type }
     }
 
+    /// The values of the `type` records at `name` in presentation form, sorted: what two
+    /// servers are compared on.
+    public func values(_ name: DNSName, _ type: RecordType) -> [String] {
+        records(name, type).map { $0.data.presentation(as: type) }.sorted()
+    }
+
     /// Every record, name by name (no order promised).
     public var allRecords: [ResourceRecord] { byName.values.flatMap { $0 } }
 }

@@ -1,3 +1,4 @@
+import DNS
 import Foundation
 
 /// One run of plan, apply or probe, as Prometheus metrics for node_exporter's textfile
@@ -201,15 +202,25 @@ public struct MetricsSnapshot: Sendable {
 }
 
 extension MetricsSnapshot {
-    /// The authoritative servers of each zone as the run saw them: a server agrees when no
-    /// `nameservers-disagree` finding names it.
-    public static func nameserverSamples(_ observation: Observation, _ plan: Plan) -> [NameserverSample] {
-        let disagreeing = plan.findings.filter { $0.kind == .nameserversDisagree }.map(\.message)
-        return observation.dns.nameservers.values.flatMap { report in
-            report.servers.map { server in
-                NameserverSample(
+    /// The authoritative servers of each zone as the run saw them: a server agrees when it
+    /// publishes the same A and AAAA sets for every desired name as the plan's source, the
+    /// comparison `nameservers-disagree` makes.
+    public static func nameserverSamples(_ observation: Observation, names: [DNSName]) -> [NameserverSample] {
+        observation.dns.nameservers.values.flatMap { report in
+            let reference = observation.dns.zones[report.zone]
+            let inZone = names.filter { $0.isSubdomain(of: report.zone) }
+            return report.servers.map { server in
+                let agrees =
+                    server.snapshot.map { snapshot in
+                        inZone.allSatisfy { name in
+                            [RecordType.a, .aaaa].allSatisfy { type in
+                                snapshot.values(name, type) == (reference?.values(name, type) ?? [])
+                            }
+                        }
+                    } ?? false
+                return NameserverSample(
                     zone: report.zone.description, server: server.address.description, serial: server.snapshot?.serial,
-                    agrees: !disagreeing.contains { $0.contains(server.label) })
+                    agrees: agrees)
             }
         }
     }

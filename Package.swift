@@ -59,8 +59,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // pipe2 and the two posix_spawn file actions glibc hides behind _GNU_SOURCE.
+        .target(name: "CSpawn"),
         // Runs a program with a timeout and bounded output: apply's commands, the tests' tools.
-        .target(name: "ProcessRunning"),
+        .target(name: "ProcessRunning", dependencies: ["CSpawn"]),
         .target(
             name: "Reconciler",
             dependencies: [
@@ -86,6 +88,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ProcessRunning"]),
         .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
         .testTarget(name: "ContainedFilesTests", dependencies: ["ContainedFiles", "TestSupport"]),
+        .testTarget(name: "ProcessRunningTests", dependencies: ["ProcessRunning", "TestSupport"]),
         .testTarget(name: "DesiredStateTests", dependencies: ["DesiredState", "TestSupport"]),
         .testTarget(name: "NginxTests", dependencies: ["Nginx", "TestSupport"]),
         .testTarget(

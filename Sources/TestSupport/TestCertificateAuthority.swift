@@ -64,3 +64,25 @@ public final class TestCertificateAuthority: @unchecked Sendable {
         return Leaf(names: names, certificatePath: "\(base).pem", keyPath: "\(base).key")
     }
 }
+
+/// A throwaway self-signed certificate (EC P-256, which `openssl` makes in milliseconds even on
+/// a loaded machine; RSA key generation is a prime search that timed out under a busy CI).
+public enum SelfSignedCertificate {
+    /// The `openssl req` words that write a key and a certificate for `name`, valid `days` days,
+    /// with `name` as the subject alternative name too.
+    public static func command(
+        openssl: String, name: String, keyPath: String, certificatePath: String, days: Int = 2
+    ) -> [String] {
+        [
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-days", String(days), "-subj", "/CN=\(name)", "-addext", "subjectAltName=DNS:\(name)",
+            "-keyout", keyPath, "-out", certificatePath,
+        ]
+    }
+
+    /// Writes the key and certificate for `name`.
+    public static func write(name: String, keyPath: String, certificatePath: String, days: Int = 2) throws {
+        let openssl = try ServerBinary.require("openssl")
+        try ChildProcess.check(command(openssl: openssl, name: name, keyPath: keyPath, certificatePath: certificatePath, days: days))
+    }
+}

@@ -51,7 +51,6 @@ struct NewcomerWalkthroughTests {
     @Test func aNewcomerFollowsTheReadme() async throws {
         let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
         let nginxBinary = try ServerBinary.require("nginx")
-        let openssl = try ServerBinary.require("openssl")
         let dir = try TemporaryDirectory(prefix: "reconcile-lab")
         let port = LoopbackPort.free()
 
@@ -59,11 +58,8 @@ struct NewcomerWalkthroughTests {
         let names = ["example.social", "media.example.social", "legacy.example.social"]
         for name in names {
             try FileManager.default.createDirectory(atPath: dir.path + "/certs", withIntermediateDirectories: true)
-            try ChildProcess.check([
-                openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
-                "-addext", "subjectAltName=DNS:\(name)", "-keyout", "\(dir.path)/certs/\(name).key", "-out",
-                "\(dir.path)/certs/\(name).crt",
-            ])
+            try SelfSignedCertificate.write(
+                name: name, keyPath: "\(dir.path)/certs/\(name).key", certificatePath: "\(dir.path)/certs/\(name).crt")
         }
         let legacy = OutageSites.media.replacingOccurrences(of: "media.example.social", with: "legacy.example.social")
             .replacingOccurrences(of: "media\\n", with: "legacy\\n")

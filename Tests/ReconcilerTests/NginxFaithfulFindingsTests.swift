@@ -399,11 +399,9 @@ struct NginxFaithfulFindingsTests {
         let faketime = try ServerBinary.require("faketime")
         let directory = try TemporaryDirectory(prefix: "probe-words")
         for (name, past) in [("expired.example.social", true), ("self.example.social", false)] {
-            let request = [
-                openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)",
-                "-addext", "subjectAltName=DNS:\(name)", "-keyout", "\(directory.path)/\(name).key", "-out",
-                "\(directory.path)/\(name).crt",
-            ]
+            let request = SelfSignedCertificate.command(
+                openssl: openssl, name: name, keyPath: "\(directory.path)/\(name).key",
+                certificatePath: "\(directory.path)/\(name).crt", days: 1)
             let made = try ChildProcess.run(
                 past ? [faketime, "2020-01-01 00:00:00"] + request : request, environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"])
             #expect(made.succeeded, "\(made.stderr)")

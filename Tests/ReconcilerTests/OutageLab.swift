@@ -29,14 +29,10 @@ final class OutageLab: @unchecked Sendable {
         nginxBinary = try ServerBinary.require("nginx")
         dir = try TemporaryDirectory(prefix: "reconcile-lab")
         port = LoopbackPort.free()
-        let openssl = try ServerBinary.require("openssl")
         try FileManager.default.createDirectory(atPath: dir.path + "/certs", withIntermediateDirectories: true)
         for name in ["example.social", "media.example.social"] {
-            try ChildProcess.check([
-                openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=\(name)",
-                "-addext", "subjectAltName=DNS:\(name)", "-keyout", "\(dir.path)/certs/\(name).key", "-out",
-                "\(dir.path)/certs/\(name).crt",
-            ])
+            try SelfSignedCertificate.write(
+                name: name, keyPath: "\(dir.path)/certs/\(name).key", certificatePath: "\(dir.path)/certs/\(name).crt")
         }
         for (file, text) in sites {
             try dir.write(

@@ -26,7 +26,7 @@ public enum CommandRunner {
                 environment: ProgramSearch.environment(ProcessInfo.processInfo.environment),
                 timeout: timeout, outputLimit: outputLimit, mergeOutput: true)
         } catch {
-            throw .other("cannot run \(argv.joined(separator: " ")): \((error as NSError).localizedDescription)")
+            throw .other("cannot run \(argv.joined(separator: " ")): \(error)")
         }
         if result.timedOut {
             throw .other("\(argv.joined(separator: " ")) did not finish within \(Int(timeout))s")

@@ -11,12 +11,8 @@ enum EditHarness {
 
     /// Writes a throwaway self-signed certificate and key under every name the trees use.
     static func writeCertificates(into directory: String) throws {
-        let openssl = try ServerBinary.require("openssl")
         let (certificate, key) = (directory + "/cert.pem", directory + "/cert.key")
-        try ChildProcess.check([
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
-            "-subj", "/CN=reconcile.test",
-        ])
+        try SelfSignedCertificate.write(name: "reconcile.test", keyPath: key, certificatePath: certificate)
         for (otherCertificate, otherKey) in certificateNames.dropFirst() {
             try FileManager.default.copyItem(atPath: certificate, toPath: directory + "/" + otherCertificate)
             try FileManager.default.copyItem(atPath: key, toPath: directory + "/" + otherKey)

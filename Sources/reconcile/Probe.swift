@@ -127,7 +127,7 @@ extension Reconcile {
                 case familiesDiffer = "families_differ"
             }
 
-            init(run: Session.Run) {
+            init(run: Reconciliation.Result) {
                 reachable = run.probes.allSatisfy(\.succeeded)
                 probes = run.probes.map(Entry.init)
                 familiesDiffer = run.plan.findings.filter { $0.kind == .familiesDiffer }

@@ -36,10 +36,17 @@ public struct Applier: Sendable {
         self.state = state
     }
 
+    /// Why an apply stopped, and how many of its steps (actions done or deferred) it had
+    /// journaled by then: a failed nginx phase is restored, so only whole phases count.
+    public struct Failure: Error, Sendable {
+        public let error: ReconcileError
+        public let stepsDone: Int
+    }
+
     /// Runs the plan; returns the nginx removals it left for a later run, because resolvers
     /// may still hold the records withdrawn for them (their TTL has not passed).
     @discardableResult
-    public func apply(_ plan: Plan, observation: Observation) async throws(ReconcileError) -> [Action] {
+    public func apply(_ plan: Plan, observation: Observation) async throws(Failure) -> [Action] {
         let started = Date()
         var deferred: [Action] = []
         var steps: [JournalEntry.Step] = []
@@ -112,11 +119,11 @@ public struct Applier: Sendable {
             }
         } catch let error as ReconcileError {
             finish(error)
-            throw error
+            throw Failure(error: error, stepsDone: steps.count)
         } catch {
             let wrapped = ReconcileError.other("\(error)")
             finish(wrapped)
-            throw wrapped
+            throw Failure(error: wrapped, stepsDone: steps.count)
         }
         finish(nil)
         return deferred

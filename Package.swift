@@ -85,7 +85,7 @@ let package = Package(
             ]
         ),
         // Start/stop of real nginx and named for tests and benchmarks; no mocks.
-        .target(name: "TestSupport", dependencies: ["ProcessRunning"]),
+        .target(name: "TestSupport", dependencies: ["ProcessRunning", "Reconciler", "ContainedFiles", "DNS"]),
         .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"]),
         .testTarget(name: "ContainedFilesTests", dependencies: ["ContainedFiles", "TestSupport"]),
         .testTarget(name: "ProcessRunningTests", dependencies: ["ProcessRunning", "TestSupport"]),

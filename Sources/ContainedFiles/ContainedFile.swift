@@ -99,6 +99,11 @@ public enum ContainedFile {
         public let path: String
         /// False when the file lies outside the tree rule's roots.
         public let allowed: Bool
+
+        public init(path: String, allowed: Bool) {
+            self.path = path
+            self.allowed = allowed
+        }
     }
 
     /// Resolves `path` as a write would (the same walk, the same checks of symlinks), without

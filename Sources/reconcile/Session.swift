@@ -22,6 +22,8 @@ struct Session {
         settings.probe = probe?.settings
         var reconciliation = Reconciliation(settings: settings)
         reconciliation.progress = { [progress] in progress.step($0) }
+        // The fault-injection tests' variables are read here, once, never on the write path.
+        reconciliation.effects = SystemEffects(faults: FaultInjection.fromEnvironment())
         self.reconciliation = reconciliation
     }
 

@@ -23,6 +23,8 @@ public struct Applier: Sendable {
     /// Seconds to wait after a DNS write until every authoritative server that answered
     /// during the plan serves it.
     public var propagationTimeout: Double = 60
+    /// Every file write, command, worker and socket check, pause and fault point goes through it.
+    public var effects: any HostEffects = SystemEffects()
 
     /// The rule every nginx file is written under: inside the directory of nginx's main
     /// config, symlinks followed only while they stay there (or anywhere, when allowed).
@@ -47,7 +49,7 @@ public struct Applier: Sendable {
     /// may still hold the records withdrawn for them (their TTL has not passed).
     @discardableResult
     public func apply(_ plan: Plan, observation: Observation) async throws(Failure) -> [Action] {
-        let started = Date()
+        let started = effects.now()
         var deferred: [Action] = []
         var steps: [JournalEntry.Step] = []
         var durations: [String: Int] = [:]
@@ -59,7 +61,7 @@ public struct Applier: Sendable {
                 JournalEntry(
                     time: ISO8601DateFormatter().string(from: started), desired: plan.desired, steps: steps,
                     result: error == nil ? "applied" : "failed", error: error?.description,
-                    durationsMs: durations.merging(["total": Int(Date().timeIntervalSince(started) * 1000)]) { a, _ in a },
+                    durationsMs: durations.merging(["total": Int(effects.now().timeIntervalSince(started) * 1000)]) { a, _ in a },
                     prunedBackups: pruned.isEmpty ? nil : pruned))
         }
         do {
@@ -70,8 +72,8 @@ public struct Applier: Sendable {
             for phase in Action.Phase.allCases {
                 let actions = plan.actions.filter { $0.phase == phase }
                 guard !actions.isEmpty else { continue }
-                let phaseStart = Date()
-                if phase == .unserve, let until = unserveWaits(actions, now: Date()) {
+                let phaseStart = effects.now()
+                if phase == .unserve, let until = unserveWaits(actions, now: effects.now()) {
                     // Withdraw before unserve, with caches: the listen stays until no resolver
                     // can hold the withdrawn record. The whole phase waits (its files are edited
                     // together).
@@ -108,13 +110,13 @@ public struct Applier: Sendable {
                         for action in actions where action.zone == change.zone {
                             progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
                         }
-                        FaultPoint.reach(.betweenDNSMessages)
+                        effects.reach(.betweenDNSMessages)
                         try await waitForPropagation(zone: zone, changes: change.changes, observation: observation)
                     }
                 }
-                durations[String(describing: phase)] = Int(Date().timeIntervalSince(phaseStart) * 1000)
+                durations[String(describing: phase)] = Int(effects.now().timeIntervalSince(phaseStart) * 1000)
                 steps += actions.map { JournalEntry.Step(action: $0, result: "done") }
-                if phase == .withdraw { try state.recordWithdrawals(Self.withdrawals(actions, at: Date())) }
+                if phase == .withdraw { try state.recordWithdrawals(Self.withdrawals(actions, at: effects.now())) }
                 if phase == .unserve { state.clearWithdrawals(of: actions) }
             }
         } catch let error as ReconcileError {
@@ -137,12 +139,12 @@ public struct Applier: Sendable {
         guard let report = observation.dns.nameservers[zone] else { return }
         let answering = report.servers.filter { $0.snapshot != nil }
         guard !answering.isEmpty else { return }
-        let started = Date()
+        let started = effects.now()
         let behind = await Propagation(servers: [zone: answering], timeout: propagationTimeout)
             .wait(zone: zone, changes: changes)
         if behind.isEmpty {
             progress(
-                "DNS: every authoritative server of \(zone) serves it (\(answering.count) asked, \(String(format: "%.1f", Date().timeIntervalSince(started)))s)"
+                "DNS: every authoritative server of \(zone) serves it (\(answering.count) asked, \(String(format: "%.1f", effects.now().timeIntervalSince(started)))s)"
             )
             return
         }
@@ -197,7 +199,7 @@ public struct Applier: Sendable {
             }
             let current: [UInt8]?
             do {
-                current = try ContainedFile.read(change.path, rule: nginxRule)
+                current = try effects.read(change.path, rule: nginxRule)
             } catch {
                 throw .other("\(error.description); nothing was written in this phase")
             }
@@ -208,11 +210,11 @@ public struct Applier: Sendable {
         let label = "\(ISO8601DateFormatter().string(from: started))-\(phase)-\(getpid())"
         let backup = try state.backup(writes.map { .init(path: $0.path, bytes: $0.before) }, label: label)
         progress("nginx: backed up \(writes.count) file\(writes.count == 1 ? "" : "s") to \(backup)")
-        FaultPoint.reach(.afterBackup)
+        effects.reach(.afterBackup)
         // Until the reload is confirmed, a crash leaves files nginx may not have loaded; the
         // next apply reloads first (see finishInterruptedReload).
         try state.markPendingReload(actions, backup: backup)
-        var written: [(path: String, file: ContainedFile.WrittenFile, before: [UInt8], after: [UInt8])] = []
+        var written: [(path: String, file: WrittenFile, before: [UInt8], after: [UInt8])] = []
         func restore(reload: Bool) -> Bool {
             var ok = true
             for file in written.reversed() {
@@ -220,15 +222,13 @@ public struct Applier: Sendable {
                     // Where the write landed (not the path resolved again: a link swapped
                     // since cannot redirect it), and only over the bytes apply wrote: an edit
                     // made since is not overwritten.
-                    try ContainedFile.write(
-                        file.before, over: file.file,
-                        options: .init(expected: file.after, modified: file.file.replacedModification))
+                    try effects.restore(file.before, over: file.file, expected: file.after)
                 } catch {
                     ok = false
                     progress("nginx: could not restore \(file.path) (its backup is in \(backup)): \(error)")
                 }
             }
-            if reload { _ = try? CommandRunner.run(desired.nginx.reload) }
+            if reload { _ = try? effects.run(desired.nginx.reload, timeout: 60) }
             if ok { state.clearPendingReload() }
             return ok
         }
@@ -236,9 +236,9 @@ public struct Applier: Sendable {
             do {
                 // Checked again right before the rename: the same file, still holding what
                 // the plan read (an editor's late append aborts this file, not lost).
-                let target = try ContainedFile.write(
-                    file.after, to: file.path, rule: nginxRule,
-                    options: .init(expected: file.before, beforeRename: { FaultPoint.reach(.midWrite) }))
+                let target = try effects.write(
+                    file.after, to: file.path, rule: nginxRule, expected: file.before,
+                    beforeRename: { [effects] in effects.reach(.midWrite) })
                 written.append((file.path, target, file.before, file.after))
                 progress("nginx: wrote \(file.path)\(target.path == file.path ? "" : " (through its symlink to \(target.path))")")
             } catch {
@@ -252,7 +252,7 @@ public struct Applier: Sendable {
             throw .applyFailed(step: "nginx configuration test (\(desired.nginx.test.joined(separator: " ")))", reason: failure, restored: restored)
         }
         progress("nginx: configuration test passed")
-        FaultPoint.reach(.afterTest)
+        effects.reach(.afterTest)
         try reloadAndVerify(phase, actions: actions, master: master, restore: restore)
         state.clearPendingReload()
     }
@@ -262,17 +262,17 @@ public struct Applier: Sendable {
     func reloadAndVerify(
         _ phase: Action.Phase, actions: [Action], master: NginxMaster, restore: (Bool) -> Bool
     ) throws(ReconcileError) {
-        let oldWorkers = master.activeWorkers()
+        let oldWorkers = effects.workers(of: master)
         if let failure = runChecked(desired.nginx.reload, what: "nginx reload") {
             let restored = restore(true)
             throw .applyFailed(step: "nginx reload (\(desired.nginx.reload.joined(separator: " ")))", reason: failure, restored: restored)
         }
-        FaultPoint.reach(.afterReload)
+        effects.reach(.afterReload)
         if oldWorkers.isEmpty {
             // No master found through the pid file: give the signal a moment.
             progress("nginx: no running master found via \(master.pidFile); waiting a second for the reload")
-            usleep(1_000_000)
-        } else if !master.waitForNewWorkers(replacing: oldWorkers, timeout: verifyTimeout) {
+            effects.pause(1)
+        } else if !effects.waitForNewWorkers(of: master, replacing: oldWorkers, timeout: verifyTimeout) {
             let restored = restore(true)
             throw .applyFailed(
                 step: "nginx reload",
@@ -288,7 +288,7 @@ public struct Applier: Sendable {
             for address in desired.host.addresses(action.family) {
                 let shown = action.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
                 guard checked.insert(shown).inserted else { continue }
-                if SocketCheck.waitUntilConnects(address: address, port: port, within: verifyTimeout) {
+                if effects.connects(address: address, port: port, within: verifyTimeout) {
                     progress("nginx: \(shown) answers")
                 } else {
                     let restored = restore(true)
@@ -309,8 +309,7 @@ public struct Applier: Sendable {
         for change in plan.nginxFileChanges {
             let destination: ContainedFile.Destination
             do {
-                destination = try ContainedFile.destination(
-                    of: change.path, rule: .tree(roots: [directory], allowOutside: false))
+                destination = try effects.destination(of: change.path, rule: .tree(roots: [directory], allowOutside: false))
             } catch {
                 throw .other("\(error.description) (the directory of nginx.config is \(directory))")
             }
@@ -369,7 +368,7 @@ public struct Applier: Sendable {
     func runChecked(_ argv: [String], what: String) -> String? {
         let result: CommandRunner.Result
         do {
-            result = try CommandRunner.run(argv, timeout: 120)
+            result = try effects.run(argv, timeout: 120)
         } catch {
             return "\(what): \(error.description)"
         }

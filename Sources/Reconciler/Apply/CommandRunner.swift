@@ -10,6 +10,11 @@ public enum CommandRunner {
         public let status: Int32
         /// Standard output and standard error, interleaved, at most `outputLimit` bytes.
         public let output: String
+
+        public init(status: Int32, output: String) {
+            self.status = status
+            self.output = output
+        }
     }
 
     public static func run(_ argv: [String], timeout: Double = 60, outputLimit: Int = 65536) throws(ReconcileError)

@@ -13,8 +13,8 @@ import Synchronization
 /// send itself SIGKILL when it reaches that point; `<point>@N` waits for the Nth time it is
 /// reached. `RECONCILE_FAULT_SIGNAL=STOP` sends SIGSTOP instead, so a test can act on the
 /// world (stop or kill the DNS server) while apply is frozen at that point, then let it go
-/// on with SIGCONT. Nothing else reads these, and without them ``reach(_:)`` does nothing.
-/// Operators never set them.
+/// on with SIGCONT. The command reads them at start (``FaultInjection/fromEnvironment(_:)``) and
+/// apply reaches the points through ``HostEffects/reach(_:)``. Operators never set them.
 public enum FaultPoint: String, Sendable, CaseIterable {
     /// The changed nginx files are backed up; nothing is written yet.
     case afterBackup = "after-backup"
@@ -36,31 +36,44 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     public static let environmentVariable = "RECONCILE_FAULT"
     /// `STOP` for SIGSTOP; anything else (or nothing) for SIGKILL.
     public static let signalVariable = "RECONCILE_FAULT_SIGNAL"
+}
 
-    /// The point (and how many times it must be reached) the environment asks for, if any;
-    /// read once per process.
-    static let armed: (point: FaultPoint, count: Int)? = {
-        guard let text = ProcessInfo.processInfo.environment[environmentVariable] else { return nil }
+/// The fault a test armed: a point, how many times it must be reached, and the signal. The
+/// command reads it from the environment once, at start, and hands it to ``SystemEffects``;
+/// nothing on the write path reads the environment.
+public final class FaultInjection: Sendable {
+    public let point: FaultPoint
+    public let count: Int
+    public let signal: Int32
+    private let reached = Mutex(0)
+
+    public init(point: FaultPoint, count: Int = 1, signal: Int32 = SIGKILL) {
+        self.point = point
+        self.count = max(1, count)
+        self.signal = signal
+    }
+
+    /// The fault `RECONCILE_FAULT=<point>[@N]` and `RECONCILE_FAULT_SIGNAL` ask for, if any.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> FaultInjection?
+    {
+        guard let text = environment[FaultPoint.environmentVariable] else { return nil }
         let parts = text.split(separator: "@", maxSplits: 1)
         guard let name = parts.first, let point = FaultPoint(rawValue: String(name)) else { return nil }
         let count = parts.count == 2 ? Int(parts[1]) ?? 1 : 1
-        return (point, max(1, count))
-    }()
+        return FaultInjection(
+            point: point, count: count, signal: environment[FaultPoint.signalVariable] == "STOP" ? SIGSTOP : SIGKILL)
+    }
 
-    static let signal: Int32 = ProcessInfo.processInfo.environment[signalVariable] == "STOP" ? SIGSTOP : SIGKILL
-
-    /// How often the armed point has been reached.
-    static let reached = Mutex(0)
-
-    /// Dies (SIGKILL, no cleanup, no journal line) or freezes (SIGSTOP) here when the tests
-    /// asked for this point.
-    static func reach(_ point: FaultPoint) {
-        guard let armed, armed.point == point else { return }
-        let count = reached.withLock { count in
-            count += 1
-            return count
+    /// Dies (SIGKILL, no cleanup, no journal line) or freezes (SIGSTOP) here when this is the
+    /// armed point, reached the armed number of times.
+    public func reach(_ point: FaultPoint) {
+        guard point == self.point else { return }
+        let times = reached.withLock { times in
+            times += 1
+            return times
         }
-        guard count == armed.count else { return }
+        guard times == count else { return }
         // raise() signals this thread: it is stopped (or killed) before it returns, where a
         // signal sent to the process may be taken by another thread while this one goes on.
         raise(signal)

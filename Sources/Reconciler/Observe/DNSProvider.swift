@@ -29,8 +29,10 @@ extension DNSProvider {
 public enum DNSProviders {
     /// `allowSymlinksOutside` lets the zonefile provider write through a symlink leading out of
     /// the zone file's directory (apply's `--allow-symlinks-outside`).
+    /// `effects` is where a write reaches its fault points (``HostEffects/reach(_:)``).
     public static func make(
-        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2, allowSymlinksOutside: Bool = false
+        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2, allowSymlinksOutside: Bool = false,
+        effects: any HostEffects = SystemEffects()
     ) throws(ReconcileError) -> any DNSProvider {
         switch settings.provider {
         case .rfc2136(let server, let tsig):
@@ -42,6 +44,7 @@ public enum DNSProviders {
                 server: server, timeout: timeout, retries: retries, transferLimits: settings.transferLimits)
             var provider = RFC2136Provider(client: client, key: key)
             provider.transfer = settings.transfer
+            provider.effects = effects
             return provider
         case .authoritative(let server):
             return AuthoritativeProvider(settings: settings, server: server, timeout: timeout)
@@ -49,7 +52,9 @@ public enum DNSProviders {
             guard let zone = settings.zones.first else { throw .other("provider zonefile needs one zone in dns.zones") }
             var provider = ZoneFileProvider(path: path, origin: zone, reloadCommand: reload)
             provider.allowSymlinksOutside = allowSymlinksOutside
-            return ZoneFileDNSProvider(provider: provider)
+            var zoneFile = ZoneFileDNSProvider(provider: provider)
+            zoneFile.effects = effects
+            return zoneFile
         }
     }
 
@@ -149,6 +154,8 @@ public struct RFC2136Provider: DNSProvider {
     public var transfer: DNSSettings.ZoneRead = .axfr
     /// How many queries run at once in the query fallback.
     public var queryConcurrency = 32
+    /// Where an update reaches its fault point.
+    public var effects: any HostEffects = SystemEffects()
 
     public init(client: DNSClient, key: TSIGKey?) {
         self.client = client
@@ -218,7 +225,7 @@ public struct RFC2136Provider: DNSProvider {
                 UpdateChange(prerequisites: [.rrsetEquals(name: name, type: change.type, values: expected)], operations: operations))
         }
         do {
-            try await client.update(zone: zone, changes: updates, key: key) { _ in FaultPoint.reach(.beforeUpdateMessage) }
+            try await client.update(zone: zone, changes: updates, key: key) { [effects] _ in effects.reach(.beforeUpdateMessage) }
         } catch {
             throw .dns(zone: zone.description, error)
         }
@@ -228,6 +235,8 @@ public struct RFC2136Provider: DNSProvider {
 /// A zone kept as an RFC 1035 master file: edited in place (serial bumped), then reloaded.
 public struct ZoneFileDNSProvider: DNSProvider {
     public let provider: ZoneFileProvider
+    /// Where a write reaches its fault point.
+    public var effects: any HostEffects = SystemEffects()
 
     public init(provider: ZoneFileProvider) { self.provider = provider }
 
@@ -255,7 +264,7 @@ public struct ZoneFileDNSProvider: DNSProvider {
         }
         do {
             try provider.apply(adding: adding, deleting: deleting, expectedDigest: observed?.digest) {
-                FaultPoint.reach(.afterZoneWrite)
+                effects.reach(.afterZoneWrite)
             }
         } catch {
             throw .zoneFile(error)

@@ -186,6 +186,7 @@ public struct ApplyRun: Sendable {
         applier.keepBackups = settings.keepBackups
         applier.propagationTimeout = settings.propagationTimeout
         applier.progress = progress
+        applier.effects = reconciliation.effects
         return applier
     }
 }

@@ -74,6 +74,8 @@ public struct Reconciliation: Sendable {
     public var settings: Settings
     /// Called with each step as it starts ("reading the desired state in …", "planning").
     public var progress: @Sendable (String) -> Void = { _ in }
+    /// The host apply changes (the DNS writers reach their fault points through it too).
+    public var effects: any HostEffects = SystemEffects()
 
     public init(settings: Settings) {
         self.settings = settings
@@ -94,7 +96,7 @@ public struct Reconciliation: Sendable {
         let desired = try loadDesired()
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
         let provider = try DNSProviders.make(
-            for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside)
+            for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside, effects: effects)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = settings.checkInterfaces
         observer.dnsTimeout = timeout

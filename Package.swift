@@ -6,9 +6,11 @@ import PackageDescription
 //   + observed nginx (Nginx) + observed DNS (DNS)
 //   -> findings -> plan -> apply (Reconciler)
 // `reconcile` and `reconcile-bench` are thin executables over those libraries.
+//
+// Linux only (Glibc, /proc, network namespaces, posix_spawn extensions): no other platform
+// is declared, since none would build.
 let package = Package(
     name: "reconcile",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reconcile", targets: ["reconcile"]),
         .executable(name: "reconcile-bench", targets: ["reconcile-bench"]),

@@ -28,4 +28,10 @@ public enum FuzzRegressions {
             Input(name: name, bytes: Array(try Data(contentsOf: folder.appendingPathComponent(name))))
         }
     }
+
+    /// Whether `target` has kept inputs: a replay test of an empty folder is skipped with that
+    /// reason, rather than passing on zero cases.
+    public static func hasInputs(of target: String) -> Bool {
+        (try? inputs(of: target).isEmpty == false) ?? false
+    }
 }

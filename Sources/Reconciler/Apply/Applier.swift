@@ -89,46 +89,51 @@ public struct Applier: Sendable {
                     try nginxPhase(
                         phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx), started: started)
                 case .advertise, .withdraw:
-                    for change in plan.dnsChanges where change.phase == phase {
-                        let zone = try DNSName(change.zone)
-                        // Between the zone file's write and its reload, the file says more than
-                        // the server publishes: the marker makes the next apply reload first.
-                        if dns.reloadsAfterWriting { try state.markPendingZoneReload(change.zone) }
-                        do {
-                            try await dns.apply(zone: zone, changes: change.changes, observed: observation.dns.zones[zone])
-                            state.clearPendingZoneReload()
-                        } catch {
-                            if !Self.leavesZoneFileAhead(error) { state.clearPendingZoneReload() }
-                            throw ReconcileError.applyFailed(
-                                step: "DNS \(phase == .advertise ? "update" : "removal") in zone \(change.zone)",
-                                reason: error.description
-                                    + (phase == .advertise && plan.actions.contains { $0.phase == .serve }
-                                        ? "\nthe nginx changes stay in place (serving more than is advertised is harmless); run `reconcile plan` to see what is left"
-                                        : ""),
-                                restored: false)
-                        }
-                        for action in actions where action.zone == change.zone {
-                            progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
-                        }
-                        effects.reach(.betweenDNSMessages)
-                        try await waitForPropagation(zone: zone, changes: change.changes, observation: observation)
-                    }
+                    try await dnsPhase(phase, plan: plan, actions: actions, observation: observation)
                 }
                 durations[String(describing: phase)] = Int(effects.now().timeIntervalSince(phaseStart) * 1000)
                 steps += actions.map { JournalEntry.Step(action: $0, result: "done") }
                 if phase == .withdraw { try state.recordWithdrawals(Self.withdrawals(actions, at: effects.now())) }
                 if phase == .unserve { state.clearWithdrawals(of: actions) }
             }
-        } catch let error as ReconcileError {
+        } catch {
             finish(error)
             throw Failure(error: error, stepsDone: steps.count)
-        } catch {
-            let wrapped = ReconcileError.other("\(error)")
-            finish(wrapped)
-            throw Failure(error: wrapped, stepsDone: steps.count)
         }
         finish(nil)
         return deferred
+    }
+
+    /// Sends one DNS phase's changes, zone by zone, each waited on until every authoritative
+    /// server serves it. A failure leaves the nginx changes made (serving more than is
+    /// advertised is harmless) and says so.
+    func dnsPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], observation: Observation) async
+        throws(ReconcileError)
+    {
+        for change in plan.dnsChanges where change.phase == phase {
+            guard let zone = try? DNSName(change.zone) else { throw .other("the plan names no zone: \(change.zone)") }
+            // Between the zone file's write and its reload, the file says more than
+            // the server publishes: the marker makes the next apply reload first.
+            if dns.reloadsAfterWriting { try state.markPendingZoneReload(change.zone) }
+            do {
+                try await dns.apply(zone: zone, changes: change.changes, observed: observation.dns.zones[zone])
+                state.clearPendingZoneReload()
+            } catch {
+                if !Self.leavesZoneFileAhead(error) { state.clearPendingZoneReload() }
+                throw ReconcileError.applyFailed(
+                    step: "DNS \(phase == .advertise ? "update" : "removal") in zone \(change.zone)",
+                    reason: error.description
+                        + (phase == .advertise && plan.actions.contains { $0.phase == .serve }
+                            ? "\nthe nginx changes stay in place (serving more than is advertised is harmless); run `reconcile plan` to see what is left"
+                            : ""),
+                    restored: false)
+            }
+            for action in actions where action.zone == change.zone {
+                progress("DNS: \(action.kind == .dnsAdd ? "added" : "deleted") \(action.recordLine)")
+            }
+            effects.reach(.betweenDNSMessages)
+            try await waitForPropagation(zone: zone, changes: change.changes, observation: observation)
+        }
     }
 
     /// Waits until the zone's other authoritative servers serve what was just written; says

@@ -94,7 +94,17 @@ public struct MetricsSnapshot: Sendable {
     public func prometheusText() -> String {
         var out = PrometheusTextWriter()
         let mode = ("mode", self.mode)
+        writeFindings(&out, mode: mode)
+        writeSyncState(&out, mode: mode)
+        writeRun(&out, mode: mode)
+        writeProbes(&out, mode: mode)
+        writeNameservers(&out, mode: mode)
+        writeDesiredState(&out, mode: mode)
+        return out.text
+    }
 
+    /// `reconcile_findings`, one series per vhost, family, code and severity.
+    func writeFindings(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         var counts: [[String]: Int] = [:]
         for finding in findings {
             let key = [
@@ -109,7 +119,10 @@ public struct MetricsSnapshot: Sendable {
             let labels = zip(["vhost", "family", "code", "slug", "severity"], key).map { ($0, $1) }
             out.sample("reconcile_findings", labels: [mode] + labels, value: Double(counts[key] ?? 0))
         }
+    }
 
+    /// `reconcile_in_sync`, `reconcile_pending_reloads`, `reconcile_check_not_run` (only for a run that planned).
+    func writeSyncState(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         if planned {
             let drift = findings.contains { $0.severity.isDrift } || pendingReloads > 0
             out.family(
@@ -133,7 +146,10 @@ public struct MetricsSnapshot: Sendable {
                 }
             }
         }
+    }
 
+    /// When the last run finished, whether it succeeded, how long it took, what it changed.
+    func writeRun(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         out.family(
             "reconcile_last_run_timestamp_seconds", type: "gauge",
             help: "Unix time at which the last run finished.")
@@ -148,7 +164,10 @@ public struct MetricsSnapshot: Sendable {
 
         out.family("reconcile_changes_applied", type: "gauge", help: "Actions carried out by the last run.")
         out.sample("reconcile_changes_applied", labels: [mode], value: Double(changesApplied))
+    }
 
+    /// `reconcile_probe_success` per vhost, family and port probed.
+    func writeProbes(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         if !probes.isEmpty {
             out.family(
                 "reconcile_probe_success", type: "gauge",
@@ -161,7 +180,10 @@ public struct MetricsSnapshot: Sendable {
                     value: probe.success ? 1 : 0)
             }
         }
+    }
 
+    /// `reconcile_nameserver_up`, `_serial`, `_agrees` per zone and authoritative server.
+    func writeNameservers(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         if !nameservers.isEmpty {
             let sorted = nameservers.sorted { ($0.zone, $0.server) < ($1.zone, $1.server) }
             out.family(
@@ -190,14 +212,16 @@ public struct MetricsSnapshot: Sendable {
                     value: sample.agrees ? 1 : 0)
             }
         }
+    }
 
+    /// `reconcile_desired_state_info` with the desired state's commit.
+    func writeDesiredState(_ out: inout PrometheusTextWriter, mode: (String, String)) {
         if let desiredCommit {
             out.family(
                 "reconcile_desired_state_info", type: "gauge",
                 help: "1, with the desired state's git commit as the commit label (only when it is a git checkout).")
             out.sample("reconcile_desired_state_info", labels: [mode, ("commit", desiredCommit)], value: 1)
         }
-        return out.text
     }
 }
 

@@ -1,4 +1,5 @@
 import DesiredState
+import Nginx
 
 /// The text form of a plan: grouped by vhost, each finding with its code and evidence, each
 /// action as a diff line, like a compiler's or Terraform's output.
@@ -112,7 +113,7 @@ public struct PlanText: Sendable {
         let place = TerminalText.escaped("\(Paths.display(action.file ?? "", from: displayBase)):\(action.line ?? 0)")
         switch action.kind {
         case .nginxAddListen:
-            return paint("+ \(text) # managed by reconcile", .green) + "   " + paint(place, .dim)
+            return paint("+ \(text) \(NginxConfigTree.managedMarker)", .green) + "   " + paint(place, .dim)
         case .nginxRemoveListen:
             let wait = action.notBefore.map { "   (not before \($0): the withdrawn record's TTL)" } ?? ""
             return paint("- \(text)", .red) + "   " + paint(place, .dim) + wait

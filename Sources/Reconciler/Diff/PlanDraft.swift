@@ -1,0 +1,55 @@
+import DNS
+import DesiredState
+import Nginx
+
+/// What the planner's steps add to as they go: findings, actions and notes, and the nginx and
+/// DNS changes the actions stand for.
+struct PlanDraft {
+    var findings: [Finding] = []
+    var actions: [Action] = []
+    var notes: [String] = []
+    /// Listen removals, one edit each (additions go through `batch`).
+    var removals: [FileEdit] = []
+    var removalKeys: Set<String> = []
+    var dnsChanges: [Action.Phase: [String: [RecordSetChange]]] = [:]
+    /// Every managed name's A and AAAA sets as read: a saved plan's preconditions.
+    var recordSets: [Preconditions.RecordSetState] = []
+    /// All listen additions go through one batch, so each is judged against the ones before it
+    /// and the whole plan stays linear in the number of blocks.
+    var batch: NginxListenBatch
+    /// The batch's handle of each addition (`add <block> <family> <port>`), made once.
+    var handles: [String: Int] = [:]
+    /// The action of each batch handle, whose file, line and text the rendered batch gives.
+    var actionOfHandle: [Int: Int] = [:]
+
+    init(batch: NginxListenBatch) { self.batch = batch }
+}
+
+/// What every vhost's step reads, computed once per run.
+struct PlanContext {
+    let tree: NginxConfigTree
+    let selector: NginxServerSelector
+    let claims: NginxNameClaims
+    let vhostNames: Set<String>
+    let familiesByName: [String: Set<AddressFamily>]
+    // Text forms computed once per run, not once per vhost and family.
+    let hostIPv4: [String]
+    let hostIPv6: [String]
+    let localIPv4: [NginxListenAddress?]
+    let localIPv6: [NginxListenAddress?]
+
+    init(desired: DesiredState, tree: NginxConfigTree) {
+        self.tree = tree
+        selector = NginxServerSelector(tree: tree)
+        claims = NginxNameClaims(tree: tree)
+        vhostNames = Set(desired.vhosts.map(\.name))
+        familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
+        hostIPv4 = desired.host.addresses(.ipv4)
+        hostIPv6 = desired.host.addresses(.ipv6)
+        localIPv4 = hostIPv4.map { NginxListenAddress.literal($0) }
+        localIPv6 = hostIPv6.map { NginxListenAddress.literal($0) }
+    }
+
+    func hostAddresses(_ family: AddressFamily) -> [String] { family == .ipv4 ? hostIPv4 : hostIPv6 }
+    func locals(_ family: AddressFamily) -> [NginxListenAddress?] { family == .ipv4 ? localIPv4 : localIPv6 }
+}

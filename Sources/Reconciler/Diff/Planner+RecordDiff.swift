@@ -1,0 +1,68 @@
+import DNS
+import DesiredState
+import Nginx
+
+extension Planner {
+    /// A wanted family's records: exactly the host's addresses, published once nginx serves
+    /// them (serve before advertise), wrong ones replaced.
+    func planRecords(_ view: VhostView, _ facts: FamilyView, willServe: Bool, into draft: inout PlanDraft) {
+        let family = facts.family
+        guard view.dnsManaged else {
+            if let viaCNAME = view.viaCNAME, Set(facts.publishedValues) != Set(facts.hostAddresses) {
+                draft.notes.append(
+                    "\(view.vhost.name) \(family.recordTypeName): published via \(viaCNAME); fix the records at the CNAME target"
+                )
+            }
+            return
+        }
+        let extra = facts.publishedValues.filter { !facts.hostAddresses.contains($0) }
+        let missing = facts.hostAddresses.filter { !facts.publishedValues.contains($0) }
+        if extra.isEmpty && missing.isEmpty { return }
+        var change = RecordSetChange(
+            name: view.vhost.dnsName.description, family: family, expected: facts.publishedValues.sorted(), adding: [],
+            deleting: [], ttl: desired.dns.ttl)
+        if !extra.isEmpty {
+            draft.findings.append(
+                Finding(
+                    kind: .wrongAddress, vhost: view.vhost.name, family: family,
+                    message:
+                        "DNS publishes \(extra.joined(separator: ", ")) for \(view.vhost.name), which is not an address of this host (host.\(family.rawValue): \(facts.hostAddresses.joined(separator: ", ")))",
+                    evidence: facts.recordEvidence))
+            change.deleting = extra
+        }
+        if !missing.isEmpty {
+            var message =
+                "DNS does not publish \(missing.joined(separator: ", ")) (\(family.recordTypeName)) for \(view.vhost.name)"
+            if willServe {
+                change.adding = missing
+            } else {
+                message += "; it will be published once nginx serves \(view.vhost.name) over \(family.rawValue)"
+            }
+            draft.findings.append(
+                Finding(
+                    kind: .missingRecord, vhost: view.vhost.name, family: family, message: message,
+                    evidence: facts.recordEvidence.isEmpty
+                        ? ["no \(family.recordTypeName) record at \(view.vhost.dnsName)"] : facts.recordEvidence
+                ))
+        }
+        if !change.adding.isEmpty || !change.deleting.isEmpty {
+            draft.dnsChanges[.advertise, default: [:]][view.vhost.zone.description, default: []].append(change)
+            for value in change.deleting {
+                draft.actions.append(
+                    .dns(
+                        .dnsDelete, phase: .advertise, vhost: view.vhost.name, family: family,
+                        zone: view.vhost.zone.description,
+                        name: view.vhost.dnsName.description,
+                        ttl: facts.records.first { $0.data.presentation(as: $0.type) == value }?.ttl
+                            ?? desired.dns.ttl, value: value))
+            }
+            for value in change.adding {
+                draft.actions.append(
+                    .dns(
+                        .dnsAdd, phase: .advertise, vhost: view.vhost.name, family: family,
+                        zone: view.vhost.zone.description,
+                        name: view.vhost.dnsName.description, ttl: desired.dns.ttl, value: value))
+            }
+        }
+    }
+}

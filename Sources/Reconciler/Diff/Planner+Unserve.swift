@@ -1,0 +1,91 @@
+import DNS
+import DesiredState
+import Nginx
+
+extension Planner {
+    /// A family the vhost does not want: DNS must not publish it (withdraw before unserve).
+    func planWithdrawal(_ view: VhostView, _ facts: FamilyView, context: PlanContext, into draft: inout PlanDraft) {
+        let family = facts.family
+        if view.dnsManaged && !facts.records.isEmpty {
+            let unserved = view.vhost.ports.filter { facts.status[$0] != .served }
+            if unserved.isEmpty {
+                draft.findings.append(
+                    Finding(
+                        kind: .undesiredRecord, vhost: view.vhost.name, family: family,
+                        message:
+                            "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but the desired state does not list \(family.rawValue)",
+                        evidence: facts.recordEvidence))
+            } else {
+                for port in unserved {
+                    draft.findings.append(
+                        Finding(
+                            kind: .advertisedNotServed, vhost: view.vhost.name, family: family, port: port,
+                            message:
+                                "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
+                            evidence: listenEvidence(view.own, family: facts.nginxFamily.other, port: port, tree: context.tree)
+                                + facts.recordEvidence))
+                }
+            }
+            let change = RecordSetChange(
+                name: view.vhost.dnsName.description, family: family, expected: facts.publishedValues.sorted(),
+                adding: [],
+                deleting: facts.publishedValues, ttl: desired.dns.ttl)
+            draft.dnsChanges[.withdraw, default: [:]][view.vhost.zone.description, default: []].append(change)
+            for record in facts.records {
+                draft.actions.append(
+                    .dns(
+                        .dnsDelete, phase: .withdraw, vhost: view.vhost.name, family: family,
+                        zone: view.vhost.zone.description,
+                        name: view.vhost.dnsName.description, ttl: record.ttl,
+                        value: record.data.presentation(as: record.type)))
+            }
+        } else if !view.dnsManaged, let viaCNAME = view.viaCNAME, !facts.records.isEmpty {
+            draft.notes.append(
+                "\(view.vhost.name) \(family.recordTypeName): published via \(viaCNAME) although \(family.rawValue) is not wanted; fix the CNAME target"
+            )
+        }
+    }
+
+    /// A family the vhost does not want: its own block stops listening on it, unless the block
+    /// also serves names that want it.
+    func planListenRemovals(_ view: VhostView, _ facts: FamilyView, context: PlanContext, into draft: inout PlanDraft) {
+        let family = facts.family
+        for blockIndex in view.preferred {
+            let block = context.tree.serverBlocks[blockIndex]
+            for listen in block.listens
+            where listen.family == facts.nginxFamily && view.vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
+                guard let source = listen.source else { continue }
+                var message =
+                    "\(view.vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"
+                let othersWant = blockNames(block).filter { name in
+                    !context.vhostNames.contains(name) || context.familiesByName[name]?.contains(family) == true
+                }
+                if !othersWant.isEmpty {
+                    message +=
+                        "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
+                } else {
+                    do {
+                        let edit = try context.tree.removeListen(listen, fromBlock: blockIndex)
+                        let key = "remove \(blockIndex) \(source.byteRange)"
+                        if draft.removalKeys.insert(key).inserted {
+                            draft.removals.append(edit)
+                            draft.actions.append(
+                                .nginx(
+                                    .nginxRemoveListen, phase: .unserve, vhost: view.vhost.name, family: family,
+                                    port: UInt16(clamping: listen.port ?? 0), file: edit.path,
+                                    line: edit.line,
+                                    text: source.text))
+                        }
+                    } catch {
+                        message += "; not removed automatically: \(error)"
+                    }
+                }
+                draft.findings.append(
+                    Finding(
+                        kind: .undesiredListen, vhost: view.vhost.name, family: family,
+                        port: UInt16(clamping: listen.port ?? 0), message: message,
+                        evidence: ["\(display(source.file)):\(source.location.line): \(source.text)"]))
+            }
+        }
+    }
+}

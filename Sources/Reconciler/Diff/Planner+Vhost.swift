@@ -1,0 +1,114 @@
+import DNS
+import DesiredState
+import Nginx
+
+/// One vhost as the planner's steps see it: its blocks and what DNS publishes for it.
+struct VhostView {
+    let vhost: Vhost
+    /// The Host a request for the vhost carries.
+    let probeHost: String
+    /// Every block whose server_name matches, best first (nginx's order): whichever of them
+    /// nginx picks on a socket is the vhost's own block there.
+    let own: [Int]
+    /// The best-matching group of blocks.
+    let preferred: [Int]
+    /// DNS as published, unless the name is a CNAME (then not managed here).
+    var dnsManaged = true
+    var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
+    /// The CNAME chain followed inside the managed zones, as zone lines.
+    var viaCNAME: String?
+    /// The published values per family in text form, when they are the name's own records
+    /// (no CNAME): computed once for both the preconditions and the diff.
+    var publishedText: [AddressFamily: [String]] = [:]
+}
+
+/// One family of one vhost: what is published, the host's addresses, how nginx serves each port.
+struct FamilyView {
+    let family: AddressFamily
+    let records: [ResourceRecord]
+    let publishedValues: [String]
+    let hostAddresses: [String]
+    var nginxFamily: NginxAddressFamily { family == .ipv4 ? .ipv4 : .ipv6 }
+    var status: [UInt16: Planner.ServingStatus] = [:]
+    /// Only a finding shows the records.
+    var recordEvidence: [String] { records.map(\.presentation) }
+}
+
+extension Planner {
+    /// Everything one vhost needs: its blocks, its records, and per family the serving,
+    /// record and unserving steps.
+    func planVhost(_ vhost: Vhost, context: PlanContext, into draft: inout PlanDraft) {
+        let probeHost = Self.probeHost(vhost)
+        let claimants = context.claims.claimants(of: probeHost)
+        var view = VhostView(
+            vhost: vhost, probeHost: probeHost, own: Self.flatten(claimants), preferred: claimants.first ?? [])
+        if view.own.isEmpty {
+            draft.findings.append(
+                Finding(
+                    kind: .missingServerBlock, vhost: vhost.name,
+                    message:
+                        "no server block has a server_name matching \(vhost.name) (exact, wildcard or regex); add one (reconcile does not write server blocks)",
+                    evidence: [
+                        "searched \(Self.count(context.tree.serverBlocks.count, "server block")) in \(Self.count(context.tree.files.count, "file"))"
+                    ]))
+        }
+        readPublished(&view, into: &draft)
+        for family in AddressFamily.allCases {
+            let records = view.published[family] ?? []
+            var facts = FamilyView(
+                family: family, records: records,
+                publishedValues: view.publishedText[family] ?? records.map { $0.data.presentation(as: $0.type) },
+                hostAddresses: context.hostAddresses(family))
+            for port in vhost.ports {
+                facts.status[port] = servingStatus(
+                    selector: context.selector, own: view.own, family: facts.nginxFamily, port: port, host: probeHost,
+                    addresses: facts.hostAddresses, locals: context.locals(family), tree: context.tree)
+            }
+            if vhost.families.contains(family) {
+                let willServe = planServing(view, facts, context: context, into: &draft)
+                planRecords(view, facts, willServe: willServe, into: &draft)
+            } else {
+                planWithdrawal(view, facts, context: context, into: &draft)
+                planListenRemovals(view, facts, context: context, into: &draft)
+            }
+        }
+    }
+
+    /// What DNS publishes for the vhost (following in-zone CNAMEs), and its record sets for
+    /// the preconditions.
+    func readPublished(_ view: inout VhostView, into draft: inout PlanDraft) {
+        let vhost = view.vhost
+        guard let snapshot = observation.dns.zone(containing: vhost.dnsName) else {
+            view.dnsManaged = false
+            draft.notes.append("\(vhost.name): its zone \(vhost.zone) was not observed")
+            return
+        }
+        switch observation.dns.resolve(vhost.dnsName) {
+        case .records(let v4, let v6, let chain):
+            view.published[.ipv4] = v4
+            view.published[.ipv6] = v6
+            if let chain {
+                view.viaCNAME = chain
+                view.dnsManaged = false
+            }
+        case .external(let chain):
+            view.dnsManaged = false
+            draft.findings.append(
+                Finding(
+                    kind: .externalCNAME, vhost: vhost.name,
+                    message: "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
+                    evidence: chain))
+            view.published = [.ipv4: [], .ipv6: []]
+        }
+        let direct = view.dnsManaged && view.viaCNAME == nil
+        let dnsNameText = vhost.dnsName.description
+        for family in AddressFamily.allCases {
+            // Without a CNAME, what resolve found are the name's own records.
+            let own =
+                direct ? view.published[family] ?? [] : snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
+            let values = own.map { $0.data.presentation(as: $0.type) }
+            if direct { view.publishedText[family] = values }
+            draft.recordSets.append(.init(name: dnsNameText, type: family.recordTypeName, values: values.sorted()))
+        }
+    }
+}

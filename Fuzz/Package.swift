@@ -6,17 +6,16 @@ import PackageDescription
 // Each executable is a thin shell over an entry point the main package's regression tests
 // call too (YAMLFuzz, DesiredStateFuzz, NginxFuzz, DNSFuzz, ZoneFileFuzz).
 let fuzzTargets: [(name: String, product: String)] = [
-    ("fuzz-yaml", "StrictYAML"),
-    ("fuzz-desired-state", "DesiredState"),
-    ("fuzz-nginx-parse", "Nginx"),
-    ("fuzz-nginx-edit", "Nginx"),
-    ("fuzz-dns-message", "DNS"),
-    ("fuzz-zone-file", "DNS"),
+    ("fuzz-yaml", "FuzzEntryPoints"),
+    ("fuzz-desired-state", "FuzzEntryPoints"),
+    ("fuzz-nginx-parse", "FuzzEntryPoints"),
+    ("fuzz-nginx-edit", "FuzzEntryPoints"),
+    ("fuzz-dns-message", "FuzzEntryPoints"),
+    ("fuzz-zone-file", "FuzzEntryPoints"),
 ]
 
 let package = Package(
     name: "reconcile-fuzz",
-    platforms: [.macOS(.v14)],
     dependencies: [.package(name: "reconcile", path: "..")],
     targets: [.target(name: "FuzzDriver")]
         + fuzzTargets.map { target in

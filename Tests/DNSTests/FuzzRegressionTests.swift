@@ -1,6 +1,7 @@
 import DNS
-import TestSupport
+import FuzzEntryPoints
 import Testing
+import TestSupport
 
 /// Inputs the DNS fuzzers once crashed on (`Fuzz/Regressions/`), replayed through the
 /// fuzzers' own entry points: each must decode or be rejected without breaking an invariant.

@@ -1,6 +1,7 @@
 import Foundation
-import TestSupport
+import FuzzEntryPoints
 import Testing
+import TestSupport
 @testable import DNS
 
 extension SerializedDNSTests {

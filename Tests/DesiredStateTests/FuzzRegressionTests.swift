@@ -1,7 +1,8 @@
 import DesiredState
+import FuzzEntryPoints
 import StrictYAML
-import TestSupport
 import Testing
+import TestSupport
 
 /// Inputs the YAML and desired-state fuzzers once crashed on (`Fuzz/Regressions/`), replayed
 /// through the fuzzers' own entry points: each must now load or be rejected, and break no

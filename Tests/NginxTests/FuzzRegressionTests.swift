@@ -1,6 +1,7 @@
+import FuzzEntryPoints
 import Nginx
-import TestSupport
 import Testing
+import TestSupport
 
 /// Inputs the nginx fuzzers once crashed on (`Fuzz/Regressions/`), replayed through the
 /// fuzzers' own entry points: parsing must round-trip, and every edit the editor accepts must

@@ -1,4 +1,4 @@
-import DesiredState
+import FuzzEntryPoints
 import FuzzDriver
 
 @_cdecl("LLVMFuzzerTestOneInput")

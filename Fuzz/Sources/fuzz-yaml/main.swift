@@ -1,5 +1,5 @@
 import FuzzDriver
-import StrictYAML
+import FuzzEntryPoints
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

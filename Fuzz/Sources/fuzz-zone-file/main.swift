@@ -1,4 +1,4 @@
-import DNS
+import FuzzEntryPoints
 import FuzzDriver
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,3 +1,5 @@
+import Nginx
+
 /// Entry points for the nginx fuzzers (`Fuzz/`) and their regression tests. Each returns a
 /// description of a broken invariant, or nil; a thrown ``NginxError`` is a correct outcome.
 public enum NginxFuzz {

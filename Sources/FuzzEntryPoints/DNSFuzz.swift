@@ -1,3 +1,5 @@
+import DNS
+
 /// Entry points for fuzzers (a libFuzzer harness calls these with arbitrary bytes). They must
 /// never crash, hang or allocate without bound, whatever the input.
 public enum DNSFuzz {

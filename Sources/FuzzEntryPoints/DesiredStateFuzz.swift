@@ -1,3 +1,5 @@
+import DesiredState
+
 /// Entry point for the desired-state loader's fuzzer (`Fuzz/`) and its regression test: any
 /// file in the desired-state directory must load or give a ``DesiredStateError`` with at least
 /// one problem, never crash.

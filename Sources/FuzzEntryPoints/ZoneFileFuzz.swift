@@ -1,3 +1,5 @@
+import DNS
+
 /// Entry point for the zone-file parser's fuzzer (`Fuzz/`) and its regression test: any bytes
 /// must parse or throw a ``ZoneFileError``, never crash or hang; a zone that parses has its
 /// SOA where ``ZoneFile/soaIndex`` says.

@@ -1,3 +1,5 @@
+import StrictYAML
+
 /// Entry point for the YAML loader's fuzzer (`Fuzz/`) and its regression test: arbitrary
 /// bytes must parse or throw a ``YAMLError``, never crash, hang or allocate without bound.
 public enum YAMLFuzz {

@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "DesiredState",
             dependencies: [
-                "StrictYAML", "DNS", "ProcessRunning", .product(name: "Crypto", package: "swift-crypto"),
+                "StrictYAML", "DNS", "ProcessRunning", "Digests", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "Nginx"),
@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "DNS",
             dependencies: [
-                "ContainedFiles", "ProcessRunning",
+                "ContainedFiles", "ProcessRunning", "Digests",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "Probe",
             dependencies: [
+                "BoundedTasks", "Digests",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -65,6 +66,10 @@ let package = Package(
         // The fuzzers' entry points (Fuzz/ and the regression tests call them), kept out of the
         // shipped modules' API; `package` access reaches what they check.
         .target(name: "FuzzEntryPoints", dependencies: ["StrictYAML", "DesiredState", "Nginx", "DNS"]),
+        // Hexadecimal text of bytes and SHA-256 digests, one way everywhere.
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // At most N tasks at once, results in order: probes, DNS queries, the nameserver survey.
+        .target(name: "BoundedTasks"),
         // pipe2 and the two posix_spawn file actions glibc hides behind _GNU_SOURCE.
         .target(name: "CSpawn"),
         // Runs a program with a timeout and bounded output: apply's commands, the tests' tools.
@@ -72,7 +77,7 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: [
-                "DesiredState", "Nginx", "DNS", "Probe", "ProcessRunning", "ContainedFiles",
+                "DesiredState", "Nginx", "DNS", "Probe", "ProcessRunning", "ContainedFiles", "Digests", "BoundedTasks",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Crypto
+import Digests
 import DNS
 import Foundation
 import StrictYAML
@@ -179,7 +180,7 @@ public struct DesiredStateLoader: Sendable {
         result.sort { $0.name < $1.name }
         var state = DesiredState(
             host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths,
-            digest: digest.finalize().map { String(format: "%02x", $0) }.joined())
+            digest: HexDigest.text(of: digest.finalize()))
         state.paths = reader.namedPaths
         return state
     }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// What a client got from one family: enough to tell whether IPv4 and IPv6 clients reach the
@@ -48,10 +48,7 @@ public struct ProbeResponse: Sendable, Hashable {
         var body = Array(bytes[(headEnd + 4)...])
         if chunked { body = dechunk(body) }
         body = Array(body.prefix(comparedBodyBytes))
-        let digest = SHA256.hash(data: body).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        let digest = HexDigest.sha256(body)
         return ProbeResponse(
             status: status, location: location, certificateSubject: certificateSubject,
             certificateIssuer: certificateIssuer, bodyDigest: digest, bodyBytes: body.count)

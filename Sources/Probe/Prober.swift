@@ -1,3 +1,4 @@
+import BoundedTasks
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -28,22 +29,8 @@ public struct Prober: Sendable {
     public func probe(_ targets: [ProbeTarget]) async -> [ProbeResult] {
         guard !targets.isEmpty else { return [] }
         let tls = targets.contains(where: \.tls) ? makeTLSContext() : nil
-        return await withTaskGroup(of: (Int, ProbeResult).self) { group in
-            var results = [ProbeResult?](repeating: nil, count: targets.count)
-            var next = 0
-            func start() {
-                let index = next
-                next += 1
-                group.addTask { (index, await probeOne(targets[index], tls: tls)) }
-            }
-            while next < min(concurrency, targets.count) { start() }
-            for await (index, result) in group {
-                results[index] = result
-                if next < targets.count { start() }
-            }
-            return results.enumerated().map { index, result in
-                result ?? ProbeResult(target: targets[index], outcome: .failed(.noResponse("probe did not run")))
-            }
+        return await BoundedTasks.map(targets, concurrency: concurrency) { target in
+            await probeOne(target, tls: tls)
         }
     }
 

@@ -1,3 +1,5 @@
+import Digests
+
 extension RData {
     /// The RDATA as a zone file writes it for a record of `type`: typed where this module
     /// knows the type's text form (see ``ZoneFile``), else RFC 3597
@@ -13,7 +15,7 @@ extension RData {
         case .txt(let strings): return strings.map(Self.quoted).joined(separator: " ")
         case .opaque(let bytes):
             if let text = ZoneFileOpaqueTypes.presentation(type, bytes) { return text }
-            return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(ZoneFileText.hex(bytes))"
+            return bytes.isEmpty ? "\\# 0" : "\\# \(bytes.count) \(HexDigest.hex(bytes, uppercase: true))"
         }
     }
 

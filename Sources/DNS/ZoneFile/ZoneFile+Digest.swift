@@ -1,10 +1,10 @@
-import Crypto
+import Digests
 
 extension ZoneFile {
     /// SHA-256 of the file's bytes in lowercase hex: the precondition a plan records, so that
     /// applying it to a file that changed since is refused
     /// (``ZoneFileProvider/apply(adding:deleting:now:expectedDigest:)``).
     public var digest: String {
-        SHA256.hash(data: bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        HexDigest.sha256(bytes)
     }
 }

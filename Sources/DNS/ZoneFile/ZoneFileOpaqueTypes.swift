@@ -1,3 +1,5 @@
+import Digests
+
 /// Record types the model keeps as wire bytes (`RData.opaque`) but zone files write as text:
 /// each is a sequence of fields, read from text into wire form and printed back from it.
 /// Names inside are uncompressed with their case kept.
@@ -131,7 +133,7 @@ enum ZoneFileOpaqueTypes {
                 offset = bytes.count
             case .hex:
                 guard offset < bytes.count else { return nil }
-                parts.append(ZoneFileText.hex(bytes[offset...]))
+                parts.append(HexDigest.hex(bytes[offset...], uppercase: true))
                 offset = bytes.count
             }
         }

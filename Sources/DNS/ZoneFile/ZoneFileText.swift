@@ -14,11 +14,6 @@ enum ZoneFileText {
         return "\\" + String(repeating: "0", count: 3 - code.count) + code
     }
 
-    /// Uppercase hexadecimal, two digits a byte, as BIND prints RDATA.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
-    }
-
     /// The system's words for an `errno` value.
     static func systemError(_ code: Int32 = errno) -> String {
         String(cString: strerror(code))

@@ -1,6 +1,6 @@
-import Crypto
-import DNS
 import DesiredState
+import Digests
+import DNS
 import Foundation
 import Nginx
 
@@ -68,7 +68,7 @@ public struct Planner: Sendable {
             )
         }
         let preconditions = Preconditions(
-            nginxFiles: tree.files.map { .init(path: $0.path, sha256: Self.sha256($0.bytes)) }.sorted {
+            nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {
                 $0.path < $1.path
             },
             recordSets: draft.recordSets.sorted { ($0.name, $0.type) < ($1.name, $1.type) })
@@ -222,8 +222,4 @@ public struct Planner: Sendable {
     }
 
     func display(_ path: String) -> String { Paths.display(path, from: displayBase) }
-
-    static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
 }

@@ -1,5 +1,6 @@
-import DNS
+import BoundedTasks
 import DesiredState
+import DNS
 import Foundation
 
 /// Finds a zone's authoritative servers and asks each one directly what it publishes
@@ -67,11 +68,11 @@ struct NameserverSurveyor: Sendable {
             }
         }
         let timeout = self.timeout
-        let asked = await ZoneReader.bounded(servers, concurrency: concurrency) { server in
+        let asked = await BoundedTasks.map(servers, concurrency: concurrency) { server in
             await Self.ask(server, zone: zone, names: names, timeout: timeout)
         }
         return NameserverReport(
-            zone: zone, apexNS: apexNS, resolverNS: resolverNS, servers: asked.compactMap { $0 }, notes: notes)
+            zone: zone, apexNS: apexNS, resolverNS: resolverNS, servers: asked, notes: notes)
     }
 
     /// Whether discovery needs a resolver: no zone data to read the NS set from, or an NS name

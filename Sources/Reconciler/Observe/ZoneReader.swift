@@ -1,3 +1,4 @@
+import BoundedTasks
 import DNS
 
 /// Reads one zone from one server: by AXFR, or by per-name queries (A, AAAA and CNAME of each
@@ -33,7 +34,7 @@ struct ZoneReader: Sendable {
         while !pending.isEmpty {
             let batch = pending
             pending = []
-            let results = await Self.bounded(batch, concurrency: concurrency) { name in
+            let results = await BoundedTasks.map(batch, concurrency: concurrency) { name in
                 var found: [ResourceRecord] = []
                 for type in [RecordType.a, .aaaa, .cname] {
                     do throws(ReconcileError) {
@@ -44,7 +45,7 @@ struct ZoneReader: Sendable {
                 }
                 return Result<[ResourceRecord], ReconcileError>.success(found)
             }
-            for case let result? in results {
+            for result in results {
                 switch result {
                 case .failure(let error): throw error
                 case .success(let found):
@@ -73,31 +74,5 @@ struct ZoneReader: Sendable {
             )
         }
         return result
-    }
-
-    /// `work` on each item, at most `concurrency` at once; the results in the items' order.
-    static func bounded<Item: Sendable, Output: Sendable>(
-        _ items: [Item], concurrency: Int, _ work: @escaping @Sendable (Item) async -> Output
-    ) async -> [Output?] {
-        await withTaskGroup(of: (Int, Output).self) { group in
-            var out = [Output?](repeating: nil, count: items.count)
-            var next = 0
-            func launch(_ index: Int) {
-                let item = items[index]
-                group.addTask { (index, await work(item)) }
-            }
-            while next < min(max(1, concurrency), items.count) {
-                launch(next)
-                next += 1
-            }
-            for await (index, result) in group {
-                out[index] = result
-                if next < items.count {
-                    launch(next)
-                    next += 1
-                }
-            }
-            return out
-        }
     }
 }

@@ -37,10 +37,10 @@ let package = Package(
         .target(
             name: "DesiredState",
             dependencies: [
-                "StrictYAML", "DNS", "ProcessRunning", "Digests", .product(name: "Crypto", package: "swift-crypto"),
+                "AddressFamilies", "StrictYAML", "DNS", "ProcessRunning", "Digests", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Nginx"),
+        .target(name: "Nginx", dependencies: ["AddressFamilies"]),
         // The one contained, race-free way every file is written (DESIGN §13).
         .target(name: "ContainedFiles"),
         .target(
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Probe",
             dependencies: [
-                "BoundedTasks", "Digests",
+                "AddressFamilies", "BoundedTasks", "Digests",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -66,6 +66,8 @@ let package = Package(
         // The fuzzers' entry points (Fuzz/ and the regression tests call them), kept out of the
         // shipped modules' API; `package` access reaches what they check.
         .target(name: "FuzzEntryPoints", dependencies: ["StrictYAML", "DesiredState", "Nginx", "DNS"]),
+        // IPv4 and IPv6: one type for the desired state, nginx's model and the probe.
+        .target(name: "AddressFamilies"),
         // Hexadecimal text of bytes and SHA-256 digests, one way everywhere.
         .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // At most N tasks at once, results in order: probes, DNS queries, the nameserver survey.

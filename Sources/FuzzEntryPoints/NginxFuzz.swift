@@ -33,7 +33,7 @@ public enum NginxFuzz {
         for blockIndex in tree.serverBlocks.indices.prefix(4) {
             let block = tree.serverBlocks[blockIndex]
             let port = block.listens.compactMap(\.port).first ?? 80
-            for family in NginxAddressFamily.allCases {
+            for family in AddressFamily.allCases {
                 guard
                     let edit = try? tree.addListen(
                         toBlock: blockIndex, family: family, port: port, hostAddresses: ["192.0.2.1", "2001:db8::1"])

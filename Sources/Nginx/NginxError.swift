@@ -38,7 +38,7 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The edit would add a listen the block already has (nginx: "a duplicate listen").
     case duplicateListen(text: String, existing: NginxSourceLocation)
     /// A specific-address listen needs the host's address of the new family, none was given.
-    case noHostAddress(family: NginxAddressFamily, template: NginxSourceLocation)
+    case noHostAddress(family: AddressFamily, template: NginxSourceLocation)
     /// The listen to remove is not one the block states in its own file (it comes from an
     /// include shared with other blocks, or is nginx's implicit default).
     case listenNotEditable(text: String, reason: String, at: NginxSourceLocation)
@@ -93,7 +93,7 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .duplicateListen(let text, let existing):
             return "\(existing): the block already has this listen; not adding \"\(text)\" (nginx rejects a duplicate listen)"
         case .noHostAddress(let family, let template):
-            return "\(template): this listen names a specific address; give the host's \(family) address to mirror it"
+            return "\(template): this listen names a specific address; give the host's \(family.displayName) address to mirror it"
         case .listenNotEditable(let text, let reason, let at):
             return "\(at): cannot remove \"\(text)\": \(reason)"
         case .sharedFile(let path, let includeCount, let at):

@@ -3,7 +3,7 @@ public struct ProbeTarget: Sendable, Hashable {
     /// The host name sent as SNI and in the `Host` header, and checked against the certificate.
     public var vhost: String
     /// The family of `address`; reported per family so one being down shows on its own.
-    public var family: ProbeFamily
+    public var family: AddressFamily
     /// An IP literal without brackets (`127.0.0.1`, `::1`), as published in DNS.
     public var address: String
     /// A port the vhost must be served on.
@@ -12,7 +12,7 @@ public struct ProbeTarget: Sendable, Hashable {
     public var tls: Bool
 
     /// A target; `address` must be an IP literal of `family` (checked when probed).
-    public init(vhost: String, family: ProbeFamily, address: String, port: UInt16, tls: Bool) {
+    public init(vhost: String, family: AddressFamily, address: String, port: UInt16, tls: Bool) {
         self.vhost = vhost
         self.family = family
         self.address = address

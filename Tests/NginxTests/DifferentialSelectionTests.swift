@@ -34,7 +34,7 @@ import TestSupport
     struct SocketForm {
         let text: (Int) -> String
         let socket: String
-        let family: NginxAddressFamily
+        let family: AddressFamily
         let isWildcard: Bool
     }
 
@@ -94,7 +94,7 @@ import TestSupport
 
     /// Starts nginx on `sites` and compares every query with the model.
     static func compare(
-        sites: [Site], seed: UInt64, ports: [Int], addresses: [(NginxAddressFamily, String)]
+        sites: [Site], seed: UInt64, ports: [Int], addresses: [(AddressFamily, String)]
     ) throws -> Checked {
         let directory = try TemporaryDirectory(prefix: "nginx-diff")
         let http = Self.http(sites)
@@ -193,7 +193,7 @@ import TestSupport
             SocketForm(text: { "[::1]:\($0)" }, socket: "[::1]", family: .ipv6, isWildcard: false),
         ]
         let sites = Self.generate(seed: seed, ports: ports, forms: forms)
-        let addresses: [(NginxAddressFamily, String)] = [(.ipv4, "127.0.0.1"), (.ipv4, "127.0.0.2"), (.ipv4, "127.0.0.3"), (.ipv6, "::1")]
+        let addresses: [(AddressFamily, String)] = [(.ipv4, "127.0.0.1"), (.ipv4, "127.0.0.2"), (.ipv4, "127.0.0.3"), (.ipv6, "::1")]
         let checked = try PrivateNetwork.run {
             try Self.compare(sites: sites, seed: seed, ports: ports, addresses: addresses)
         }

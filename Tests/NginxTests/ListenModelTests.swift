@@ -9,7 +9,7 @@ import Testing
         let text: String
         let address: NginxListenAddress
         let port: Int?
-        let family: NginxAddressFamily?
+        let family: AddressFamily?
         var ipv6only = false
         var defaultServer = false
         var ssl = false

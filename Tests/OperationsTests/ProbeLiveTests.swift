@@ -52,7 +52,7 @@ struct ProbeLiveTests {
             """
     }
 
-    static func target(_ vhost: String, _ family: ProbeFamily, _ port: UInt16) -> ProbeTarget {
+    static func target(_ vhost: String, _ family: AddressFamily, _ port: UInt16) -> ProbeTarget {
         ProbeTarget(vhost: vhost, family: family, address: family == .ipv4 ? "127.0.0.1" : "::1", port: port, tls: true)
     }
 

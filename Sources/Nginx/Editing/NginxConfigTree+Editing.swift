@@ -24,7 +24,7 @@ extension NginxConfigTree {
     /// (`bind`, `reuseport` or another socket option), a specific address without a host
     /// address to mirror it, a block whose file is read more than once.
     public func addListen(
-        toBlock blockIndex: Int, family: NginxAddressFamily, port: Int, hostAddresses: [String] = []
+        toBlock blockIndex: Int, family: AddressFamily, port: Int, hostAddresses: [String] = []
     ) throws(NginxError) -> FileEdit {
         let edits = try addListens(
             [NginxListenRequest(block: blockIndex, family: family, port: port)], hostAddresses: hostAddresses)

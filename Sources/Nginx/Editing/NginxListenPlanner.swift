@@ -3,7 +3,7 @@
 /// (two `default_server`s, two sets of socket options, `listen 80;` written twice).
 struct NginxListenPlanner {
     private struct FamilyPort: Hashable {
-        let family: NginxAddressFamily
+        let family: AddressFamily
         let port: Int
     }
 
@@ -139,7 +139,7 @@ struct NginxListenPlanner {
     }
 
     private func mirroredAddress(
-        of template: NginxListen?, family: NginxAddressFamily, hostAddresses: [String]
+        of template: NginxListen?, family: AddressFamily, hostAddresses: [String]
     ) throws(NginxError) -> NginxListenAddress {
         guard let template, !template.address.isWildcard else {
             return family == .ipv4 ? .wildcardIPv4 : .wildcardIPv6

@@ -42,7 +42,7 @@ public struct NginxListen: Sendable, Hashable {
         address: .wildcardIPv4, port: 80, parameters: [], source: nil)
 
     /// The family of the socket, nil for UNIX sockets and host names.
-    public var family: NginxAddressFamily? { address.family }
+    public var family: AddressFamily? { address.family }
 
     /// Whether this is nginx's implicit listen rather than one written in the file.
     public var isImplicit: Bool { source == nil }

@@ -23,7 +23,7 @@ public enum NginxListenAddress: Sendable, Hashable, CustomStringConvertible {
     case hostname(String)
 
     /// The family the socket belongs to; nil for UNIX sockets and host names.
-    public var family: NginxAddressFamily? {
+    public var family: AddressFamily? {
         switch self {
         case .wildcardIPv4, .ipv4: return .ipv4
         case .wildcardIPv6, .ipv6: return .ipv6

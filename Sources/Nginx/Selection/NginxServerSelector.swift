@@ -35,18 +35,18 @@ public struct NginxServerSelector: Sendable {
 
     /// The block answering a request for `host` that reached local `address` (an IP
     /// literal such as `127.0.0.1`, `::1` or `[::1]`) on `port` over `family`.
-    public func select(family: NginxAddressFamily, address: String, port: Int, host: String) -> NginxSelection {
+    public func select(family: AddressFamily, address: String, port: Int, host: String) -> NginxSelection {
         guard let local = NginxListenAddress.literal(address), local.family == family, !local.isWildcard else {
-            return .undecidable("\"\(address)\" is not a specific \(family) address")
+            return .undecidable("\"\(address)\" is not a specific \(family.displayName) address")
         }
         return select(family: family, local: local, port: port, host: host)
     }
 
     /// ``select(family:address:port:host:)`` with the local address already parsed (a caller
     /// asking about many names on one address parses it once).
-    public func select(family: NginxAddressFamily, local: NginxListenAddress, port: Int, host: String) -> NginxSelection {
+    public func select(family: AddressFamily, local: NginxListenAddress, port: Int, host: String) -> NginxSelection {
         guard local.family == family, !local.isWildcard else {
-            return .undecidable("\"\(local)\" is not a specific \(family) address")
+            return .undecidable("\"\(local)\" is not a specific \(family.displayName) address")
         }
         if let location = hostnameListensByPort[port] {
             return .undecidable(
@@ -63,7 +63,7 @@ public struct NginxServerSelector: Sendable {
     /// socket's default block); nil when the configuration does not say (nothing listens, the
     /// address is not a specific literal, a listen names a host).
     public func tls(
-        family: NginxAddressFamily, address: String, port: Int
+        family: AddressFamily, address: String, port: Int
     ) -> (tls: Bool, decidedAt: NginxSourceLocation?)? {
         guard let local = NginxListenAddress.literal(address), local.family == family, !local.isWildcard,
             hostnameListensByPort[port] == nil, let group = socketGroup(for: local, family: family, port: port)
@@ -72,7 +72,7 @@ public struct NginxServerSelector: Sendable {
         return (location != nil, location)
     }
 
-    private func socketGroup(for local: NginxListenAddress, family: NginxAddressFamily, port: Int) -> NginxSocketGroup? {
+    private func socketGroup(for local: NginxListenAddress, family: AddressFamily, port: Int) -> NginxSocketGroup? {
         if let group = groups[NginxSocketKey(address: local, port: port)] { return group }
         if family == .ipv4 {
             if let group = groups[NginxSocketKey(address: .wildcardIPv4, port: port)] { return group }

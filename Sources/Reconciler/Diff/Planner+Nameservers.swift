@@ -57,11 +57,10 @@ extension Planner {
         }
         guard !differing.isEmpty else { return [] }
         // Resolvers asking a differing server get its records: judged on the union.
-        let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
         let tree = context.tree
         let unserved = vhost.ports.filter { port in
             servingStatus(
-                selector: context.selector, own: own, family: nginxFamily, port: port, host: Self.probeHost(vhost),
+                selector: context.selector, own: own, family: family, port: port, host: Self.probeHost(vhost),
                 addresses: context.hostAddresses(family), locals: context.locals(family), tree: tree) != .served
         }
         let publishedElsewhere = differing.filter { server in
@@ -99,7 +98,7 @@ extension Planner {
                         kind: .advertisedNotServed, vhost: vhost.name, family: family, port: port,
                         message:
                             "\(publishedElsewhere.map(\.label).joined(separator: ", ")) \(publishedElsewhere.count == 1 ? "publishes" : "publish") \(type) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)",
-                        evidence: listenEvidence(own, family: nginxFamily.other, port: port, tree: tree)
+                        evidence: listenEvidence(own, family: family.other, port: port, tree: tree)
                             + publishedElsewhere.compactMap { server in
                                 server.snapshot.map { snapshot in
                                     "\(server.label): "

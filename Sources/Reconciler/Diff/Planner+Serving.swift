@@ -19,7 +19,7 @@ extension Planner {
                 var message =
                     "\(view.vhost.name)'s own block listens on \(family.rawValue) port \(port), but nginx gives the requests to another block"
                 var capture: [String] = []
-                if let listen = capturingListen(other, family: facts.nginxFamily, address: address, port: port),
+                if let listen = capturingListen(other, family: facts.family, address: address, port: port),
                     let source = listen.source
                 {
                     message +=
@@ -32,7 +32,7 @@ extension Planner {
                     Finding(
                         kind: .answeredByOtherBlock, vhost: view.vhost.name, family: family, port: port,
                         message: message,
-                        evidence: listenEvidence(view.own, family: facts.nginxFamily, port: port, tree: context.tree)
+                        evidence: listenEvidence(view.own, family: facts.family, port: port, tree: context.tree)
                             + ["answered by: " + blockEvidence(other, tree: context.tree)] + capture
                             + facts.recordEvidence,
                         answeredBy: blockReference(other, tree: context.tree)))
@@ -44,7 +44,7 @@ extension Planner {
             case .notServed(let answeredBy):
                 let advertised = !facts.records.isEmpty
                 let kind: FindingKind = advertised ? .advertisedNotServed : .missingListen
-                var evidence = listenEvidence(view.own, family: facts.nginxFamily.other, port: port, tree: context.tree)
+                var evidence = listenEvidence(view.own, family: facts.family.other, port: port, tree: context.tree)
                 if let answeredBy {
                     evidence.append("answered instead by: " + blockEvidence(answeredBy, tree: context.tree))
                 }
@@ -54,12 +54,12 @@ extension Planner {
                     advertised
                     ? "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)"
                     : "nginx does not serve \(view.vhost.name) over \(family.rawValue) on port \(port)"
-                if let block = editTarget(view.own, family: facts.nginxFamily, port: port) {
+                if let block = editTarget(view.own, family: facts.family, port: port) {
                     let key = "add \(block) \(family) \(port)"
                     if draft.handles[key] == nil {
                         do {
                             let handle = try draft.batch.add(
-                                NginxListenRequest(block: block, family: facts.nginxFamily, port: Int(port)),
+                                NginxListenRequest(block: block, family: facts.family, port: Int(port)),
                                 hostAddresses: facts.hostAddresses)
                             draft.handles[key] = handle
                             draft.actionOfHandle[handle] = draft.actions.count

@@ -22,7 +22,7 @@ extension Planner {
                             kind: .advertisedNotServed, vhost: view.vhost.name, family: family, port: port,
                             message:
                                 "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
-                            evidence: listenEvidence(view.own, family: facts.nginxFamily.other, port: port, tree: context.tree)
+                            evidence: listenEvidence(view.own, family: facts.family.other, port: port, tree: context.tree)
                                 + facts.recordEvidence))
                 }
             }
@@ -53,7 +53,7 @@ extension Planner {
         for blockIndex in view.preferred {
             let block = context.tree.serverBlocks[blockIndex]
             for listen in block.listens
-            where listen.family == facts.nginxFamily && view.vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
+            where listen.family == facts.family && view.vhost.ports.contains(UInt16(clamping: listen.port ?? 0)) {
                 guard let source = listen.source else { continue }
                 var message =
                     "\(view.vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"

@@ -28,7 +28,6 @@ struct FamilyView {
     let records: [ResourceRecord]
     let publishedValues: [String]
     let hostAddresses: [String]
-    var nginxFamily: NginxAddressFamily { family == .ipv4 ? .ipv4 : .ipv6 }
     var status: [UInt16: Planner.ServingStatus] = [:]
     /// Only a finding shows the records.
     var recordEvidence: [String] { records.map(\.presentation) }
@@ -61,7 +60,7 @@ extension Planner {
                 hostAddresses: context.hostAddresses(family))
             for port in vhost.ports {
                 facts.status[port] = servingStatus(
-                    selector: context.selector, own: view.own, family: facts.nginxFamily, port: port, host: probeHost,
+                    selector: context.selector, own: view.own, family: facts.family, port: port, host: probeHost,
                     addresses: facts.hostAddresses, locals: context.locals(family), tree: context.tree)
             }
             if vhost.families.contains(family) {

@@ -114,7 +114,7 @@ public struct Planner: Sendable {
     }
 
     func servingStatus(
-        selector: NginxServerSelector, own: [Int], family: NginxAddressFamily, port: UInt16, host: String,
+        selector: NginxServerSelector, own: [Int], family: AddressFamily, port: UInt16, host: String,
         addresses: [String], locals: [NginxListenAddress?], tree: NginxConfigTree
     ) -> ServingStatus {
         guard !addresses.isEmpty else { return .notServed(answeredBy: nil) }
@@ -145,7 +145,7 @@ public struct Planner: Sendable {
 
     /// The own block to add a listen to: the one serving the port on the other family, else
     /// any own block on the port, else the first.
-    func editTarget(_ own: [Int], family: NginxAddressFamily, port: UInt16) -> Int? {
+    func editTarget(_ own: [Int], family: AddressFamily, port: UInt16) -> Int? {
         let tree = observation.nginx
         return own.first { index in
             tree.serverBlocks[index].effectiveListens.contains { $0.family == family.other && $0.port == Int(port) }
@@ -153,7 +153,7 @@ public struct Planner: Sendable {
             ?? own.first
     }
 
-    func listenEvidence(_ own: [Int], family: NginxAddressFamily, port: UInt16, tree: NginxConfigTree) -> [String] {
+    func listenEvidence(_ own: [Int], family: AddressFamily, port: UInt16, tree: NginxConfigTree) -> [String] {
         var out: [String] = []
         for index in own {
             let block = tree.serverBlocks[index]
@@ -197,7 +197,7 @@ public struct Planner: Sendable {
 
     /// The other block's listen that a connection to `address`:`port` reaches: the one on that
     /// very address, else its wildcard of the family (a dual-stack one for IPv4 too).
-    func capturingListen(_ index: Int, family: NginxAddressFamily, address: String, port: UInt16)
+    func capturingListen(_ index: Int, family: AddressFamily, address: String, port: UInt16)
         -> NginxListen?
     {
         let listens = observation.nginx.serverBlocks[index].effectiveListens.filter { $0.port == Int(port) }

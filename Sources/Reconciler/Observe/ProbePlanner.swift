@@ -74,18 +74,16 @@ public struct ProbePlanner: Sendable {
                             + "documentation addresses (RFC 5737 / RFC 3849) are never a real host")
                     addresses.removeAll(where: Self.isDocumentationAddress)
                 }
-                let probeFamily: ProbeFamily = family == .ipv4 ? .ipv4 : .ipv6
-                let nginxFamily: NginxAddressFamily = family == .ipv4 ? .ipv4 : .ipv6
                 for port in vhost.ports {
                     for address in addresses {
                         // The socket decides, as in nginx: any block's `ssl` listen on that
                         // address:port, or `ssl on;` in its default block. Only where nginx's
                         // configuration does not say (an address not local to it) is it guessed.
                         let tls =
-                            selector.tls(family: nginxFamily, address: address, port: Int(port))?.tls
+                            selector.tls(family: family, address: address, port: Int(port))?.tls
                             ?? Self.speaksTLS(port: port, ownBlocks: own)
                         targets.append(
-                            ProbeTarget(vhost: vhost.name, family: probeFamily, address: address, port: port, tls: tls))
+                            ProbeTarget(vhost: vhost.name, family: family, address: address, port: port, tls: tls))
                     }
                 }
             }

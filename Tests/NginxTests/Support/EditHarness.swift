@@ -59,10 +59,10 @@ enum EditHarness {
 
     /// Every (block, family, port) where the block listens on the port in one family only
     /// (counting nginx's implicit `*:80`): the gaps an operator would close.
-    static func missingFamilies(_ tree: NginxConfigTree) -> [(block: Int, family: NginxAddressFamily, port: Int)] {
-        var gaps: [(Int, NginxAddressFamily, Int)] = []
+    static func missingFamilies(_ tree: NginxConfigTree) -> [(block: Int, family: AddressFamily, port: Int)] {
+        var gaps: [(Int, AddressFamily, Int)] = []
         for block in tree.serverBlocks {
-            for family in NginxAddressFamily.allCases {
+            for family in AddressFamily.allCases {
                 let ports = Set(block.effectiveListens.filter { $0.family == family.other }.compactMap(\.port))
                 for port in ports.sorted()
                 where !block.effectiveListens.contains(where: {

@@ -7,8 +7,6 @@ public protocol DesiredStateFileSystem: Sendable {
     func yamlFiles(in directory: String) throws -> [String]
     /// The bytes of the regular file at `path`; more than `maxBytes` of them is an error.
     func contents(of path: String, maxBytes: Int) throws -> [UInt8]
-    /// Whether a regular file exists at `path`.
-    func isFile(_ path: String) -> Bool
     /// The current directory, used to make relative paths absolute.
     var currentDirectory: String { get }
 }
@@ -96,11 +94,6 @@ public struct DiskFileSystem: DesiredStateFileSystem {
         return bytes
     }
 
-    public func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-    }
-
     static func reason(_ error: Error) -> String {
         (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
     }
@@ -135,10 +128,6 @@ public struct InMemoryFileSystem: DesiredStateFileSystem {
             throw FileSystemError("cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
         }
         return bytes
-    }
-
-    public func isFile(_ path: String) -> Bool {
-        files[normalize(path)] != nil || files[path] != nil
     }
 
     private func normalize(_ path: String) -> String {

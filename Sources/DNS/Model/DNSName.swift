@@ -37,17 +37,6 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
         return out
     }
 
-    /// The number of labels (the root has none).
-    public var labelCount: Int {
-        var count = 0
-        var i = 0
-        while i < wire.count {
-            count += 1
-            i += 1 + Int(wire[i])
-        }
-        return count
-    }
-
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 65 && b <= 90) ? b | 0x20 : b }
 
     /// Builds a name from labels, checking label and total length.

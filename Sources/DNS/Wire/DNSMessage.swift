@@ -23,7 +23,6 @@ public struct DNSMessage: Hashable, Sendable {
     }
 
     /// Smallest possible sizes, used to reject lying counts before allocating.
-    static let headerSize = 12
     static let minimumQuestionSize = 5
     static let minimumRecordSize = 11
 

@@ -33,7 +33,7 @@ extension Reconcile {
         @Option(
             help: ArgumentHelp(
                 "How DNS is read and written: rfc2136, zonefile or authoritative.", valueName: "provider"))
-        var provider = "rfc2136"
+        var provider: InitProvider = .rfc2136
 
         @Option(
             help: ArgumentHelp("The zone's primary server (rfc2136; optional for authoritative).", valueName: "addr"))
@@ -74,7 +74,7 @@ extension Reconcile {
             var request = Adopter.Request()
             request.nginxConfig = nginx
             request.zones = zones
-            request.provider = provider
+            request.provider = provider.rawValue
             request.server = server
             request.zoneFile = zonefile
             request.nameservers = nameservers
@@ -106,4 +106,9 @@ extension Reconcile {
             Foundation.exit(run.plan.inSync ? 0 : 2)
         }
     }
+}
+
+/// `init --provider`: the desired state's `dns.provider` values.
+enum InitProvider: String, ExpressibleByArgument, CaseIterable {
+    case rfc2136, zonefile, authoritative
 }

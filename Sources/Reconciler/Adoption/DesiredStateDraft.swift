@@ -75,7 +75,8 @@ public struct DesiredStateDraft: Sendable {
         lines += host.notes.map { "  # " + YAMLText.comment($0) }
         if !host.ipv4.isEmpty { lines.append("  ipv4: " + YAMLText.list(host.ipv4)) }
         if !host.ipv6.isEmpty { lines.append("  ipv6: " + YAMLText.list(host.ipv6)) }
-        lines += ["", "nginx:", "  config: " + YAMLText.quoted(nginxConfig), "", "dns:"]
+        lines += ["", "nginx:", "  # given with --nginx", "  config: " + YAMLText.quoted(nginxConfig), ""]
+        lines += ["dns:", "  # given with --provider, --server or --zonefile, --zone and --nameserver"]
         lines += dnsLines(dns)
         lines += ["", "# Each vhost and the address families DNS publishes for it: its declared intent."]
         if vhosts.isEmpty {

@@ -153,6 +153,36 @@ struct InitTests {
         #expect(lines.contains { $0.contains(#""line\x0Abreak.example.social": not a host name"#) }, "\(result.text)")
     }
 
+    /// Without --ipv4/--ipv6 the host is this machine's global addresses; what was left out is
+    /// said in a comment. On the bundled example (zone file provider, no server needed).
+    @Test func theHostIsTheInterfacesGlobalAddresses() async throws {
+        let dir = try TemporaryDirectory(prefix: "reconcile-init")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        var request = Adopter.Request()
+        request.nginxConfig = root + "/example/nginx/nginx.conf"
+        request.zones = ["example.social"]
+        request.provider = "zonefile"
+        request.zoneFile = root + "/example/zones/example.social.zone"
+        request.output = dir.path + "/adopted"
+        var adopter = Adopter(request: request)
+        adopter.interfaces = { ["127.0.0.1", "::1", "fe80::1", "8.8.4.4", "2a01:4f8::1"] }
+        let result = try await adopter.run()
+        #expect(result.state.host.ipv4.map(\.description) == ["8.8.4.4"])
+        #expect(result.state.host.ipv6.map(\.description) == ["2a01:4f8::1"])
+        #expect(result.text.contains("  # left out fe80::1: link-local (fe80::/10)\n"))
+        #expect(result.state.vhosts.map(\.name) == ["example.social", "media.example.social"])
+        #expect(result.state.vhosts.map(\.ports) == [[80, 443], [443]])
+
+        // Loopback only: no address to write, so nothing is written and the error says so.
+        var elsewhere = request
+        elsewhere.output = dir.path + "/elsewhere"
+        var bare = Adopter(request: elsewhere)
+        bare.interfaces = { ["127.0.0.1", "::1"] }
+        await #expect(throws: ReconcileError.self) { try await bare.run() }
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/elsewhere/reconcile.yaml"))
+    }
+
     @Test func onlyGlobalAddressesAreTheHosts() {
         let selection = HostAddressSelection(interfaceAddresses: [
             "127.0.0.1", "::1", "fe80::1", "169.254.1.1", "10.1.2.3", "192.0.2.7", "2001:db8::5", "fd00::1",

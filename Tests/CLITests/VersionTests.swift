@@ -14,13 +14,13 @@ import Testing
         #expect(result.stdout == version + "\n")
     }
 
-    @Test func planJSONCarriesTheVersion() throws {
+    @Test(arguments: ["plan", "validate"])
+    func jsonOutputCarriesTheVersion(command: String) throws {
         let version = try String(contentsOfFile: CLITests.root + "/VERSION", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let plan = try ChildProcess.run(
-            [CLITests.binary, "plan", "--format", "json"],
-            currentDirectory: CLITests.root, timeout: 60)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
-        #expect(json["reconcile_version"] as? String == version)
+        let result = try ChildProcess.run(
+            [CLITests.binary, command, "--format", "json"], currentDirectory: CLITests.root, timeout: 60)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["reconcile_version"] as? String == version, "\(command)")
     }
 }

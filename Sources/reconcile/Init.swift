@@ -31,8 +31,7 @@ extension Reconcile {
         var zones: [String] = []
 
         @Option(
-            help: ArgumentHelp(
-                "How DNS is read and written: rfc2136, zonefile or authoritative.", valueName: "provider"))
+            help: ArgumentHelp("How DNS is read and written (dns.provider).", valueName: "provider"))
         var provider: InitProvider = .rfc2136
 
         @Option(

@@ -52,6 +52,11 @@ struct InitTests {
         #expect(text.contains("  # DNS: A 127.0.0.1 published; AAAA ::1 published\n"), "\(text)")
         #expect(text.contains("  \"media.example.social\": {families: [ipv4, ipv6], ports: [\(lab.port)]}\n"))
 
+        let validate = try ChildProcess.run(
+            [OutageLab.binary, "validate", "--desired", "adopted"], currentDirectory: lab.dir.path, timeout: 60)
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout == "adopted: valid: 2 vhosts in 1 file\n")
+
         let plan = try driftFindings(lab, desired: "adopted")
         #expect(plan.status == 2)
         #expect(plan.findings.count == 1, "\(plan.findings)")

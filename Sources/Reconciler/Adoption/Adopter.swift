@@ -45,17 +45,9 @@ public struct Adopter: Sendable {
     public func run() async throws(ReconcileError) -> Result {
         let path = (request.output as NSString).appendingPathComponent(Self.fileName)
         let settings = try dnsSettings()
-        // Refused before anything is read: the operator's file is worth more than a draft.
-        if !request.force {
-            // Any YAML file there would be merged with the new one: a desired state already.
-            let existing = (try? DiskFileSystem().yamlFiles(in: request.output)) ?? []
-            if (try? ContainedFile.read(path, rule: .output)) != nil || !existing.isEmpty {
-                let names = existing.isEmpty ? Self.fileName : existing.joined(separator: ", ")
-                throw .refused(
-                    "\(request.output) already holds a desired state (\(names)); init never overwrites one (--force writes \(Self.fileName) anyway)"
-                )
-            }
-        }
+        let host = try host()
+        // Refused before anything is read, and again right before the write.
+        try refuseExistingDesiredState(at: path)
         let config = Paths.resolve(
             request.nginxConfig, relativeToFile: FileManager.default.currentDirectoryPath + "/.",
             currentDirectory: FileManager.default.currentDirectoryPath)
@@ -71,10 +63,11 @@ public struct Adopter: Sendable {
         let names = inventory.names.compactMap { try? DNSName($0.name + ".") }
         let published = try await provider.observe(zones: settings.zones, names: names)
         let draft = DesiredStateDraft(
-            host: try host(), hostSource: hostSource, nginxConfig: config, dns: settings,
+            host: host, hostSource: hostSource, nginxConfig: config, dns: settings,
             vhosts: inventory.names.map { DesiredStateDraft.vhost($0, published: published) },
             skipped: inventory.skipped)
         let text = draft.text
+        try refuseExistingDesiredState(at: path)
         do {
             _ = try OpenDirectory.open(request.output, rule: .output, createMode: 0o755)
             try ContainedFile.write(Array(text.utf8), to: path, rule: .output)
@@ -87,6 +80,18 @@ public struct Adopter: Sendable {
         } catch {
             throw .desiredState(error)
         }
+    }
+
+    /// Unless `--force`: refused when `path` or any YAML file beside it exists (it would be
+    /// merged with the new one), since the operator's desired state is worth more than a draft.
+    private func refuseExistingDesiredState(at path: String) throws(ReconcileError) {
+        guard !request.force else { return }
+        let existing = (try? DiskFileSystem().yamlFiles(in: request.output)) ?? []
+        guard (try? ContainedFile.read(path, rule: .output)) != nil || !existing.isEmpty else { return }
+        let names = existing.isEmpty ? Self.fileName : existing.joined(separator: ", ")
+        throw .refused(
+            "\(request.output) already holds a desired state (\(names)); init never overwrites one (--force writes \(Self.fileName) anyway)"
+        )
     }
 
     private var hostSource: String {

@@ -192,7 +192,8 @@ public struct MetricsSnapshot: Sendable {
         }
 
         out.family(
-            "reconcile_build_info", type: "gauge", help: "1, with the version of reconcile that ran as the version label.")
+            "reconcile_build_info", type: "gauge",
+            help: "1, with the version of reconcile that ran as the version label.")
         out.sample("reconcile_build_info", labels: [mode, ("version", ReconcileVersion.current)], value: 1)
 
         if let desiredCommit {

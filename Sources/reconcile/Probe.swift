@@ -121,10 +121,12 @@ extension Reconcile {
             let familiesDiffer: [Finding]
             let notes: [String]
             let desired: DesiredFingerprint
+            let reconcileVersion = ReconcileVersion.current
 
             enum CodingKeys: String, CodingKey {
                 case schema, reachable, probes, notes, desired
                 case familiesDiffer = "families_differ"
+                case reconcileVersion = "reconcile_version"
             }
 
             init(run: Reconciliation.Result) {

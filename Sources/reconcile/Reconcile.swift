@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconciler
 
 @main
 struct Reconcile: AsyncParsableCommand {
@@ -14,7 +15,8 @@ struct Reconcile: AsyncParsableCommand {
             Exit codes: 0 success, 1 error (bad input), 2 drift found, 3 refused, 64 usage \
             error (an unknown flag or a bad value).
             """,
-        subcommands: [Plan.self, Apply.self, ProbeCommand.self, Validate.self, Units.self]
+        version: ReconcileVersion.current,
+        subcommands: [Init.self, Plan.self, Apply.self, ProbeCommand.self, Validate.self, Units.self]
     )
 
     /// ArgumentParser's own entry point, except that a usage error (exit 64) under

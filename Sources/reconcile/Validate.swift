@@ -1,6 +1,7 @@
 import ArgumentParser
 import DesiredState
 import Foundation
+import Reconciler
 
 extension Reconcile {
     struct Validate: ParsableCommand {
@@ -93,6 +94,12 @@ struct ValidationReport: Encodable {
     let vhosts: [VhostSummary]
     let errors: [Location]
     let warnings: [Location]
+    let reconcileVersion = ReconcileVersion.current
+
+    enum CodingKeys: String, CodingKey {
+        case schema, valid, files, vhosts, errors, warnings
+        case reconcileVersion = "reconcile_version"
+    }
 
     init(state: DesiredState, warnings: [DesiredStateError.Problem]) {
         valid = true

@@ -109,7 +109,7 @@ import Testing
         #expect(
             withoutProbe.stderr.hasPrefix("Error: --timeout, --concurrency and --ca-file only apply with --probe\n"))
         // Every command's help lists 64 with the other exit codes.
-        for command in ["plan", "apply", "probe", "validate", "units"] {
+        for command in ["init", "plan", "apply", "probe", "validate", "units"] {
             let help = try reconcile([command, "--help"], in: dir)
             #expect(
                 help.stdout.replacingOccurrences(of: "\n", with: " ").contains("64 usage error"), "\(command) --help")
@@ -169,20 +169,22 @@ import Testing
 /// The README's command table lists exactly the flags each command's `--help` shows, beyond the
 /// ones the paragraph above it gives to several commands.
 @Suite struct ReadmeCommandTableTests {
-    static let shared: Set<String> = ["--desired", "--state-dir", "--format", "--no-color", "--verbose", "--help"]
+    static let shared: Set<String> = [
+        "--desired", "--state-dir", "--format", "--no-color", "--verbose", "--help", "--version",
+    ]
 
     static func flags(in text: some StringProtocol) -> Set<String> {
         var found: Set<String> = []
         var rest = Substring(text)
         while let range = rest.range(of: "--") {
-            let name = rest[range.upperBound...].prefix { $0.isLetter || $0 == "-" }
+            let name = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
             if let first = name.first, first.isLetter { found.insert("--" + name) }
             rest = rest[range.upperBound...]
         }
         return found
     }
 
-    @Test(arguments: ["plan", "apply", "probe", "validate", "units"])
+    @Test(arguments: ["init", "plan", "apply", "probe", "validate", "units"])
     func tableRowMatchesHelp(command: String) throws {
         let readme = try String(contentsOfFile: CLITests.root + "/README.md", encoding: .utf8)
         let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `reconcile \(command)") })
@@ -201,8 +203,9 @@ import Testing
     @Test func sharedFlagsAreWhereTheReadmeSays() throws {
         let takes: [String: Set<String>] = [
             "plan": Self.shared, "apply": Self.shared, "probe": Self.shared,
-            "validate": ["--desired", "--format", "--no-color", "--verbose", "--help"],
-            "units": ["--desired", "--state-dir", "--help"],
+            "validate": ["--desired", "--format", "--no-color", "--verbose", "--help", "--version"],
+            "units": ["--desired", "--state-dir", "--help", "--version"],
+            "init": ["--state-dir", "--no-color", "--help", "--version"],
         ]
         for (command, expected) in takes {
             let help = try ChildProcess.run([CLITests.binary, command, "--help"], timeout: 30)

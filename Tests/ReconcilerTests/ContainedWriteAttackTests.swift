@@ -94,11 +94,7 @@ struct ContainedWriteAttackTests {
     }
 
     @Test func symlinkSwapInAZoneDirectoryNeverRedirectsAWrite() async throws {
-        let dual = OutageSites.media.replacingOccurrences(
-            of: "listen 127.0.0.1:PORT ssl;", with: "listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;")
-        let lab = try OutageLab(
-            sites: ["example.conf": OutageSites.example, "media.conf": dual], records: OutageSites.records,
-            vhosts: OutageSites.dualStack)
+        let lab = try OutageLab.inSync()
         defer { lab.stop() }
         // The zone's directory is the DNS server's user's to write (here: nobody's).
         let zones = lab.dir.path + "/zones"

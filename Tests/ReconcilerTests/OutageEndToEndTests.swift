@@ -1,5 +1,6 @@
 import DNS
 import Foundation
+import Reconciler
 import TestSupport
 import Testing
 
@@ -89,5 +90,6 @@ struct OutageEndToEndTests {
         let journal = try String(contentsOfFile: lab.dir.path + "/state/journal.jsonl", encoding: .utf8)
         #expect(journal.split(separator: "\n").count == 1)
         #expect(journal.contains("\"result\":\"applied\""))
+        #expect(journal.contains("\"reconcile_version\":\"\(ReconcileVersion.current)\""))
     }
 }

@@ -271,6 +271,15 @@ extension OutageLab {
             records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\n", vhosts: OutageSites.dualStack)
     }
 
+    /// The §1 host once fixed: media served over both families, as DNS publishes it; in sync.
+    static func inSync() throws -> OutageLab {
+        let media = OutageSites.media.replacingOccurrences(
+            of: "listen 127.0.0.1:PORT ssl;", with: "listen 127.0.0.1:PORT ssl;\n    listen [::1]:PORT ssl;")
+        return try OutageLab(
+            sites: ["example.conf": OutageSites.example, "media.conf": media], records: OutageSites.records,
+            vhosts: OutageSites.dualStack)
+    }
+
     /// Both self-signed certificates in one PEM file (each is its own CA): what a client given
     /// `--ca-file` trusts to reach either vhost.
     func certificateBundle() throws -> String {

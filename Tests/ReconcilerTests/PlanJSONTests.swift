@@ -52,7 +52,13 @@ import Testing
             dnsSource: "server 127.0.0.1:53", nginxConfig: "nginx.conf", pendingReloads: ["nginx: \(Self.nasty)"])
         var withChecks = plan
         withChecks.checksNotRun = [.init(check: "config-not-loaded", reason: Self.nasty)]
+        withChecks.reconcileVersion = Self.nasty
         #expect(Array(try withChecks.jsonData()) == (try Self.encoderBytes(withChecks)))
+        // A plan saved before plans carried the version.
+        var unversioned = plan
+        unversioned.reconcileVersion = nil
+        #expect(Array(try unversioned.jsonData()) == (try Self.encoderBytes(unversioned)))
+        #expect(plan.reconcileVersion == ReconcileVersion.current)
     }
 
     @Test func anEmptyPlanMatchesJSONEncoder() throws {

@@ -166,10 +166,13 @@ public struct JournalEntry: Sendable, Codable {
     public var durationsMs: [String: Int]
     /// Backup folders this apply removed (older than the last `--keep-backups` applies).
     public var prunedBackups: [String]?
+    /// The version of reconcile that ran the apply (nil in entries written before it was recorded).
+    public var reconcileVersion: String? = ReconcileVersion.current
 
     enum CodingKeys: String, CodingKey {
         case time, desired, steps, result, error
         case prunedBackups = "pruned_backups"
+        case reconcileVersion = "reconcile_version"
         case durationsMs = "durations_ms"
     }
 }

@@ -214,8 +214,14 @@ public struct MetricsSnapshot: Sendable {
         }
     }
 
-    /// `reconcile_desired_state_info` with the desired state's commit.
+    /// `reconcile_build_info` with the version that ran, `reconcile_desired_state_info` with
+    /// the desired state's commit.
     func writeDesiredState(_ out: inout PrometheusTextWriter, mode: (String, String)) {
+        out.family(
+            "reconcile_build_info", type: "gauge",
+            help: "1, with the version of reconcile that ran as the version label.")
+        out.sample("reconcile_build_info", labels: [mode, ("version", ReconcileVersion.current)], value: 1)
+
         if let desiredCommit {
             out.family(
                 "reconcile_desired_state_info", type: "gauge",

@@ -34,6 +34,9 @@ public struct Plan: Sendable, Codable {
     public var nginxFileChanges: [NginxFileChange] = []
     /// The record-set changes per phase and zone (not saved, like ``nginxFileChanges``).
     public var dnsChanges: [DNSPhaseChange] = []
+    /// The version of reconcile that made the plan (``ReconcileVersion``); nil in a plan
+    /// saved before plans carried it.
+    public var reconcileVersion: String? = ReconcileVersion.current
 
     enum CodingKeys: String, CodingKey {
         case schema
@@ -45,6 +48,7 @@ public struct Plan: Sendable, Codable {
         case checksNotRun = "checks_not_run"
         case dnsSource = "dns_source"
         case nginxConfig = "nginx_config"
+        case reconcileVersion = "reconcile_version"
     }
 
     public init(

@@ -106,6 +106,10 @@ struct PlanJSONWriter {
             writer.close(UInt8(ascii: "}"))
         }
         close(UInt8(ascii: "}"))
+        if let version = plan.reconcileVersion {
+            key("reconcile_version")
+            string(version)
+        }
         key("schema")
         integer(plan.schema)
         close(UInt8(ascii: "}"))

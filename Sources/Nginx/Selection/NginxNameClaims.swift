@@ -59,18 +59,26 @@ public struct NginxNameClaims: Sendable {
             exactGroup += hostnameBlocks.filter { !exactGroup.contains($0) }
         }
         if !exactGroup.isEmpty { groups.append(exactGroup) }
-        let labels = normalized.split(separator: ".", omittingEmptySubsequences: false)
-        for start in labels.indices {
-            let entries = (leading[labels[start...].joined(separator: ".")] ?? []).filter {
-                start > 0 || $0.includesBareName
+        // Wildcards are looked up by the host's suffixes and prefixes at its dots, cut out of
+        // the one string (most trees have no wildcard of one kind or both: no lookup at all).
+        if !leading.isEmpty || !trailing.isEmpty {
+            let dots = normalized.indices.filter { normalized[$0] == "." }
+            if !leading.isEmpty {
+                // Every suffix: the whole name, then after each dot (longest first).
+                let starts = [normalized.startIndex] + dots.map { normalized.index(after: $0) }
+                for (position, start) in starts.enumerated() {
+                    guard let found = leading[String(normalized[start...])] else { continue }
+                    let entries = found.filter { position > 0 || $0.includesBareName }
+                    // The bare name of `.example.com` is already an exact match.
+                    let blocks = entries.map(\.block).filter { position > 0 || !exactGroup.contains($0) }
+                    if !blocks.isEmpty { groups.append(blocks) }
+                }
             }
-            // The bare name of `.example.com` is already an exact match.
-            let blocks = entries.map(\.block).filter { start > 0 || !exactGroup.contains($0) }
-            if !blocks.isEmpty { groups.append(blocks) }
-        }
-        if labels.count > 1 {
-            for end in stride(from: labels.count - 1, through: 1, by: -1) {
-                if let blocks = trailing[labels[..<end].joined(separator: ".")] { groups.append(blocks) }
+            if !trailing.isEmpty {
+                // Every proper prefix ending before a dot, longest first.
+                for end in dots.reversed() {
+                    if let blocks = trailing[String(normalized[..<end])] { groups.append(blocks) }
+                }
             }
         }
         guard groups.isEmpty else { return groups }

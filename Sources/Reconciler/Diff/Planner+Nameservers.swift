@@ -13,6 +13,8 @@ extension Planner {
             findings += delegationFindings(zone, report)
             let reference = observation.dns.zones[zone]
             let answering = report.servers.filter { $0.snapshot != nil }
+            // No server answered: nothing to compare (reachability said so).
+            guard !answering.isEmpty else { continue }
             for vhost in desired.vhosts where vhost.zone == zone {
                 let own = Self.flatten(context.claims.claimants(of: Self.probeHost(vhost)))
                 for family in AddressFamily.allCases {

@@ -75,6 +75,7 @@ extension Reconcile {
         var propagationTimeout: Double = 60
 
         @OptionGroup var metrics: MetricsOptions
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             guard propagationTimeout >= 0 && propagationTimeout <= 3600 else {
@@ -89,6 +90,7 @@ extension Reconcile {
             var session = Session(options: options, observation: observation)
             session.holdsStateLock = true
             session.allowSymlinksOutside = allowSymlinksOutside
+            session.withdrawUnhealthy = fleet.withdrawUnhealthy
             var run: Session.Run?
             var applied = 0
             let driftRemains: Bool

@@ -34,6 +34,7 @@ extension Reconcile {
 
         @OptionGroup var probeOptions: ProbeOptions
         @OptionGroup var metrics: MetricsOptions
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             if !probe && probeOptions.isGiven {
@@ -42,7 +43,8 @@ extension Reconcile {
         }
 
         func run() async throws {
-            let session = Session(options: options, observation: observation, probe: probe ? probeOptions : nil)
+            var session = Session(options: options, observation: observation, probe: probe ? probeOptions : nil)
+            session.withdrawUnhealthy = fleet.withdrawUnhealthy
             let run = try await session.runOrExit(mode: "plan", metrics: metrics)
             let plan = run.plan
             if let out {

@@ -11,6 +11,21 @@ struct ObservationOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-interface-check"), help: "Do not check that the host's addresses are on this machine's interfaces.")
     var noInterfaceCheck = false
+
+    @Option(
+        name: .customLong("host"),
+        help: ArgumentHelp(
+            "With hosts: in the desired state, the host this run is (default: the one whose addresses are on this machine's interfaces).",
+            valueName: "name"))
+    var host: String?
+}
+
+/// `--withdraw-unhealthy` of plan and apply (DESIGN §15).
+struct FleetOptions: ParsableArguments {
+    @Flag(
+        name: .customLong("withdraw-unhealthy"),
+        help: "With hosts:, withdraw this host's address of a vhost and family its nginx does not serve (never the last one).")
+    var withdrawUnhealthy = false
 }
 
 /// Options of commands that probe the vhosts (DESIGN §8): `probe`, and `plan --probe`.
@@ -84,6 +99,8 @@ struct Session {
     var holdsStateLock = false
     /// apply's `--allow-symlinks-outside`, for the zone file's writer.
     var allowSymlinksOutside = false
+    /// `--withdraw-unhealthy`.
+    var withdrawUnhealthy = false
     /// When the run started, for the metrics' duration.
     let startedAt = Date()
 
@@ -123,10 +140,12 @@ struct Session {
         let progress = ProgressLine()
         defer { progress.finish() }
         progress.step("reading the desired state in \(options.desired)")
-        let desired = try loadDesired()
-        let provider = try DNSProviders.make(
-            for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)),
-            allowSymlinksOutside: allowSymlinksOutside)
+        let desired = try FleetRun.scope(try loadDesired(), host: observation.host)
+        let provider = FleetRun.provider(
+            try DNSProviders.make(
+                for: desired.dns, timeout: .milliseconds(Int(observation.dnsTimeout * 1000)),
+                allowSymlinksOutside: allowSymlinksOutside),
+            desired: desired, directory: options.desired)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = !observation.noInterfaceCheck
         observer.dnsTimeout = .milliseconds(Int(observation.dnsTimeout * 1000))
@@ -145,7 +164,9 @@ struct Session {
         }
         progress.step("planning")
         let fingerprint = Fingerprints.desiredState(desired, directory: options.desired)
-        var plan = Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd).plan()
+        var plan = FleetRun.plan(
+            Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: cwd),
+            provider: provider, directory: options.desired, withdrawUnhealthy: withdrawUnhealthy)
         plan.notes += probeNotes
         return Run(
             desired: desired, provider: provider, observation: observed, plan: plan, probes: probes, probeNotes: probeNotes)

@@ -13,6 +13,8 @@ public struct Planner: Sendable {
     /// Paths under this directory are shown relative to it.
     public let displayBase: String
     public let now: Date
+    /// Set for one host of a fleet (DESIGN §15): only what it may withdraw is withdrawn.
+    public var fleet: FleetView?
 
     public init(
         desired: DesiredState, observation: Observation, fingerprint: DesiredFingerprint, displayBase: String,
@@ -262,7 +264,9 @@ public struct Planner: Sendable {
                         }
                         continue
                     }
-                    let extra = publishedValues.filter { !hostAddresses.contains($0) }
+                    let others = publishedValues.filter { !hostAddresses.contains($0) }
+                    let extra =
+                        fleet?.withdrawable(vhost, family, candidates: others, published: publishedValues) ?? others
                     let missing = hostAddresses.filter { !publishedValues.contains($0) }
                     if extra.isEmpty && missing.isEmpty { continue }
                     var change = RecordSetChange(
@@ -314,6 +318,9 @@ public struct Planner: Sendable {
                 } else {
                     // The family is not wanted: DNS must not publish it, and the own block
                     // should stop listening on it once nothing advertises it.
+                    let withdrawn =
+                        fleet?.withdrawable(vhost, family, candidates: publishedValues, published: publishedValues)
+                        ?? publishedValues
                     if dnsManaged && !records.isEmpty {
                         let unserved = vhost.ports.filter { status[$0] != .served }
                         if unserved.isEmpty {
@@ -337,9 +344,11 @@ public struct Planner: Sendable {
                         let change = RecordSetChange(
                             name: vhost.dnsName.description, family: family, expected: publishedValues.sorted(),
                             adding: [],
-                            deleting: publishedValues, ttl: desired.dns.ttl)
-                        dnsChanges[.withdraw, default: [:]][vhost.zone.description, default: []].append(change)
-                        for record in records {
+                            deleting: withdrawn, ttl: desired.dns.ttl)
+                        if !withdrawn.isEmpty {
+                            dnsChanges[.withdraw, default: [:]][vhost.zone.description, default: []].append(change)
+                        }
+                        for record in records where withdrawn.contains(record.data.presentation(as: record.type)) {
                             actions.append(
                                 .dns(
                                     .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family,

@@ -1,0 +1,57 @@
+import DNS
+import DesiredState
+import Foundation
+
+/// The three places a run of one fleet host differs from a one-host run (DESIGN §15): which
+/// host it is and what it reconciles, how it writes DNS, and the plan's fleet step. Each is the
+/// identity without `hosts:`.
+public enum FleetRun {
+    /// The desired state scoped to this run's host: `named` (`--host`), else the one host
+    /// whose addresses are on this machine's interfaces.
+    public static func scope(
+        _ desired: DesiredState, host named: String?, interfaces: () -> Set<String> = { HostInterfaces.current().addresses }
+    ) throws(ReconcileError) -> DesiredState {
+        guard let fleet = desired.fleet else {
+            if let named { throw .other("--host \(named): the desired state has one host (host:), not hosts:") }
+            return desired
+        }
+        if case .zonefile = desired.dns.provider {
+            throw .other(
+                "hosts: needs a DNS server every host writes to (provider rfc2136, or authoritative to only read); a zone file is one host's")
+        }
+        switch fleet.select(named: named, interfaces: named == nil ? interfaces() : []) {
+        case .success(let name): return desired.scoped(to: name)
+        case .failure(let error): throw .other(error.description)
+        }
+    }
+
+    /// The provider a fleet host writes through: compare-and-swap per name, with the registry.
+    public static func provider(_ provider: any DNSProvider, desired: DesiredState, directory: String) -> any DNSProvider {
+        guard let fleet = desired.fleet, let host = fleet.selected, let base = provider as? RFC2136Provider else {
+            return provider
+        }
+        return FleetDNSProvider(
+            base: base, host: host, fleet: fleet, revision: DesiredRevision.of(directory: directory), ttl: desired.dns.ttl)
+    }
+
+    /// The plan: the planner's, withdrawing only what this host may, then the fleet's step.
+    public static func plan(
+        _ planner: Planner, provider: any DNSProvider, directory: String, withdrawUnhealthy: Bool
+    ) -> Plan {
+        let desired = planner.desired
+        guard let fleet = desired.fleet, let host = fleet.selected else { return planner.plan() }
+        let revision = (provider as? FleetDNSProvider)?.revision ?? DesiredRevision.of(directory: directory)
+        let view = FleetView(host: host, fleet: fleet, revision: revision, dns: planner.observation.dns, ttl: desired.dns.ttl)
+        var fleetPlanner = planner
+        fleetPlanner.fleet = view
+        var plan = fleetPlanner.plan()
+        var step = FleetPlanner(view: view, desired: desired)
+        step.withdrawUnhealthy = withdrawUnhealthy
+        step.probes = planner.observation.probes ?? []
+        step.extend(&plan)
+        plan.notes.insert(
+            "fleet: this is host \(host) at commit \(revision.commit.prefix(12)); it serves \(desired.vhosts.count) of \(fleet.allVhosts.count) vhosts",
+            at: 0)
+        return plan
+    }
+}

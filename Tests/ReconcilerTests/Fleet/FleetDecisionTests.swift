@@ -1,0 +1,136 @@
+import DNS
+import DesiredState
+import Reconciler
+import StrictYAML
+import Testing
+
+/// The fleet's rules on one name (DESIGN §15), pure: a host adds only its own addresses, never
+/// withdraws one it cannot attribute or that a newer commit added, never the last of a family.
+@Suite struct FleetDecisionTests {
+    static let mark = YAMLMark(file: "d/hosts.yaml", line: 1, column: 1)
+
+    static func fleet(_ names: [String]) -> Fleet {
+        let hosts = names.map { name -> Fleet.Host in
+            let n = UInt8(name.last?.wholeNumberValue ?? 0)
+            return Fleet.Host(
+                name: name,
+                addresses: HostAddresses(
+                    ipv4: [IPv4Bytes([192, 0, 2, n])!], ipv6: [IPv6Bytes("2001:db8::\(n)")!]),
+                declaredAt: mark)
+        }
+        let vhost = Vhost(
+            name: "www.example.social", dnsName: try! DNSName("www.example.social."), families: [.ipv4, .ipv6],
+            ports: [80], zone: try! DNSName("example.social."), declaredAt: mark)
+        return Fleet(hosts: hosts, assignments: [vhost.name: names], allVhosts: [vhost])
+    }
+
+    static let name = try! DNSName("www.example.social.")
+    static let registryName = OwnershipRegistry.name(for: name)!
+    static let n = DesiredRevision(commit: String(repeating: "a", count: 40), time: 1_000)
+    static let n1 = DesiredRevision(commit: String(repeating: "b", count: 40), time: 2_000)
+
+    func decide(
+        _ intent: FleetIntent, host: String, fleet: Fleet, revision: DesiredRevision = n1,
+        current: [AddressFamily: [String]], registry: [OwnershipEntry] = []
+    ) -> FleetDecision {
+        FleetDecision.decide(
+            intent, host: host, fleet: fleet, revision: revision, ttl: 60, current: current, registry: registry,
+            registryName: Self.registryName)
+    }
+
+    @Test func addsOnlyItsOwnAddressWithItsRegistryRecord() {
+        let intent = FleetIntent(
+            name: Self.name, publish: [.ipv4: ["192.0.2.1", "192.0.2.2"]], wanted: [.ipv4, .ipv6])
+        let decision = decide(intent, host: "web1", fleet: Self.fleet(["web1", "web2"]), current: [.ipv4: ["192.0.2.3"]])
+        let entry = OwnershipEntry(host: "web1", address: "192.0.2.1", family: .ipv4, revision: Self.n1)
+        #expect(
+            decision.operations == [
+                .add(ResourceRecord(name: Self.name, type: .a, ttl: 60, data: .a(IPv4Bytes([192, 0, 2, 1])!))),
+                .add(ResourceRecord(name: Self.registryName, type: .txt, ttl: 60, data: entry.rdata)),
+            ])
+        #expect(Self.registryName.description == "_reconcile.www.example.social.")
+    }
+
+    @Test func neverWithdrawsAnotherHostsAddressOrOneNobodyClaims() {
+        let intent = FleetIntent(name: Self.name, withdraw: [.ipv4: ["192.0.2.2", "198.51.100.7"]], wanted: [.ipv4])
+        let decision = decide(
+            intent, host: "web1", fleet: Self.fleet(["web1", "web2"]),
+            current: [.ipv4: ["192.0.2.1", "192.0.2.2", "198.51.100.7"]])
+        #expect(decision.operations.isEmpty)
+        #expect(decision.kept.map(\.reason) == [.ownedBy("web2"), .notAttributable])
+    }
+
+    @Test func aRemovedHostIsWithdrawnOnlyByANewerCommit() {
+        // web3 published at commit N+1; the desired state now names web1 and web2 only.
+        let entry = OwnershipEntry(host: "web3", address: "192.0.2.3", family: .ipv4, revision: Self.n1)
+        let intent = FleetIntent(name: Self.name, withdraw: [.ipv4: ["192.0.2.3"]], wanted: [.ipv4])
+        let current: [AddressFamily: [String]] = [.ipv4: ["192.0.2.1", "192.0.2.3"]]
+        // Host B on commit N (before web3 was added) never withdraws it: the skew rule.
+        let older = decide(
+            intent, host: "web2", fleet: Self.fleet(["web1", "web2"]), revision: Self.n, current: current,
+            registry: [entry])
+        #expect(older.operations.isEmpty)
+        #expect(older.kept.map(\.reason) == [.newerOwner(entry)])
+        // The same commit is not newer either.
+        #expect(
+            decide(intent, host: "web2", fleet: Self.fleet(["web1", "web2"]), revision: Self.n1, current: current, registry: [entry])
+                .operations.isEmpty)
+        // A host on N+2 withdraws the address and its registry record in one message.
+        let newer = decide(
+            intent, host: "web1", fleet: Self.fleet(["web1", "web2"]),
+            revision: DesiredRevision(commit: String(repeating: "c", count: 40), time: 3_000), current: current,
+            registry: [entry])
+        #expect(
+            newer.operations == [
+                .deleteRecord(name: Self.name, type: .a, data: .a(IPv4Bytes([192, 0, 2, 3])!)),
+                .deleteRecord(name: Self.registryName, type: .txt, data: entry.rdata),
+            ])
+        // A host whose desired state still has web3 keeps it, whatever the commits.
+        #expect(
+            decide(intent, host: "web1", fleet: Self.fleet(["web1", "web2", "web3"]), current: current, registry: [entry])
+                .kept.map(\.reason) == [.ownedBy("web3")])
+    }
+
+    @Test func theLastAddressOfAWantedFamilyStays() {
+        let intent = FleetIntent(name: Self.name, withdraw: [.ipv6: ["2001:db8::1"]], wanted: [.ipv4, .ipv6])
+        let fleet = Self.fleet(["web1", "web2"])
+        let last = decide(intent, host: "web1", fleet: fleet, current: [.ipv6: ["2001:db8::1"]])
+        #expect(last.operations.isEmpty)
+        #expect(last.kept.map(\.reason) == [.lastAddress])
+        let notLast = decide(intent, host: "web1", fleet: fleet, current: [.ipv6: ["2001:db8::1", "2001:db8::2"]])
+        #expect(notLast.operations == [.deleteRecord(name: Self.name, type: .aaaa, data: .aaaa(IPv6Bytes("2001:db8::1")!))])
+        // A family the vhost does not want goes entirely.
+        let unwanted = FleetIntent(name: Self.name, withdraw: [.ipv6: ["2001:db8::1"]], wanted: [.ipv4])
+        #expect(decide(unwanted, host: "web1", fleet: fleet, current: [.ipv6: ["2001:db8::1"]]).operations.count == 1)
+    }
+
+    @Test func registryRecordsAreParsedStrictly() throws {
+        let entry = OwnershipEntry(host: "web1", address: "2001:db8::1", family: .ipv6, revision: Self.n1)
+        #expect(OwnershipEntry.parse(entry.rdata) == entry)
+        #expect(entry.text == "reconcile-owner host=web1 address=2001:db8::1 commit=\(Self.n1.commit) time=2000")
+        let hostile = [
+            "reconcile-owner host=web1 address=2001:DB8::1 commit=none time=1",  // not canonical
+            "reconcile-owner host=web1 address=2001:db8::1 commit=none time=01",  // leading zero
+            "reconcile-owner host=web1 address=192.0.2.1 commit=none time=1 extra=1",
+            "reconcile-owner host=Web1 address=192.0.2.1 commit=none time=1",
+            "reconcile-owner host=web1 address=192.0.2.1 commit=XYZ1234 time=1",
+            "reconcile-owner host=web1\u{1b}[31m address=192.0.2.1 commit=none time=1",
+            "reconcile-owner address=192.0.2.1 host=web1 commit=none time=1",
+            "reconcile-owner host=web1 address=192.0.2.1 commit=none time=9999999999999",
+            "heritage=external-dns,external-dns/owner=default",
+        ]
+        for text in hostile { #expect(OwnershipEntry.parse(.txt([Array(text.utf8)])) == nil, "\(text)") }
+        #expect(OwnershipEntry.parse(.txt([Array("reconcile-owner".utf8), Array(entry.text.utf8)])) == nil)
+        #expect(OwnershipEntry.parse(.txt([[UInt8](repeating: 0x61, count: 300)])) == nil)
+        // Bounded: past the cap, records count as rejected.
+        let many = (0..<100).map { i in
+            ResourceRecord(
+                name: Self.registryName, type: .txt, ttl: 60,
+                data: OwnershipEntry(host: "web1", address: "192.0.2.\(i)", family: .ipv4, revision: Self.n).rdata)
+        }
+        let read = OwnershipRegistry.entries(many)
+        #expect(read.entries.count == OwnershipRegistry.maxEntries)
+        #expect(read.rejected == 100 - OwnershipRegistry.maxEntries)
+        #expect(OwnershipRegistry.name(for: try DNSName("*.example.social."))?.description == "_reconcile._wildcard.example.social.")
+    }
+}

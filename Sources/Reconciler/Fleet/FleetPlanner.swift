@@ -127,7 +127,8 @@ public struct FleetPlanner: Sendable {
                     let owner = view.fleet.owner(of: address)?.name ?? entries.first { $0.address == address }?.host
                     var part = "\(owner ?? "?") \(address)"
                     if let entry = entries.first(where: { $0.address == address }) {
-                        part += " (commit \(entry.commit.prefix(12))\(view.revision.isNewer(than: entry) ? ", behind" : ""))"
+                        let older = view.revision.isNewer(than: entry) ? ", older than this run's" : ""
+                        part += " (registered at commit \(entry.commit.prefix(12))\(older))"
                     } else {
                         part += " (no registry record)"
                     }

@@ -49,7 +49,8 @@ public struct Planner: Sendable {
 
         let tree = observation.nginx
         let selector = NginxServerSelector(tree: tree)
-        let vhostNames = Set(desired.vhosts.map(\.name))
+        // A fleet host's other vhosts are the desired state's too, not unmanaged.
+        let vhostNames = Set((desired.fleet?.allVhosts ?? desired.vhosts).map(\.name))
         let familiesByName = Dictionary(
             desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
 

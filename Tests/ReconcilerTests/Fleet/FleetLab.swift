@@ -192,6 +192,14 @@ final class FleetLab: @unchecked Sendable {
             currentDirectory: dir.path, timeout: 120)
     }
 
+    /// `reconcile ARGS` on `host`, inside its namespace.
+    func reconcile(_ host: String, _ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(
+            ["ip", "netns", "exec", namespace(host), OutageLab.binary] + arguments + [
+                "--no-color", "--desired", repo(host) + "/desired", "--state-dir", dir.path + "/\(host)/state",
+            ], currentDirectory: dir.path, timeout: 120)
+    }
+
     /// `apply` on every host in `hosts` at the same instant.
     func applyTogether(_ hosts: [String], _ extra: [String] = []) -> [String: Result<ChildProcess.Result, any Error>] {
         let results = Mutex<[String: Result<ChildProcess.Result, any Error>]>([:])

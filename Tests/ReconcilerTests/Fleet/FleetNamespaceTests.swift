@@ -96,6 +96,20 @@ import Testing
             }
         }
 
+        // One host's plan shows the fleet: who publishes, at which commit, and (probed) who serves.
+        let view = try lab.reconcile("h1", ["plan", "--probe"])
+        #expect(view.status == 0, "\(view.stdout)\n\(view.stderr)")
+        let fleetLines = view.stdout.split(separator: "\n").filter { $0.contains("note: fleet: ") && $0.contains(": published by ") }
+        #expect(fleetLines.count == 6, "\(view.stdout)")
+        for line in fleetLines {
+            for host in Lab.hosts {
+                let address = line.contains(" AAAA: ") ? Lab.ipv6(host) : Lab.ipv4(host)
+                #expect(line.contains("\(host) \(address) (registered at commit "), "\(line)")
+            }
+            #expect(line.components(separatedBy: ") serving").count == 4, "\(line)")
+        }
+        #expect(view.stdout.contains("fleet: this is host h1 at commit"))
+
         // h2's nginx loses www over IPv6 (another block takes its address): without
         // --withdraw-unhealthy a critical finding and nothing withdrawn; with it only h2's AAAA goes.
         try lab.rewriteNginx("h2", capturedIPv6: "www")

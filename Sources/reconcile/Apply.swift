@@ -96,6 +96,7 @@ extension Reconcile {
             let driftRemains: Bool
             do {
                 driftRemains = try await apply(session, run: &run, applied: &applied)
+                try await FleetRun.heartbeat(run?.provider)
             } catch {
                 session.fail(error, mode: "apply", metrics: metrics, run: run, changesApplied: applied)
                 throw ExitCode(error.exitCode)

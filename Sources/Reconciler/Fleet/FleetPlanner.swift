@@ -117,6 +117,16 @@ public struct FleetPlanner: Sendable {
     /// hosts do not, and the probe verdict of each address when the run probed.
     func notes() -> [String] {
         var notes: [String] = []
+        for zone in Set(desired.vhosts.map(\.zone)).sorted() {
+            let beats = view.heartbeats(in: zone)
+            let hosts = view.fleet.hosts.map { host -> String in
+                if host.name == view.host { return "\(host.name) at commit \(view.revision.commit.prefix(12)) (this run)" }
+                guard let beat = beats.first(where: { $0.host == host.name }) else { return "\(host.name) never applied" }
+                let age = beat.time < view.revision.time ? ", behind" : beat.time > view.revision.time ? ", ahead" : ""
+                return "\(host.name) at commit \(beat.commit.prefix(12))\(age)"
+            }
+            notes.append("fleet: hosts of \(zone): " + hosts.joined(separator: "; "))
+        }
         for vhost in desired.vhosts {
             guard let snapshot = view.dns.zone(containing: vhost.dnsName) else { continue }
             let entries = view.registry(of: vhost.dnsName).entries

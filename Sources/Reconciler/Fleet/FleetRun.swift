@@ -34,6 +34,17 @@ public enum FleetRun {
             base: base, host: host, fleet: fleet, revision: DesiredRevision.of(directory: directory), ttl: desired.dns.ttl)
     }
 
+    /// After a successful apply: records in each zone of the fleet that this host applied its
+    /// commit (one UPDATE when the commit changed, none otherwise).
+    public static func heartbeat(_ provider: (any DNSProvider)?) async throws(ReconcileError) {
+        guard let fleet = provider as? FleetDNSProvider, let key = fleet.base.key else { return }
+        for zone in Set(fleet.fleet.allVhosts.map(\.zone)).sorted() {
+            try await FleetHeartbeat.beat(
+                client: fleet.base.client, key: key, zone: zone, host: fleet.host, revision: fleet.revision,
+                ttl: fleet.ttl)
+        }
+    }
+
     /// The plan: the planner's, withdrawing only what this host may, then the fleet's step.
     public static func plan(
         _ planner: Planner, provider: any DNSProvider, directory: String, withdrawUnhealthy: Bool

@@ -29,6 +29,12 @@ public struct FleetView: Sendable {
         return OwnershipRegistry.entries(snapshot.records(registryName, .txt))
     }
 
+    /// The commit each host last applied, as `zone` was read.
+    public func heartbeats(in zone: DNSName) -> [FleetHeartbeat] {
+        guard let name = FleetHeartbeat.name(in: zone), let snapshot = dns.zones[zone] else { return [] }
+        return FleetHeartbeat.all(snapshot.records(name, .txt))
+    }
+
     /// The families `vhost` wants, from the whole desired state.
     func wanted(_ name: DNSName) -> Set<AddressFamily> {
         Set(fleet.allVhosts.first { $0.dnsName == name }?.families ?? [])

@@ -133,4 +133,17 @@ import Testing
         #expect(read.rejected == 100 - OwnershipRegistry.maxEntries)
         #expect(OwnershipRegistry.name(for: try DNSName("*.example.social."))?.description == "_reconcile._wildcard.example.social.")
     }
+
+    @Test func heartbeatsAreParsedStrictly() throws {
+        let beat = FleetHeartbeat(host: "web2", revision: Self.n)
+        #expect(FleetHeartbeat.parse(.txt([Array(beat.text.utf8)])) == beat)
+        #expect(FleetHeartbeat.name(in: try DNSName("example.social."))?.description == "_reconcile-hosts.example.social.")
+        for text in [
+            "reconcile-host host=web2 commit=none", "reconcile-host host=web2 commit=none time=1 x=1",
+            "reconcile-host host=WEB2 commit=none time=1", "reconcile-host commit=none host=web2 time=1",
+            "reconcile-owner host=web2 address=192.0.2.1 commit=none time=1",
+        ] {
+            #expect(FleetHeartbeat.parse(.txt([Array(text.utf8)])) == nil, "\(text)")
+        }
+    }
 }

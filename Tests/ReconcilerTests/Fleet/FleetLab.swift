@@ -180,6 +180,11 @@ final class FleetLab: @unchecked Sendable {
         guard result.succeeded else { throw FleetLabFailure(reason: "git commit failed: \(result.stderr)") }
     }
 
+    /// The commit `host`'s checkout is at.
+    func head(_ host: String) throws -> String {
+        try ChildProcess.check([git, "-C", repo(host), "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// What the timer does first: `git pull --ff-only`.
     func pull(_ host: String) throws { try ChildProcess.check([git, "-C", repo(host), "pull", "--quiet", "--ff-only"]) }
 

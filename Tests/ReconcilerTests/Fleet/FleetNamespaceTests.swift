@@ -56,6 +56,11 @@ import Testing
         try lab.pull("h3")
         let skew = try converge(lab, Self.union([:], hosts: Lab.hosts), passes: 2)
         #expect(skew.passes == 1)
+        // h1's plan shows h2 behind, at the commit h2 last applied.
+        let behind = try lab.reconcile("h1", ["plan"])
+        let h2Commit = try lab.head("h2")
+        #expect(behind.stdout.contains("h2 at commit \(h2Commit.prefix(12)), behind"), "\(behind.stdout)")
+        #expect(behind.stdout.contains("h3 at commit "), "\(behind.stdout)")
         try lab.pull("h2")
 
         // 20 rounds of random assignments, each committed, pulled by every host, then applied

@@ -92,6 +92,7 @@ public struct FleetPlanner: Sendable {
         }
 
         plan.notes += notes()
+        explainRemovedHosts(&plan.findings)
         guard !findings.isEmpty || !actions.isEmpty else { return }
         plan.findings += findings
         plan.findings.sort {
@@ -110,6 +111,22 @@ public struct FleetPlanner: Sendable {
         plan.actions = (plan.actions + actions).enumerated().sorted {
             ($0.element.phase.rawValue, $0.offset) < ($1.element.phase.rawValue, $1.offset)
         }.map(\.element)
+    }
+
+    /// A `wrong-address` on a fleet host is a removed host's address (the only other kind it
+    /// withdraws): say whose, and why this run may withdraw it.
+    func explainRemovedHosts(_ findings: inout [Finding]) {
+        for index in findings.indices where findings[index].kind == .wrongAddress {
+            guard let vhost = desired.vhosts.first(where: { $0.name == findings[index].vhost }) else { continue }
+            let words = Set(findings[index].message.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init))
+            let removed = view.registry(of: vhost.dnsName).entries.filter { entry in
+                view.fleet.host(named: entry.host) == nil && words.contains(entry.address)
+            }
+            guard !removed.isEmpty else { continue }
+            let owners = removed.map { "\($0.address) of host \($0.host) (registered at commit \($0.commit.prefix(12)))" }
+            findings[index].message =
+                "DNS publishes \(owners.joined(separator: ", ")) for \(vhost.name); the desired state no longer lists that host, and this run's commit is newer: withdrawn"
+        }
     }
 
     /// The fleet's view of each of this host's vhosts: per family, which hosts publish (with the

@@ -147,3 +147,45 @@ import Testing
         }
     }
 }
+
+/// Which host a run is, and the forms `hosts:` refuses (DESIGN §15).
+@Suite struct FleetRunTests {
+    static let dns = "dns: {provider: rfc2136, server: 192.0.2.53, zones: [example.social]}\n"
+
+    func load(_ text: String) throws -> DesiredState {
+        try DesiredStateLoader(
+            fileSystem: InMemoryFileSystem(
+                files: ["d/r.yaml": "nginx: {config: /etc/nginx/nginx.conf}\n" + text, "d/v.yaml": "vhosts: {example.social: {}}\n"],
+                currentDirectory: "/")
+        ).load(directory: "d")
+    }
+
+    func error(_ body: () throws(ReconcileError) -> DesiredState) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func theRunIsScopedToItsHost() throws {
+        let fleet = try load(Self.dns + "hosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}, web2: {ipv4: [192.0.2.2], ipv6: [\"2001:db8::2\"]}}\n")
+        let scoped = try FleetRun.scope(fleet, host: nil, interfaces: { ["127.0.0.1", "2001:db8::2"] })
+        #expect(scoped.fleet?.selected == "web2")
+        #expect(scoped.host.addresses(.ipv4) == ["192.0.2.2"])
+        #expect(
+            error { () throws(ReconcileError) in try FleetRun.scope(fleet, host: nil, interfaces: { ["127.0.0.1"] }) }?
+                .contains("none of the hosts (web1, web2) has an address on this machine's interfaces") == true)
+        let one = try load(Self.dns + "host: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}\n")
+        #expect(
+            error { () throws(ReconcileError) in try FleetRun.scope(one, host: "web1") }?
+                .contains("--host web1: the desired state has one host (host:), not hosts:") == true)
+        #expect(try FleetRun.scope(one, host: nil).fleet == nil)
+        let zoneFile = try load(
+            "dns: {provider: zonefile, zones: [example.social], zonefile: {path: /z}}\nhosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}}\n")
+        #expect(
+            error { () throws(ReconcileError) in try FleetRun.scope(zoneFile, host: "web1") }?
+                .contains("hosts: needs a DNS server every host writes to") == true)
+    }
+}

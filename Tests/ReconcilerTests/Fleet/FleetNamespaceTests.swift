@@ -142,6 +142,10 @@ import Testing
         // A third of the records go at once: past apply's 30% safety limit, so the operator forces.
         let removal = try lab.apply("h1", ["--force"])
         #expect(try published(lab) == Self.union([:], hosts: ["h1", "h2"]), "\(removal.stdout)\n\(removal.stderr)")
+        #expect(
+            removal.stdout.contains(
+                "DNS publishes fd17::13 of host h3 (registered at commit "), "\(removal.stdout)")
+        #expect(removal.stdout.contains("the desired state no longer lists that host, and this run's commit is newer: withdrawn"))
         _ = try lab.apply("h2")
         #expect(try published(lab) == Self.union([:], hosts: ["h1", "h2"]))
     }

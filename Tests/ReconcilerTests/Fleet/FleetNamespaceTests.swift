@@ -68,6 +68,17 @@ import Testing
         var generator = SeededGenerator(seed: 1717)
         var seconds: [Double] = []
         var passes: [Int] = []
+        // named logs each signed UPDATE it approves and each prerequisite that failed.
+        func updateCounts() -> (approved: Int, conflicts: Int) {
+            let log = lab.named?.log ?? ""
+            return (
+                log.components(separatedBy: "approved").count - 1,
+                log.components(separatedBy: "prerequisite not satisfied").count - 1
+            )
+        }
+        let countsBefore = updateCounts()
+        var recordChanges = 0
+        var previous = Self.union([:], hosts: Lab.hosts)
         for round in 1...20 {
             var assignments: [String: [String]] = [:]
             for vhost in Lab.vhosts {
@@ -78,10 +89,22 @@ import Testing
             try lab.commit("round \(round)")
             for host in Lab.hosts { try lab.pull(host) }
             // Random reassignments move more than apply's 30% safety limit allows at once.
-            let result = try converge(lab, Self.union(assignments, hosts: Lab.hosts), extra: ["--force"])
+            let expected = Self.union(assignments, hosts: Lab.hosts)
+            for vhost in Lab.vhosts {
+                for type in ["A", "AAAA"] {
+                    let before = Set(previous[vhost]?[type] ?? []), after = Set(expected[vhost]?[type] ?? [])
+                    recordChanges += before.symmetricDifference(after).count
+                }
+            }
+            previous = expected
+            let result = try converge(lab, expected, extra: ["--force"])
             seconds.append(result.seconds)
             passes.append(result.passes)
         }
+        let countsAfter = updateCounts()
+        print(
+            "fleet: \(recordChanges) record changes over 20 rounds: \(countsAfter.approved - countsBefore.approved) UPDATE messages approved (heartbeats included), \(countsAfter.conflicts - countsBefore.conflicts) refused on prerequisites and retried"
+        )
         print(
             "fleet: 20 rounds converged in \(passes.reduce(0, +)) passes (max \(passes.max() ?? 0)); seconds per change: median \(String(format: "%.2f", seconds.sorted()[seconds.count / 2])), max \(String(format: "%.2f", seconds.max() ?? 0))"
         )

@@ -42,7 +42,10 @@ public struct Fleet: Sendable, Hashable {
 
     /// The host whose address `address` is, if any.
     public func owner(of address: String) -> Host? {
-        hosts.first { $0.addresses.ipv4.contains { $0.description == address } || $0.addresses.ipv6.contains { $0.description == address } }
+        hosts.first {
+            $0.addresses.ipv4.contains { $0.description == address }
+                || $0.addresses.ipv6.contains { $0.description == address }
+        }
     }
 
     /// Whether `name` is a host name the registry can carry: 1 to 63 of `a-z`, `0-9`, `-`,
@@ -65,7 +68,9 @@ public struct Fleet: Sendable, Hashable {
             return .success(named)
         }
         let matching = hosts.filter { host in
-            AddressFamily.allCases.contains { family in host.addresses.addresses(family).contains(where: interfaces.contains) }
+            AddressFamily.allCases.contains { family in
+                host.addresses.addresses(family).contains(where: interfaces.contains)
+            }
         }
         guard matching.count == 1, let only = matching.first else {
             return .failure(

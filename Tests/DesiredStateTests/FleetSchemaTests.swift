@@ -53,7 +53,8 @@ import Testing
 
     @Test func oneHostFormIsUnchanged() throws {
         let state = try load([
-            "d/base.yaml": Self.base + "\nhost: {ipv4: [203.0.113.10]}\n", "d/v.yaml": "vhosts: {example.social: {families: [ipv4]}}\n",
+            "d/base.yaml": Self.base + "\nhost: {ipv4: [203.0.113.10]}\n",
+            "d/v.yaml": "vhosts: {example.social: {families: [ipv4]}}\n",
         ])
         #expect(state.fleet == nil)
         #expect(state.scoped(to: "web1").host == state.host)
@@ -63,7 +64,8 @@ import Testing
         #expect(
             problems([
                 "d/base.yaml": Self.base + "\n" + Self.hosts + "\nhost: {ipv4: [203.0.113.10]}\n",
-                "d/v.yaml": "vhosts:\n  example.social: {hosts: [web4, wbe1], families: [ipv4]}\n  media.example.social: {hosts: [web3]}\n",
+                "d/v.yaml":
+                    "vhosts:\n  example.social: {hosts: [web4, wbe1], families: [ipv4]}\n  media.example.social: {hosts: [web3]}\n",
             ]) == [
                 "d/base.yaml:3:1: hosts (several hosts) and host (one host, at d/base.yaml:7:1) cannot both be given; keep one",
                 "d/v.yaml:2:28: vhost \"example.social\" names host \"web4\", which hosts does not declare (web1, web2, web3); did you mean \"web1\"?",
@@ -74,7 +76,8 @@ import Testing
             ])
         #expect(
             problems([
-                "d/base.yaml": Self.base + "\nhosts:\n  Web_1: {ipv4: [203.0.113.1]}\n  web2: {ipv4: [203.0.113.1]}\n  web3: {ipv4: [\"2001:db8::1\"]}\n",
+                "d/base.yaml": Self.base
+                    + "\nhosts:\n  Web_1: {ipv4: [203.0.113.1]}\n  web2: {ipv4: [203.0.113.1]}\n  web3: {ipv4: [\"2001:db8::1\"]}\n",
                 "d/v.yaml": "vhosts: {}\n",
             ]) == [
                 "d/base.yaml:4:3: host name \"Web_1\" must be 1 to 63 lowercase letters, digits and \"-\" (it is written into DNS)",
@@ -84,7 +87,9 @@ import Testing
             problems([
                 "d/base.yaml": Self.base + "\nhosts:\n  web1: {ipv4: [203.0.113.1]}\n  web2: {ipv4: [203.0.113.1]}\n",
                 "d/v.yaml": "vhosts: {}\n",
-            ]) == ["d/base.yaml:5:9: address 203.0.113.1 of host web2 is also host web1's; every address belongs to one host"])
+            ]) == [
+                "d/base.yaml:5:9: address 203.0.113.1 of host web2 is also host web1's; every address belongs to one host"
+            ])
         #expect(
             problems([
                 "d/base.yaml": Self.base + "\nhost: {ipv4: [203.0.113.10]}\n",
@@ -104,10 +109,12 @@ import Testing
                 == "--host \"web9\" is not one of the desired state's hosts (web1, web2, web3)")
         #expect(
             fleet.select(named: nil, interfaces: ["127.0.0.1"]).failureText
-                == "none of the hosts (web1, web2, web3) has an address on this machine's interfaces; say which host this is with --host NAME")
+                == "none of the hosts (web1, web2, web3) has an address on this machine's interfaces; say which host this is with --host NAME"
+        )
         #expect(
             fleet.select(named: nil, interfaces: ["203.0.113.1", "203.0.113.3"]).failureText
-                == "several hosts have addresses on this machine's interfaces (web1, web3); say which host this is with --host NAME")
+                == "several hosts have addresses on this machine's interfaces (web1, web3); say which host this is with --host NAME"
+        )
     }
 }
 

@@ -45,13 +45,16 @@ public struct KeptAddress: Sendable, Hashable {
         let what = "\(name) \(family.recordTypeName) \(address)"
         switch reason {
         case .lastAddress:
-            return "kept \(what): it is the last \(family.recordTypeName) address of \(name); withdrawing it would take \(name) off \(family.rawValue)"
+            return
+                "kept \(what): it is the last \(family.recordTypeName) address of \(name); withdrawing it would take \(name) off \(family.rawValue)"
         case .notAttributable:
-            return "kept \(what): no registry record says which host published it, so no host withdraws it (remove it by hand if it is wrong)"
+            return
+                "kept \(what): no registry record says which host published it, so no host withdraws it (remove it by hand if it is wrong)"
         case .ownedBy(let host):
             return "kept \(what): it is host \(host)'s address; only \(host)'s run withdraws it"
         case .newerOwner(let entry):
-            return "kept \(what): host \(entry.host) registered it at commit \(entry.commit.prefix(12)), not older than this run's desired state"
+            return
+                "kept \(what): host \(entry.host) registered it at commit \(entry.commit.prefix(12)), not older than this run's desired state"
         }
     }
 }
@@ -107,10 +110,12 @@ public struct FleetDecision: Sendable, Hashable {
                 guard let data = record(address, family) else { continue }
                 let entries = registry.filter { $0.address == address }
                 if !ownAddresses.contains(address) {
-                    if let owner = fleet.owner(of: address) ?? entries.first(where: { fleet.host(named: $0.host) != nil })
+                    if let owner = fleet.owner(of: address)
+                        ?? entries.first(where: { fleet.host(named: $0.host) != nil })
                         .flatMap({ fleet.host(named: $0.host) })
                     {
-                        kept.append(.init(name: nameText, family: family, address: address, reason: .ownedBy(owner.name)))
+                        kept.append(
+                            .init(name: nameText, family: family, address: address, reason: .ownedBy(owner.name)))
                         continue
                     }
                     guard let newest = entries.max(by: { $0.time < $1.time }) else {
@@ -118,7 +123,8 @@ public struct FleetDecision: Sendable, Hashable {
                         continue
                     }
                     guard revision.isNewer(than: newest) else {
-                        kept.append(.init(name: nameText, family: family, address: address, reason: .newerOwner(newest)))
+                        kept.append(
+                            .init(name: nameText, family: family, address: address, reason: .newerOwner(newest)))
                         continue
                     }
                 }

@@ -20,7 +20,9 @@ public struct FleetHeartbeat: Sendable, Hashable {
     public var text: String { "reconcile-host host=\(host) commit=\(commit) time=\(time)" }
 
     /// `_reconcile-hosts.<zone>`.
-    public static func name(in zone: DNSName) -> DNSName? { try? DNSName(labels: [Array("_reconcile-hosts".utf8)] + zone.labels) }
+    public static func name(in zone: DNSName) -> DNSName? {
+        try? DNSName(labels: [Array("_reconcile-hosts".utf8)] + zone.labels)
+    }
 
     /// The heartbeat a TXT record holds, or nil: the same strict form as ``OwnershipEntry``.
     public static func parse(_ data: RData) -> FleetHeartbeat? {
@@ -53,7 +55,8 @@ public struct FleetHeartbeat: Sendable, Hashable {
             let own = records.filter { parse($0.data)?.host == host }
             if own.count == 1, own.first.flatMap({ parse($0.data) }) == beat { return }
             var operations = own.map { UpdateOperation.deleteRecord(name: name, type: .txt, data: $0.data) }
-            operations.append(.add(ResourceRecord(name: name, type: .txt, ttl: ttl, data: .txt([Array(beat.text.utf8)]))))
+            operations.append(
+                .add(ResourceRecord(name: name, type: .txt, ttl: ttl, data: .txt([Array(beat.text.utf8)]))))
             do {
                 try await client.update(
                     zone: zone,

@@ -28,8 +28,10 @@ public struct FleetPlanner: Sendable {
         let host = view.host
         let own = view.fleet.host(named: host)?.addresses ?? HostAddresses(ipv4: [], ipv6: [])
 
-        func withdraw(_ vhost: Vhost, _ family: AddressFamily, _ candidates: [String], published: [String], why: String) {
-            let decision = view.decide(name: vhost.dnsName, family: family, candidates: candidates, published: published)
+        func withdraw(_ vhost: Vhost, _ family: AddressFamily, _ candidates: [String], published: [String], why: String)
+        {
+            let decision = view.decide(
+                name: vhost.dnsName, family: family, candidates: candidates, published: published)
             let deleting = decision.deleted(family)
             for kept in decision.kept where kept.reason == .lastAddress {
                 findings.append(
@@ -63,7 +65,9 @@ public struct FleetPlanner: Sendable {
                     if !ownPublished.isEmpty {
                         withdraw(
                             vhost, family, ownPublished, published: published,
-                            why: "host \(host) no longer serves \(vhost.name) (its hosts: \(view.fleet.servers(of: vhost.name).joined(separator: ", ")))")
+                            why:
+                                "host \(host) no longer serves \(vhost.name) (its hosts: \(view.fleet.servers(of: vhost.name).joined(separator: ", ")))"
+                        )
                     }
                     continue
                 }
@@ -71,22 +75,31 @@ public struct FleetPlanner: Sendable {
                 let unserved = plan.findings.contains { finding in
                     finding.vhost == vhost.name && finding.family == family
                         && [.advertisedNotServed, .answeredByOtherBlock, .unreachable].contains(finding.kind)
-                        && (finding.kind != .unreachable || finding.evidence.contains { line in ownPublished.contains { line.contains($0) } })
+                        && (finding.kind != .unreachable
+                            || finding.evidence.contains { line in ownPublished.contains { line.contains($0) } })
                 }
-                let fixing = plan.actions.contains { $0.kind == .nginxAddListen && $0.vhost == vhost.name && $0.family == family }
+                let fixing = plan.actions.contains {
+                    $0.kind == .nginxAddListen && $0.vhost == vhost.name && $0.family == family
+                }
                 if unserved && !fixing && !ownPublished.isEmpty && withdrawUnhealthy {
                     withdraw(
                         vhost, family, ownPublished, published: published,
-                        why: "host \(host)'s nginx does not serve \(vhost.name) over \(family.rawValue) (--withdraw-unhealthy)")
+                        why:
+                            "host \(host)'s nginx does not serve \(vhost.name) over \(family.rawValue) (--withdraw-unhealthy)"
+                    )
                 }
                 // Addresses nobody can withdraw.
                 let strangers = published.filter { view.fleet.owner(of: $0) == nil }
-                for kept in view.decide(name: vhost.dnsName, family: family, candidates: strangers, published: published).kept
+                for kept in view.decide(
+                    name: vhost.dnsName, family: family, candidates: strangers, published: published
+                ).kept
                 where kept.reason == .notAttributable {
                     findings.append(
                         Finding(
                             kind: .unattributedAddress, vhost: vhost.name, family: family, message: kept.description,
-                            evidence: ["no registry record at \(OwnershipRegistry.name(for: vhost.dnsName)?.description ?? "")"]))
+                            evidence: [
+                                "no registry record at \(OwnershipRegistry.name(for: vhost.dnsName)?.description ?? "")"
+                            ]))
                 }
             }
         }
@@ -123,7 +136,9 @@ public struct FleetPlanner: Sendable {
                 view.fleet.host(named: entry.host) == nil && words.contains(entry.address)
             }
             guard !removed.isEmpty else { continue }
-            let owners = removed.map { "\($0.address) of host \($0.host) (registered at commit \($0.commit.prefix(12)))" }
+            let owners = removed.map {
+                "\($0.address) of host \($0.host) (registered at commit \($0.commit.prefix(12)))"
+            }
             findings[index].message =
                 "DNS publishes \(owners.joined(separator: ", ")) for \(vhost.name); the desired state no longer lists that host, and this run's commit is newer: withdrawn"
         }
@@ -137,8 +152,12 @@ public struct FleetPlanner: Sendable {
         for zone in Set(desired.vhosts.map(\.zone)).sorted() {
             let beats = view.heartbeats(in: zone)
             let hosts = view.fleet.hosts.map { host -> String in
-                if host.name == view.host { return "\(host.name) at commit \(view.revision.commit.prefix(12)) (this run)" }
-                guard let beat = beats.first(where: { $0.host == host.name }) else { return "\(host.name) never applied" }
+                if host.name == view.host {
+                    return "\(host.name) at commit \(view.revision.commit.prefix(12)) (this run)"
+                }
+                guard let beat = beats.first(where: { $0.host == host.name }) else {
+                    return "\(host.name) never applied"
+                }
                 let age = beat.time < view.revision.time ? ", behind" : beat.time > view.revision.time ? ", ahead" : ""
                 return "\(host.name) at commit \(beat.commit.prefix(12))\(age)"
             }
@@ -166,7 +185,8 @@ public struct FleetPlanner: Sendable {
                     parts.append(part)
                 }
                 let silent = view.fleet.servers(of: vhost.name).filter { name in
-                    !(view.fleet.host(named: name)?.addresses.addresses(family).contains(where: published.contains) ?? false)
+                    !(view.fleet.host(named: name)?.addresses.addresses(family).contains(where: published.contains)
+                        ?? false)
                 }
                 var line = "fleet: \(vhost.name) \(family.recordTypeName): "
                 line += parts.isEmpty ? "published by no host" : "published by " + parts.joined(separator: ", ")

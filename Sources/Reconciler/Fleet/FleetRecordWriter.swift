@@ -56,7 +56,8 @@ public struct FleetRecordWriter: Sendable {
             var currentData: [AddressFamily: [RData]] = [:]
             for family in AddressFamily.allCases {
                 let type: RecordType = family == .ipv4 ? .a : .aaaa
-                let records = try await reader.authoritative(intent.name, type, zone: zone).records(type, of: intent.name)
+                let records = try await reader.authoritative(intent.name, type, zone: zone).records(
+                    type, of: intent.name)
                 messages += 1
                 currentData[family] = records.map(\.data)
                 current[family] = records.map { $0.data.presentation(as: type) }
@@ -69,7 +70,8 @@ public struct FleetRecordWriter: Sendable {
                 registryName: registryName)
             guard !decision.operations.isEmpty else {
                 return Outcome(
-                    settled: current, added: [:], deleted: [:], kept: decision.kept, attempts: attempt, messages: messages)
+                    settled: current, added: [:], deleted: [:], kept: decision.kept, attempts: attempt,
+                    messages: messages)
             }
             // The exact sets read, the registry's included: any change by another host since
             // the read fails the whole message.
@@ -78,7 +80,8 @@ public struct FleetRecordWriter: Sendable {
             ]
             for family in AddressFamily.allCases {
                 prerequisites.append(
-                    .rrsetEquals(name: intent.name, type: family == .ipv4 ? .a : .aaaa, values: currentData[family] ?? []))
+                    .rrsetEquals(
+                        name: intent.name, type: family == .ipv4 ? .a : .aaaa, values: currentData[family] ?? []))
             }
             do {
                 messages += 1
@@ -89,7 +92,8 @@ public struct FleetRecordWriter: Sendable {
                 guard case .prerequisiteFailed = error, attempt < maxAttempts else {
                     if case .prerequisiteFailed = error {
                         throw .other(
-                            "\(intent.name): other hosts kept changing its records; gave up after \(attempt) attempts (run apply again)")
+                            "\(intent.name): other hosts kept changing its records; gave up after \(attempt) attempts (run apply again)"
+                        )
                     }
                     throw .dns(zone: zone.description, error)
                 }

@@ -9,7 +9,8 @@ public enum FleetRun {
     /// The desired state scoped to this run's host: `named` (`--host`), else the one host
     /// whose addresses are on this machine's interfaces.
     public static func scope(
-        _ desired: DesiredState, host named: String?, interfaces: () -> Set<String> = { HostInterfaces.current().addresses }
+        _ desired: DesiredState, host named: String?,
+        interfaces: () -> Set<String> = { HostInterfaces.current().addresses }
     ) throws(ReconcileError) -> DesiredState {
         guard let fleet = desired.fleet else {
             if let named { throw .other("--host \(named): the desired state has one host (host:), not hosts:") }
@@ -17,7 +18,8 @@ public enum FleetRun {
         }
         if case .zonefile = desired.dns.provider {
             throw .other(
-                "hosts: needs a DNS server every host writes to (provider rfc2136, or authoritative to only read); a zone file is one host's")
+                "hosts: needs a DNS server every host writes to (provider rfc2136, or authoritative to only read); a zone file is one host's"
+            )
         }
         switch fleet.select(named: named, interfaces: named == nil ? interfaces() : []) {
         case .success(let name): return desired.scoped(to: name)
@@ -26,12 +28,15 @@ public enum FleetRun {
     }
 
     /// The provider a fleet host writes through: compare-and-swap per name, with the registry.
-    public static func provider(_ provider: any DNSProvider, desired: DesiredState, directory: String) -> any DNSProvider {
+    public static func provider(_ provider: any DNSProvider, desired: DesiredState, directory: String)
+        -> any DNSProvider
+    {
         guard let fleet = desired.fleet, let host = fleet.selected, let base = provider as? RFC2136Provider else {
             return provider
         }
         return FleetDNSProvider(
-            base: base, host: host, fleet: fleet, revision: DesiredRevision.of(directory: directory), ttl: desired.dns.ttl)
+            base: base, host: host, fleet: fleet, revision: DesiredRevision.of(directory: directory),
+            ttl: desired.dns.ttl)
     }
 
     /// After a successful apply: records in each zone of the fleet that this host applied its
@@ -52,7 +57,8 @@ public enum FleetRun {
         let desired = planner.desired
         guard let fleet = desired.fleet, let host = fleet.selected else { return planner.plan() }
         let revision = (provider as? FleetDNSProvider)?.revision ?? DesiredRevision.of(directory: directory)
-        let view = FleetView(host: host, fleet: fleet, revision: revision, dns: planner.observation.dns, ttl: desired.dns.ttl)
+        let view = FleetView(
+            host: host, fleet: fleet, revision: revision, dns: planner.observation.dns, ttl: desired.dns.ttl)
         var fleetPlanner = planner
         fleetPlanner.fleet = view
         var plan = fleetPlanner.plan()

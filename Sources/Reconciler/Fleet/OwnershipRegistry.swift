@@ -59,7 +59,9 @@ public struct OwnershipEntry: Sendable, Hashable {
     public var rdata: RData { .txt([Array(text.utf8)]) }
 
     static func isCommit(_ text: String) -> Bool {
-        text == "none" || ((7...64).contains(text.utf8.count) && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        text == "none"
+            || ((7...64).contains(text.utf8.count)
+                && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
     }
 
     /// The entry a TXT record holds, or nil for anything else: exactly one string of at most

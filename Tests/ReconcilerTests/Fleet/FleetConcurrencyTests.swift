@@ -20,7 +20,8 @@ import Testing
     static let hostNames = ["web1", "web2", "web3"]
 
     @Test func threeHostsAtTheSameInstantLoseNoUpdate() async throws {
-        let named = try NamedServer(zones: [.init(name: "example.social", contents: Self.zone)], keyAlgorithms: ["hmac-sha256"])
+        let named = try NamedServer(
+            zones: [.init(name: "example.social", contents: Self.zone)], keyAlgorithms: ["hmac-sha256"])
         defer { named.stop() }
         let key = try TSIGKey.parse(named.key("hmac-sha256")?.keyFile ?? "", source: "tsig-keygen")
         let server = try DNSServerAddress(host: "127.0.0.1", port: named.port)
@@ -50,7 +51,8 @@ import Testing
                         try await Task.sleep(for: .milliseconds(max(0, Int(start.timeIntervalSinceNow * 1000))))
                         var done: [FleetRecordWriter.Outcome] = []
                         for name in names {
-                            let addresses = Dictionary(uniqueKeysWithValues: AddressFamily.allCases.map { ($0, own.addresses($0)) })
+                            let addresses = Dictionary(
+                                uniqueKeysWithValues: AddressFamily.allCases.map { ($0, own.addresses($0)) })
                             let intent = FleetIntent(
                                 name: name, publish: serves ? addresses : [:], withdraw: serves ? [:] : addresses,
                                 wanted: [.ipv4, .ipv6])
@@ -76,7 +78,8 @@ import Testing
                     #expect(published.sorted() == expected.sorted(), "round \(round) \(name) \(type)")
                 }
                 let registryName = try #require(OwnershipRegistry.name(for: name))
-                let entries = OwnershipRegistry.entries(try await client.query(registryName, .txt).records(.txt, of: registryName))
+                let entries = OwnershipRegistry.entries(
+                    try await client.query(registryName, .txt).records(.txt, of: registryName))
                 #expect(entries.rejected == 0)
                 #expect(Set(entries.entries.map(\.host)) == serving, "round \(round) \(name) registry")
                 #expect(entries.entries.count == serving.count * 2)
@@ -84,6 +87,8 @@ import Testing
         }
         // Contention happened and was resolved by retrying, not by losing a write.
         #expect(conflicts > 0)
-        print("fleet concurrency: 20 rounds, 3 hosts, 3 names: \(messages) DNS messages, \(conflicts) prerequisite conflicts retried")
+        print(
+            "fleet concurrency: 20 rounds, 3 hosts, 3 names: \(messages) DNS messages, \(conflicts) prerequisite conflicts retried"
+        )
     }
 }

@@ -41,7 +41,8 @@ import Testing
     @Test func addsOnlyItsOwnAddressWithItsRegistryRecord() {
         let intent = FleetIntent(
             name: Self.name, publish: [.ipv4: ["192.0.2.1", "192.0.2.2"]], wanted: [.ipv4, .ipv6])
-        let decision = decide(intent, host: "web1", fleet: Self.fleet(["web1", "web2"]), current: [.ipv4: ["192.0.2.3"]])
+        let decision = decide(
+            intent, host: "web1", fleet: Self.fleet(["web1", "web2"]), current: [.ipv4: ["192.0.2.3"]])
         let entry = OwnershipEntry(host: "web1", address: "192.0.2.1", family: .ipv4, revision: Self.n1)
         #expect(
             decision.operations == [
@@ -73,8 +74,11 @@ import Testing
         #expect(older.kept.map(\.reason) == [.newerOwner(entry)])
         // The same commit is not newer either.
         #expect(
-            decide(intent, host: "web2", fleet: Self.fleet(["web1", "web2"]), revision: Self.n1, current: current, registry: [entry])
-                .operations.isEmpty)
+            decide(
+                intent, host: "web2", fleet: Self.fleet(["web1", "web2"]), revision: Self.n1, current: current,
+                registry: [entry]
+            )
+            .operations.isEmpty)
         // A host on N+2 withdraws the address and its registry record in one message.
         let newer = decide(
             intent, host: "web1", fleet: Self.fleet(["web1", "web2"]),
@@ -87,8 +91,10 @@ import Testing
             ])
         // A host whose desired state still has web3 keeps it, whatever the commits.
         #expect(
-            decide(intent, host: "web1", fleet: Self.fleet(["web1", "web2", "web3"]), current: current, registry: [entry])
-                .kept.map(\.reason) == [.ownedBy("web3")])
+            decide(
+                intent, host: "web1", fleet: Self.fleet(["web1", "web2", "web3"]), current: current, registry: [entry]
+            )
+            .kept.map(\.reason) == [.ownedBy("web3")])
     }
 
     @Test func theLastAddressOfAWantedFamilyStays() {
@@ -98,7 +104,8 @@ import Testing
         #expect(last.operations.isEmpty)
         #expect(last.kept.map(\.reason) == [.lastAddress])
         let notLast = decide(intent, host: "web1", fleet: fleet, current: [.ipv6: ["2001:db8::1", "2001:db8::2"]])
-        #expect(notLast.operations == [.deleteRecord(name: Self.name, type: .aaaa, data: .aaaa(IPv6Bytes("2001:db8::1")!))])
+        #expect(
+            notLast.operations == [.deleteRecord(name: Self.name, type: .aaaa, data: .aaaa(IPv6Bytes("2001:db8::1")!))])
         // A family the vhost does not want goes entirely.
         let unwanted = FleetIntent(name: Self.name, withdraw: [.ipv6: ["2001:db8::1"]], wanted: [.ipv4])
         #expect(decide(unwanted, host: "web1", fleet: fleet, current: [.ipv6: ["2001:db8::1"]]).operations.count == 1)
@@ -131,13 +138,16 @@ import Testing
         let read = OwnershipRegistry.entries(many)
         #expect(read.entries.count == OwnershipRegistry.maxEntries)
         #expect(read.rejected == 100 - OwnershipRegistry.maxEntries)
-        #expect(OwnershipRegistry.name(for: try DNSName("*.example.social."))?.description == "_reconcile._wildcard.example.social.")
+        #expect(
+            OwnershipRegistry.name(for: try DNSName("*.example.social."))?.description
+                == "_reconcile._wildcard.example.social.")
     }
 
     @Test func heartbeatsAreParsedStrictly() throws {
         let beat = FleetHeartbeat(host: "web2", revision: Self.n)
         #expect(FleetHeartbeat.parse(.txt([Array(beat.text.utf8)])) == beat)
-        #expect(FleetHeartbeat.name(in: try DNSName("example.social."))?.description == "_reconcile-hosts.example.social.")
+        #expect(
+            FleetHeartbeat.name(in: try DNSName("example.social."))?.description == "_reconcile-hosts.example.social.")
         for text in [
             "reconcile-host host=web2 commit=none", "reconcile-host host=web2 commit=none time=1 x=1",
             "reconcile-host host=WEB2 commit=none time=1", "reconcile-host commit=none host=web2 time=1",
@@ -155,7 +165,10 @@ import Testing
     func load(_ text: String) throws -> DesiredState {
         try DesiredStateLoader(
             fileSystem: InMemoryFileSystem(
-                files: ["d/r.yaml": "nginx: {config: /etc/nginx/nginx.conf}\n" + text, "d/v.yaml": "vhosts: {example.social: {}}\n"],
+                files: [
+                    "d/r.yaml": "nginx: {config: /etc/nginx/nginx.conf}\n" + text,
+                    "d/v.yaml": "vhosts: {example.social: {}}\n",
+                ],
                 currentDirectory: "/")
         ).load(directory: "d")
     }
@@ -170,7 +183,10 @@ import Testing
     }
 
     @Test func theRunIsScopedToItsHost() throws {
-        let fleet = try load(Self.dns + "hosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}, web2: {ipv4: [192.0.2.2], ipv6: [\"2001:db8::2\"]}}\n")
+        let fleet = try load(
+            Self.dns
+                + "hosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}, web2: {ipv4: [192.0.2.2], ipv6: [\"2001:db8::2\"]}}\n"
+        )
         let scoped = try FleetRun.scope(fleet, host: nil, interfaces: { ["127.0.0.1", "2001:db8::2"] })
         #expect(scoped.fleet?.selected == "web2")
         #expect(scoped.host.addresses(.ipv4) == ["192.0.2.2"])
@@ -183,7 +199,8 @@ import Testing
                 .contains("--host web1: the desired state has one host (host:), not hosts:") == true)
         #expect(try FleetRun.scope(one, host: nil).fleet == nil)
         let zoneFile = try load(
-            "dns: {provider: zonefile, zones: [example.social], zonefile: {path: /z}}\nhosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}}\n")
+            "dns: {provider: zonefile, zones: [example.social], zonefile: {path: /z}}\nhosts: {web1: {ipv4: [192.0.2.1], ipv6: [\"2001:db8::1\"]}}\n"
+        )
         #expect(
             error { () throws(ReconcileError) in try FleetRun.scope(zoneFile, host: "web1") }?
                 .contains("hosts: needs a DNS server every host writes to") == true)

@@ -65,7 +65,9 @@ final class FleetLab: @unchecked Sendable {
             try ip(["-n", bridge, "link", "set", port, "master", "br0", "up"])
             if v6 == nil {
                 // IPv4 only: not even a link-local IPv6 address.
-                try ChildProcess.check(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"])
+                try ChildProcess.check([
+                    "ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                ])
             }
             if let v4 { try ip(["-n", ns, "addr", "add", v4 + "/24", "dev", "eth0"]) }
             if let v6 { try ip(["-n", ns, "addr", "add", v6 + "/64", "dev", "eth0", "nodad"]) }
@@ -182,18 +184,23 @@ final class FleetLab: @unchecked Sendable {
 
     /// The commit `host`'s checkout is at.
     func head(_ host: String) throws -> String {
-        try ChildProcess.check([git, "-C", repo(host), "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try ChildProcess.check([git, "-C", repo(host), "rev-parse", "HEAD"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     /// What the timer does first: `git pull --ff-only`.
-    func pull(_ host: String) throws { try ChildProcess.check([git, "-C", repo(host), "pull", "--quiet", "--ff-only"]) }
+    func pull(_ host: String) throws {
+        try ChildProcess.check([git, "-C", repo(host), "pull", "--quiet", "--ff-only"])
+    }
 
     /// `reconcile apply --yes` on `host`, inside its namespace; the host is found from its
     /// interfaces.
     func apply(_ host: String, _ extra: [String] = []) throws -> ChildProcess.Result {
         try ChildProcess.run(
-            ["ip", "netns", "exec", namespace(host), OutageLab.binary, "apply", "--yes", "--no-color", "--desired",
-             repo(host) + "/desired", "--state-dir", dir.path + "/\(host)/state"] + extra,
+            [
+                "ip", "netns", "exec", namespace(host), OutageLab.binary, "apply", "--yes", "--no-color", "--desired",
+                repo(host) + "/desired", "--state-dir", dir.path + "/\(host)/state",
+            ] + extra,
             currentDirectory: dir.path, timeout: 120)
     }
 

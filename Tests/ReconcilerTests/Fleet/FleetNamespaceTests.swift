@@ -92,7 +92,8 @@ import Testing
             let expected = Self.union(assignments, hosts: Lab.hosts)
             for vhost in Lab.vhosts {
                 for type in ["A", "AAAA"] {
-                    let before = Set(previous[vhost]?[type] ?? []), after = Set(expected[vhost]?[type] ?? [])
+                    let before = Set(previous[vhost]?[type] ?? [])
+                    let after = Set(expected[vhost]?[type] ?? [])
                     recordChanges += before.symmetricDifference(after).count
                 }
             }
@@ -127,7 +128,9 @@ import Testing
         // One host's plan shows the fleet: who publishes, at which commit, and (probed) who serves.
         let view = try lab.reconcile("h1", ["plan", "--probe"])
         #expect(view.status == 0, "\(view.stdout)\n\(view.stderr)")
-        let fleetLines = view.stdout.split(separator: "\n").filter { $0.contains("note: fleet: ") && $0.contains(": published by ") }
+        let fleetLines = view.stdout.split(separator: "\n").filter {
+            $0.contains("note: fleet: ") && $0.contains(": published by ")
+        }
         #expect(fleetLines.count == 6, "\(view.stdout)")
         for line in fleetLines {
             for host in Lab.hosts {
@@ -168,7 +171,9 @@ import Testing
         #expect(
             removal.stdout.contains(
                 "DNS publishes fd17::13 of host h3 (registered at commit "), "\(removal.stdout)")
-        #expect(removal.stdout.contains("the desired state no longer lists that host, and this run's commit is newer: withdrawn"))
+        #expect(
+            removal.stdout.contains(
+                "the desired state no longer lists that host, and this run's commit is newer: withdrawn"))
         _ = try lab.apply("h2")
         #expect(try published(lab) == Self.union([:], hosts: ["h1", "h2"]))
     }

@@ -77,7 +77,18 @@ extension Reconcile {
         @OptionGroup var metrics: MetricsOptions
         @OptionGroup var fleet: FleetOptions
 
+        @Flag(
+            help:
+                "Probe the vhosts before planning, as `plan --probe` does; with hosts: and --withdraw-unhealthy, a failed probe of this host's own address withdraws it. --timeout, --concurrency and --ca-file need --probe."
+        )
+        var probe = false
+
+        @OptionGroup var probeOptions: ProbeOptions
+
         func validate() throws {
+            if !probe && probeOptions.isGiven {
+                throw ValidationError("--timeout, --concurrency and --ca-file only apply with --probe")
+            }
             guard propagationTimeout >= 0 && propagationTimeout <= 3600 else {
                 throw ValidationError("--propagation-timeout \(propagationTimeout): give 0 to 3600 seconds")
             }
@@ -87,7 +98,7 @@ extension Reconcile {
         }
 
         func run() async throws {
-            var session = Session(options: options, observation: observation)
+            var session = Session(options: options, observation: observation, probe: probe ? probeOptions : nil)
             session.holdsStateLock = true
             session.allowSymlinksOutside = allowSymlinksOutside
             session.withdrawUnhealthy = fleet.withdrawUnhealthy

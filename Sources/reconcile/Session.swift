@@ -158,7 +158,7 @@ struct Session {
         if let probe {
             let schedule = ProbePlanner(desired: desired, dns: observed.dns, nginx: observed.nginx).schedule()
             progress.step("probing \(schedule.targets.count) address\(schedule.targets.count == 1 ? "" : "es")")
-            probes = try await probe.probe(schedule.targets)
+            probes = try await probe.probe(FleetRun.probeTargets(schedule.targets, desired: desired))
             probeNotes = schedule.notes
             observed.probes = probes.map(ProbeOutcome.init)
         }

@@ -72,12 +72,18 @@ public struct FleetPlanner: Sendable {
                     continue
                 }
                 guard vhost.families.contains(family) else { continue }
-                let unserved = plan.findings.contains { finding in
-                    finding.vhost == vhost.name && finding.family == family
-                        && [.advertisedNotServed, .answeredByOtherBlock, .unreachable].contains(finding.kind)
-                        && (finding.kind != .unreachable
-                            || finding.evidence.contains { line in ownPublished.contains { line.contains($0) } })
+                // This host's own probe of the family failed (the probes include its own
+                // addresses, published or not: FleetRun.probeTargets).
+                let probeFailed = probes.contains { probe in
+                    probe.vhost == vhost.name && probe.family == family.rawValue && probe.failure != nil
+                        && own.addresses(family).contains(probe.address)
                 }
+                let unserved =
+                    probeFailed
+                    || plan.findings.contains { finding in
+                        finding.vhost == vhost.name && finding.family == family
+                            && [.advertisedNotServed, .answeredByOtherBlock].contains(finding.kind)
+                    }
                 let fixing = plan.actions.contains {
                     $0.kind == .nginxAddListen && $0.vhost == vhost.name && $0.family == family
                 }
@@ -87,6 +93,10 @@ public struct FleetPlanner: Sendable {
                         why:
                             "host \(host)'s nginx does not serve \(vhost.name) over \(family.rawValue) (--withdraw-unhealthy)"
                     )
+                }
+                if probeFailed && withdrawUnhealthy {
+                    // Not advertised again while its own probe fails (else the next run re-adds it).
+                    notAdvertised(vhost, family, own.addresses(family), &plan)
                 }
                 // Addresses nobody can withdraw.
                 let strangers = published.filter { view.fleet.owner(of: $0) == nil }
@@ -124,6 +134,27 @@ public struct FleetPlanner: Sendable {
         plan.actions = (plan.actions + actions).enumerated().sorted {
             ($0.element.phase.rawValue, $0.offset) < ($1.element.phase.rawValue, $1.offset)
         }.map(\.element)
+    }
+
+    /// Drops the plan's additions of `addresses` to the vhost's `family` set, with a note.
+    func notAdvertised(_ vhost: Vhost, _ family: AddressFamily, _ addresses: [String], _ plan: inout Plan) {
+        let dropped = plan.actions.filter {
+            $0.kind == .dnsAdd && $0.vhost == vhost.name && $0.family == family && addresses.contains($0.value ?? "")
+        }
+        guard !dropped.isEmpty else { return }
+        plan.actions.removeAll { dropped.contains($0) }
+        for index in plan.dnsChanges.indices {
+            plan.dnsChanges[index].changes = plan.dnsChanges[index].changes.compactMap { change in
+                guard change.name == vhost.dnsName.description, change.family == family else { return change }
+                var kept = change
+                kept.adding.removeAll(where: addresses.contains)
+                return kept.adding.isEmpty && kept.deleting.isEmpty ? nil : kept
+            }
+        }
+        plan.dnsChanges.removeAll { $0.changes.isEmpty }
+        plan.notes.append(
+            "\(vhost.name) \(family.recordTypeName): \(dropped.compactMap(\.value).joined(separator: ", ")) not published: this host's own probe of it fails (--withdraw-unhealthy)"
+        )
     }
 
     /// A `wrong-address` on a fleet host is a removed host's address (the only other kind it

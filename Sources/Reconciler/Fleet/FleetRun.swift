@@ -1,6 +1,7 @@
 import DNS
 import DesiredState
 import Foundation
+import Probe
 
 /// The three places a run of one fleet host differs from a one-host run (DESIGN §15): which
 /// host it is and what it reconciles, how it writes DNS, and the plan's fleet step. Each is the
@@ -48,6 +49,35 @@ public enum FleetRun {
                 client: fleet.base.client, key: key, zone: zone, host: fleet.host, revision: fleet.revision,
                 ttl: fleet.ttl)
         }
+    }
+
+    /// `targets` and every assigned host's addresses of each vhost's families and ports that
+    /// they lack (TLS as the vhost's other targets of the port say): a fleet's probe covers every
+    /// host that should serve, published or not.
+    public static func probeTargets(_ targets: [ProbeTarget], desired: DesiredState) -> [ProbeTarget] {
+        guard let fleet = desired.fleet else { return targets }
+        var out = targets
+        for vhost in desired.vhosts {
+            for port in vhost.ports {
+                guard let tls = targets.first(where: { $0.vhost == vhost.name && $0.port == port })?.tls else {
+                    continue
+                }
+                for family in vhost.families {
+                    for name in fleet.servers(of: vhost.name) {
+                        for address in fleet.host(named: name)?.addresses.addresses(family) ?? []
+                        where !out.contains(where: {
+                            $0.vhost == vhost.name && $0.port == port && $0.address == address
+                        }) {
+                            out.append(
+                                ProbeTarget(
+                                    vhost: vhost.name, family: family == .ipv4 ? .ipv4 : .ipv6, address: address,
+                                    port: port, tls: tls))
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// The plan: the planner's, withdrawing only what this host may, then the fleet's step.

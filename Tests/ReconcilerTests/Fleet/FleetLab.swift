@@ -123,21 +123,26 @@ final class FleetLab: @unchecked Sendable {
     /// other vhost a listen on the host's own IPv6 address too, which nginx then prefers to the
     /// wildcard: requests for `vhost` over IPv6 reach another block, a loss no listen added to
     /// its block fixes.
-    func siteConfig(_ host: String, capturedIPv6 vhost: String? = nil) throws -> String {
+    /// `silentIPv6` makes that vhost's block close IPv6 connections without an answer (its
+    /// listens as they were: only a probe sees it).
+    func siteConfig(_ host: String, capturedIPv6 vhost: String? = nil, silentIPv6: String? = nil) throws -> String {
         var text = ""
         for name in Self.vhosts {
             let specific = vhost != nil && name != vhost ? " listen [\(Self.ipv6(host))]:80;" : ""
+            let silent = name == silentIPv6 ? " if ($server_addr = \(Self.ipv6(host))) { return 444; }" : ""
             text += """
-                server { listen \(Self.ipv4(host)):80; listen [::]:80;\(specific) server_name \(name).example.social; return 200 "\(host) \(name)\\n"; }
+                server { listen \(Self.ipv4(host)):80; listen [::]:80;\(specific) server_name \(name).example.social;\(silent) return 200 "\(host) \(name)\\n"; }
 
                 """
         }
         return text
     }
 
-    func rewriteNginx(_ host: String, capturedIPv6 vhost: String?) throws {
+    func rewriteNginx(_ host: String, capturedIPv6 vhost: String?, silentIPv6: String? = nil) throws {
         let nginxDir = repo(host) + "/nginx"
-        try NginxServer.mainConfig(http: try siteConfig(host, capturedIPv6: vhost), directory: nginxDir).write(
+        try NginxServer.mainConfig(
+            http: try siteConfig(host, capturedIPv6: vhost, silentIPv6: silentIPv6), directory: nginxDir
+        ).write(
             toFile: nginxDir + "/nginx.conf", atomically: true, encoding: .utf8)
         try nginx[host]?.reload()
     }

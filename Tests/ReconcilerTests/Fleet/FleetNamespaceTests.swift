@@ -158,6 +158,23 @@ import Testing
         _ = try lab.apply("h2")
         #expect(try lab.published("www", "AAAA") == Lab.hosts.map(Lab.ipv6).sorted())
 
+        // h2 answers media over IPv6 with nothing at all, its listens as they were: only its own
+        // probe sees it. `apply --probe` reports it; with --withdraw-unhealthy only h2's AAAA
+        // goes, and the next such run does not publish it again while the probe fails.
+        try lab.rewriteNginx("h2", capturedIPv6: nil, silentIPv6: "media")
+        let probed = try lab.apply("h2", ["--probe", "--timeout", "2"])
+        #expect(probed.stdout.contains("critical RC010 unreachable"), "\(probed.stdout)")
+        #expect(try lab.published("media", "AAAA") == Lab.hosts.map(Lab.ipv6).sorted())
+        for _ in 1...2 {
+            let fenced = try lab.apply("h2", ["--probe", "--timeout", "2", "--withdraw-unhealthy"])
+            #expect(fenced.status == 0 || fenced.status == 2, "\(fenced.stdout)\n\(fenced.stderr)")
+            #expect(try lab.published("media", "AAAA") == ["fd17::11", "fd17::13"], "\(fenced.stdout)")
+        }
+        #expect(try lab.published("media", "A") == Lab.hosts.map(Lab.ipv4).sorted())
+        try lab.rewriteNginx("h2", capturedIPv6: nil)
+        _ = try lab.apply("h2", ["--probe", "--timeout", "2", "--withdraw-unhealthy"])
+        #expect(try lab.published("media", "AAAA") == Lab.hosts.map(Lab.ipv6).sorted())
+
         // h3 removed from the desired state: h2, still on the older commit, neither removes nor
         // re-adds anything of h3's; h1 on the newer commit withdraws h3's addresses.
         try lab.writeDesired(hosts: ["h1", "h2"], assignments: [:])

@@ -2,6 +2,7 @@ import DNS
 import DesiredState
 import Reconciler
 import StrictYAML
+import TestSupport
 import Testing
 
 /// The fleet's rules on one name (DESIGN §15), pure: a host adds only its own addresses, never
@@ -204,5 +205,38 @@ import Testing
         #expect(
             error { () throws(ReconcileError) in try FleetRun.scope(zoneFile, host: "web1") }?
                 .contains("hosts: needs a DNS server every host writes to") == true)
+    }
+}
+
+/// `validate` on a fleet's desired state, through the binary.
+@Suite struct FleetValidateTests {
+    @Test func validateListsEachVhostsHosts() throws {
+        let dir = try TemporaryDirectory(prefix: "reconcile-fleet-validate")
+        try dir.write(
+            "desired/r.yaml",
+            """
+            hosts:
+              web1: {ipv4: [203.0.113.1], ipv6: ["2001:db8::1"]}
+              web2: {ipv4: [203.0.113.2]}
+            nginx: {config: /etc/nginx/nginx.conf}
+            dns: {provider: rfc2136, server: 192.0.2.53, zones: [example.social]}
+            vhosts:
+              a.example.social: {families: [ipv4]}
+              b.example.social: {hosts: [web1]}
+
+            """)
+        let result = try ChildProcess.run(
+            [OutageLab.binary, "validate", "-v", "--desired", "desired"], currentDirectory: dir.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("a.example.social  families: ipv4  ports: 80, 443  hosts: web1, web2"))
+        #expect(result.stdout.contains("b.example.social  families: ipv4, ipv6  ports: 80, 443  hosts: web1"))
+        try dir.write("desired/v.yaml", "vhosts: {c.example.social: {hosts: [web3]}}\n")
+        let bad = try ChildProcess.run(
+            [OutageLab.binary, "validate", "--desired", "desired"], currentDirectory: dir.path)
+        #expect(bad.status == 1)
+        #expect(
+            bad.stderr.contains(
+                "desired/v.yaml:1:37: vhost \"c.example.social\" names host \"web3\", which hosts does not declare (web1, web2); did you mean \"web1\"?"
+            ), "\(bad.stderr)")
     }
 }

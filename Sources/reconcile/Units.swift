@@ -43,6 +43,16 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Binary the service runs (default: this one).", valueName: "path"))
         var executable: String?
 
+        @Option(
+            name: .customLong("host"),
+            help: ArgumentHelp("With hosts: in the desired state, the host the service runs as.", valueName: "name"))
+        var fleetHost: String?
+
+        @Flag(
+            name: .customLong("withdraw-unhealthy"),
+            help: "With hosts:, the service withdraws this host's address where its nginx (in apply mode: its own probe) does not serve.")
+        var withdrawUnhealthy = false
+
         @Flag(help: "Write the units under --root instead of printing them.")
         var install = false
 
@@ -61,11 +71,13 @@ extension Reconcile {
                 Terminal.printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let units = SystemdUnits(
+            var units = SystemdUnits(
                 mode: mode, executable: executable ?? Self.runningBinary(), desiredDir: Self.absolute(options.desired),
                 stateDir: Self.absolute(options.stateDir), interval: interval,
                 metricsFile: metricsFile.map(Self.absolute),
                 gitPull: gitPull, nginxConfigDirs: writable.nginx, zoneDirs: writable.zones)
+            units.fleetHost = fleetHost
+            units.withdrawUnhealthy = withdrawUnhealthy
             do {
                 try units.validate()
                 let problems = units.problems { Fingerprints.gitCommit(directory: $0).commit != nil }

@@ -240,3 +240,20 @@ import Testing
             ), "\(bad.stderr)")
     }
 }
+
+/// The service of a fleet host runs with its fleet flags.
+@Suite struct FleetUnitsTests {
+    @Test func theServiceCarriesTheFleetFlags() throws {
+        var units = SystemdUnits(
+            mode: .apply, executable: "/usr/bin/reconcile", desiredDir: "/etc/reconcile/desired-state")
+        units.fleetHost = "web1"
+        units.withdrawUnhealthy = true
+        try units.validate()
+        #expect(units.command.suffix(4) == ["--host", "web1", "--probe", "--withdraw-unhealthy"])
+        #expect(units.service.contains("--host web1 --probe --withdraw-unhealthy"))
+        units.mode = .plan
+        #expect(units.command.suffix(3) == ["--host", "web1", "--withdraw-unhealthy"])
+        units.fleetHost = "Web 1"
+        #expect(throws: ReconcileError.self) { try units.validate() }
+    }
+}

@@ -17,6 +17,8 @@ public struct DesiredState: Sendable {
     public var digest: String
     /// Every file path the YAML names, with its key and place, for errors about the file.
     public var paths: [NamedPath] = []
+    /// `hosts:` (DESIGN §15); nil for the one-host form `host:`.
+    public var fleet: Fleet?
 
     /// A path given in the YAML: `nginx.config` at `desired-state/reconcile.yaml:3:11`.
     public struct NamedPath: Sendable, Hashable {

@@ -30,7 +30,7 @@ public struct DesiredStateLoader: Sendable {
         }
     }
 
-    static let topLevelKeys = ["host", "nginx", "dns", "vhosts"]
+    static let topLevelKeys = ["host", "hosts", "nginx", "dns", "vhosts"]
     static let familyNames = AddressFamily.allCases.map(\.rawValue)
 
     /// A vhost entry before zones and host addresses are checked against it.
@@ -40,6 +40,9 @@ public struct DesiredStateLoader: Sendable {
         let families: [AddressFamily]
         let familiesNode: YAMLNode?
         let ports: [UInt16]
+        /// `hosts:` of the vhost, with its node; nil: every host.
+        let hosts: [(name: String, node: YAMLNode)]?
+        let hostsNode: YAMLNode?
     }
 
     /// Loads and validates `directory`; throws every problem found.
@@ -60,6 +63,7 @@ public struct DesiredStateLoader: Sendable {
         }
         let cwd = fileSystem.currentDirectory
         var host: (HostAddresses, YAMLNode)?
+        var fleetHosts: ([Fleet.Host], YAMLNode)?
         var nginx: (NginxSettings, YAMLNode)?
         var dns: (DNSSettings, YAMLNode)?
         var sectionsSeen: [String: YAMLMark] = [:]
@@ -120,6 +124,8 @@ public struct DesiredStateLoader: Sendable {
                 switch key {
                 case "host":
                     if let value = readHost(pair.value, &reader) { host = (value, pair.key) }
+                case "hosts":
+                    if let value = readFleetHosts(pair.value, &reader) { fleetHosts = (value, pair.key) }
                 case "nginx":
                     if let value = readNginx(pair.value, &reader, cwd: cwd) { nginx = (value, pair.key) }
                 case "dns":
@@ -132,7 +138,11 @@ public struct DesiredStateLoader: Sendable {
 
         // A file that could not be read may well define the missing section: saying it is
         // missing would send the user after the wrong problem.
-        for key in ["host", "nginx", "dns"] where sectionsSeen[key] == nil && unreadFiles == 0 {
+        if let (_, node) = fleetHosts, let first = sectionsSeen["host"] {
+            reader.fail("hosts (several hosts) and host (one host, at \(first)) cannot both be given; keep one", at: node)
+        }
+        for key in ["host", "nginx", "dns"]
+        where sectionsSeen[key] == nil && unreadFiles == 0 && !(key == "host" && sectionsSeen["hosts"] != nil) {
             let example =
                 switch key {
                 case "host": "host: {ipv4: [203.0.113.10], ipv6: [2001:db8::10]}"
@@ -144,7 +154,15 @@ public struct DesiredStateLoader: Sendable {
         }
 
         var result: [Vhost] = []
+        var assignments: [String: [String]] = [:]
         for entry in vhosts {
+            if let (fleet, _) = fleetHosts {
+                assignments[entry.name] = assignHosts(entry, fleet: fleet, &reader)
+            } else if let hostsNode = entry.hostsNode {
+                reader.fail(
+                    "vhost \(YAMLScalar.quote(entry.name)) names hosts, but the desired state has one host (host:); list the hosts under hosts: to assign vhosts to them",
+                    at: hostsNode)
+            }
             if let (addresses, _) = host {
                 for family in entry.families where family == .ipv4 ? addresses.ipv4.isEmpty : addresses.ipv6.isEmpty {
                     reader.fail(
@@ -173,7 +191,9 @@ public struct DesiredStateLoader: Sendable {
                     declaredAt: entry.keyNode.mark))
         }
 
-        guard reader.problems.isEmpty, let (hostValue, _) = host, let (nginxValue, _) = nginx, let (dnsValue, _) = dns
+        // With hosts:, `host` stays empty until the run knows which host it is (scoped(to:)).
+        let hostValue = host?.0 ?? fleetHosts.map { _ in HostAddresses(ipv4: [], ipv6: []) }
+        guard reader.problems.isEmpty, let hostValue, let (nginxValue, _) = nginx, let (dnsValue, _) = dns
         else {
             throw DesiredStateError(reader.problems)
         }
@@ -182,19 +202,24 @@ public struct DesiredStateLoader: Sendable {
             host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths,
             digest: HexDigest.text(of: digest.finalize()))
         state.paths = reader.namedPaths
+        if let (hosts, _) = fleetHosts {
+            state.fleet = Fleet(hosts: hosts, assignments: assignments, allVhosts: result)
+        }
         return state
     }
 
     // MARK: sections
 
-    private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader) -> HostAddresses? {
-        guard let keys = reader.mapping(node, allowed: ["ipv4", "ipv6"], what: "host") else { return nil }
+    private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader, what: String = "host") -> HostAddresses? {
+        guard let keys = reader.mapping(node, allowed: ["ipv4", "ipv6"], what: what) else { return nil }
         if keys["ipv4"] == nil && keys["ipv6"] == nil {
-            reader.fail("host must list at least one address under ipv4 or ipv6", at: node)
+            reader.fail("\(what) must list at least one address under ipv4 or ipv6", at: node)
             return nil
         }
-        let ipv4 = readAddresses(keys["ipv4"], family: .ipv4, example: "203.0.113.10", parse: IPv4Bytes.init, &reader)
-        let ipv6 = readAddresses(keys["ipv6"], family: .ipv6, example: "2001:db8::10", parse: IPv6Bytes.init, &reader)
+        let ipv4 = readAddresses(
+            keys["ipv4"], family: .ipv4, example: "203.0.113.10", parse: IPv4Bytes.init, &reader, what: what)
+        let ipv6 = readAddresses(
+            keys["ipv6"], family: .ipv6, example: "2001:db8::10", parse: IPv6Bytes.init, &reader, what: what)
         guard let ipv4, let ipv6 else { return nil }
         return HostAddresses(ipv4: ipv4, ipv6: ipv6)
     }
@@ -202,10 +227,10 @@ public struct DesiredStateLoader: Sendable {
     /// The addresses of one family under `host`; nil when any is wrong (each reported).
     private func readAddresses<Address: Equatable>(
         _ pair: YAMLPair?, family: AddressFamily, example: String, parse: (String) -> Address?,
-        _ reader: inout SchemaReader
+        _ reader: inout SchemaReader, what: String
     ) -> [Address]? {
         guard let pair else { return [] }
-        let key = "host.\(family.rawValue)"
+        let key = "\(what).\(family.rawValue)"
         guard let items = reader.list(pair.value, what: key, example: "[\(example)]") else { return nil }
         let other: AddressFamily = family == .ipv4 ? .ipv6 : .ipv4
         let isOtherFamily: (String) -> Bool = family == .ipv4 ? { IPv6Bytes($0) != nil } : { IPv4Bytes($0) != nil }
@@ -575,7 +600,7 @@ public struct DesiredStateLoader: Sendable {
             seen[name] = pair.key.mark
             guard
                 let keys = reader.mapping(
-                    pair.value, allowed: ["families", "ports"], what: "vhost \(YAMLScalar.quote(name))")
+                    pair.value, allowed: ["families", "ports", "hosts"], what: "vhost \(YAMLScalar.quote(name))")
             else { continue }
             var families: [AddressFamily] = [.ipv4, .ipv6]
             var ok = true
@@ -636,11 +661,105 @@ public struct DesiredStateLoader: Sendable {
                     ok = false
                 }
             }
+            var hosts: [(name: String, node: YAMLNode)]?
+            if let hostsPair = keys["hosts"] {
+                if let items = reader.list(hostsPair.value, what: "hosts", example: "[web1, web2]") {
+                    var chosen: [(name: String, node: YAMLNode)] = []
+                    for item in items {
+                        guard let text = reader.string(item, what: "a host in hosts") else {
+                            ok = false
+                            continue
+                        }
+                        if chosen.contains(where: { $0.name == text }) {
+                            reader.fail("host \(YAMLScalar.quote(text)) is listed twice", at: item)
+                            ok = false
+                        }
+                        chosen.append((text, item))
+                    }
+                    if items.isEmpty {
+                        reader.fail("hosts must list at least one host (leave it out for every host)", at: hostsPair.value)
+                        ok = false
+                    }
+                    hosts = chosen
+                } else {
+                    ok = false
+                }
+            }
             guard ok else { continue }
             vhosts.append(
                 VhostEntry(
                     name: name, keyNode: pair.key, families: families, familiesNode: keys["families"]?.value,
-                    ports: ports))
+                    ports: ports, hosts: hosts, hostsNode: keys["hosts"]?.value))
         }
+    }
+
+    // MARK: fleet
+
+    /// `hosts:`: a mapping of host names to their addresses (DESIGN §15).
+    private func readFleetHosts(_ node: YAMLNode, _ reader: inout SchemaReader) -> [Fleet.Host]? {
+        guard case .mapping(let pairs) = node.content else {
+            reader.fail(
+                "hosts must be a mapping of host names to {ipv4, ipv6}, like web1: {ipv4: [203.0.113.10]}, found \(node.kindDescription)",
+                at: node)
+            return nil
+        }
+        if pairs.isEmpty {
+            reader.fail("hosts must name at least one host", at: node)
+            return nil
+        }
+        var hosts: [Fleet.Host] = []
+        var ok = true
+        var addressOwner: [String: String] = [:]
+        for pair in pairs {
+            let name = pair.keyText
+            guard Fleet.isValidHostName(name) else {
+                reader.fail(
+                    "host name \(YAMLScalar.quote(name)) must be 1 to 63 lowercase letters, digits and \"-\" (it is written into DNS)",
+                    at: pair.key)
+                ok = false
+                continue
+            }
+            if let first = hosts.first(where: { $0.name == name }) {
+                reader.fail("host \(YAMLScalar.quote(name)) is declared twice: here and at \(first.declaredAt)", at: pair.key)
+                ok = false
+                continue
+            }
+            guard let addresses = readHost(pair.value, &reader, what: "hosts.\(name)") else {
+                ok = false
+                continue
+            }
+            for address in addresses.addresses(.ipv4) + addresses.addresses(.ipv6) {
+                // One owner per address: the DNS registry attributes each address to one host.
+                if let other = addressOwner[address] {
+                    reader.fail("address \(address) of host \(name) is also host \(other)'s; every address belongs to one host", at: pair.value)
+                    ok = false
+                }
+                addressOwner[address] = name
+            }
+            hosts.append(Fleet.Host(name: name, addresses: addresses, declaredAt: pair.key.mark))
+        }
+        return ok ? hosts : nil
+    }
+
+    /// The hosts serving a vhost: its `hosts:` (each a declared host that has every family the
+    /// vhost wants), else every host.
+    private func assignHosts(_ entry: VhostEntry, fleet: [Fleet.Host], _ reader: inout SchemaReader) -> [String] {
+        let known = fleet.map(\.name)
+        var names: [String] = []
+        for (name, node) in entry.hosts ?? fleet.map({ ($0.name, entry.keyNode) }) {
+            guard let host = fleet.first(where: { $0.name == name }) else {
+                var message = "vhost \(YAMLScalar.quote(entry.name)) names host \(YAMLScalar.quote(name)), which hosts does not declare (\(known.joined(separator: ", ")))"
+                if let guess = Suggestion.closest(to: name, among: known) { message += "; did you mean \"\(guess)\"?" }
+                reader.fail(message, at: node)
+                continue
+            }
+            for family in entry.families where host.addresses.addresses(family).isEmpty {
+                reader.fail(
+                    "vhost \(YAMLScalar.quote(entry.name)) wants \(family.rawValue) but hosts.\(name).\(family.rawValue) lists no address",
+                    at: entry.hosts == nil ? (entry.familiesNode ?? entry.keyNode) : node)
+            }
+            names.append(name)
+        }
+        return names.sorted()
     }
 }

@@ -48,4 +48,21 @@ public enum PrivateNetwork {
         guard ioctl(control, UInt(SIOCSIFFLAGS), &request) == 0 else { throw Unavailable(reason: "SIOCSIFFLAGS failed") }
         return try body()
     }
+
+    /// Runs `body` on this thread inside the named namespace `name` (made by `ip netns add`):
+    /// a server started from it listens there. The thread returns to its own namespace.
+    public static func inside<T>(namespace name: String, _ body: () throws -> T) throws -> T {
+        guard let setns = symbol("setns", as: Setns.self) else { throw Unavailable(reason: "setns not found") }
+        let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard original >= 0 else { throw Unavailable(reason: "cannot open /proc/thread-self/ns/net") }
+        defer { close(original) }
+        let target = open("/run/netns/" + name, O_RDONLY | O_CLOEXEC)
+        guard target >= 0 else { throw Unavailable(reason: "no network namespace \(name)") }
+        defer { close(target) }
+        guard setns(target, cloneNewNet) == 0 else {
+            throw Unavailable(reason: "setns into \(name) failed: \(String(cString: strerror(errno)))")
+        }
+        defer { _ = setns(original, cloneNewNet) }
+        return try body()
+    }
 }

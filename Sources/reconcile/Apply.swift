@@ -28,6 +28,7 @@ extension Reconcile {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var observation: ObservationOptions
+        @OptionGroup var hostOption: HostOption
 
         @Argument(
             help: ArgumentHelp(
@@ -40,9 +41,26 @@ extension Reconcile {
 
         @OptionGroup var applyOptions: ApplyOptions
         @OptionGroup var metrics: MetricsOptions
+        @OptionGroup var fleet: FleetOptions
+
+        @Flag(
+            help:
+                "Probe the vhosts before planning, as `plan --probe` does; with hosts: and --withdraw-unhealthy, a failed probe of this host's own address withdraws it. --timeout, --concurrency and --ca-file need --probe."
+        )
+        var probe = false
+
+        @OptionGroup var probeOptions: ProbeOptions
+
+        func validate() throws {
+            if !probe && probeOptions.isGiven {
+                throw ValidationError("--timeout, --concurrency and --ca-file only apply with --probe")
+            }
+        }
 
         func run() async throws {
-            let session = Session(options: options, observation: observation)
+            let session = Session(
+                options: options, observation: observation, probe: probe ? probeOptions : nil,
+                host: hostOption.host, withdrawUnhealthy: fleet.withdrawUnhealthy)
             var settings = applyOptions.settings
             var reconciliation = session.reconciliation
             reconciliation.settings.allowSymlinksOutside = applyOptions.allowSymlinksOutside

@@ -99,7 +99,8 @@ extension Reconcile {
             let options = try GlobalOptions.parse(
                 ["--desired", out, "--state-dir", stateDirOption.stateDir] + (noColor ? ["--no-color"] : []))
             let session = Session(options: options, observation: observation)
-            let run = try await session.runOrExit(mode: "plan", metrics: MetricsOptions())
+            // init writes no metrics file: it is not a run the timer makes.
+            let run = try await session.runOrExit(mode: "plan", metrics: nil)
             print(session.renderer.render(run.plan, header: session.header(run)))
             fflush(nil)
             Foundation.exit(run.plan.inSync ? 0 : 2)

@@ -22,6 +22,7 @@ extension Reconcile {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var observation: ObservationOptions
+        @OptionGroup var hostOption: HostOption
 
         @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
         var out: String?
@@ -34,6 +35,7 @@ extension Reconcile {
 
         @OptionGroup var probeOptions: ProbeOptions
         @OptionGroup var metrics: MetricsOptions
+        @OptionGroup var fleet: FleetOptions
 
         func validate() throws {
             if !probe && probeOptions.isGiven {
@@ -42,7 +44,9 @@ extension Reconcile {
         }
 
         func run() async throws {
-            let session = Session(options: options, observation: observation, probe: probe ? probeOptions : nil)
+            let session = Session(
+                options: options, observation: observation, probe: probe ? probeOptions : nil,
+                host: hostOption.host, withdrawUnhealthy: fleet.withdrawUnhealthy)
             let run = try await session.runOrExit(mode: "plan", metrics: metrics)
             let plan = run.plan
             if let out {

@@ -30,11 +30,12 @@ extension Reconcile {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var observation: ObservationOptions
+        @OptionGroup var hostOption: HostOption
         @OptionGroup var probe: ProbeOptions
         @OptionGroup var metrics: MetricsOptions
 
         func run() async throws {
-            let session = Session(options: options, observation: observation, probe: probe)
+            let session = Session(options: options, observation: observation, probe: probe, host: hostOption.host)
             let run = try await session.runOrExit(mode: "probe", metrics: metrics)
             let failed = run.probes.filter { !$0.succeeded }
             let differ = run.plan.findings.filter { $0.kind == .familiesDiffer }

@@ -11,6 +11,24 @@ struct ObservationOptions: ParsableArguments {
     var noInterfaceCheck = false
 }
 
+/// `--host` of plan, apply and probe (DESIGN §15).
+struct HostOption: ParsableArguments {
+    @Option(
+        name: .customLong("host"),
+        help: ArgumentHelp(
+            "With hosts: in the desired state, the host this run is (default: the one whose addresses are on this machine's interfaces).",
+            valueName: "name"))
+    var host: String?
+}
+
+/// `--withdraw-unhealthy` of plan and apply (DESIGN §15).
+struct FleetOptions: ParsableArguments {
+    @Flag(
+        name: .customLong("withdraw-unhealthy"),
+        help: "With hosts:, withdraw this host's address of a vhost and family its nginx does not serve (never the last one).")
+    var withdrawUnhealthy = false
+}
+
 /// Options of commands that probe the vhosts (DESIGN §8): `probe`, and `plan --probe`.
 struct ProbeOptions: ParsableArguments {
     @Option(

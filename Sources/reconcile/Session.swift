@@ -12,7 +12,10 @@ struct Session {
     /// Says on standard error, when that is a terminal, what a slow run waits for.
     let progress = ProgressLine()
 
-    init(options: GlobalOptions, observation: ObservationOptions, probe: ProbeOptions? = nil) {
+    init(
+        options: GlobalOptions, observation: ObservationOptions, probe: ProbeOptions? = nil, host: String? = nil,
+        withdrawUnhealthy: Bool = false
+    ) {
         self.options = options
         var settings = Reconciliation.Settings(
             desiredDirectory: options.desired, stateDirectory: options.stateDir,
@@ -20,6 +23,8 @@ struct Session {
         settings.dnsTimeout = observation.dnsTimeout
         settings.checkInterfaces = !observation.noInterfaceCheck
         settings.probe = probe?.settings
+        settings.host = host
+        settings.withdrawUnhealthy = withdrawUnhealthy
         var reconciliation = Reconciliation(settings: settings)
         reconciliation.progress = { [progress] in progress.step($0) }
         // The fault-injection tests' variables are read here, once, never on the write path.
@@ -41,7 +46,7 @@ struct Session {
 
     /// Runs the reconciliation for a command that records metrics: on failure the error is
     /// printed and the metrics written (`success` 0) before exiting with the error's code.
-    func runOrExit(mode: String, metrics: MetricsOptions) async throws -> Reconciliation.Result {
+    func runOrExit(mode: String, metrics: MetricsOptions?) async throws -> Reconciliation.Result {
         defer { progress.finish() }
         do {
             return try await reconciliation.run()
@@ -53,10 +58,10 @@ struct Session {
 
     /// Writes the run's metrics when `--metrics-file` was given.
     func writeMetrics(
-        _ metrics: MetricsOptions, mode: String, run: Reconciliation.Result?, success: Bool, changesApplied: Int = 0,
+        _ metrics: MetricsOptions?, mode: String, run: Reconciliation.Result?, success: Bool, changesApplied: Int = 0,
         findings: (Finding) -> Bool = { _ in true }
     ) throws(ReconcileError) {
-        guard let path = metrics.metricsFile else { return }
+        guard let path = metrics?.metricsFile else { return }
         let snapshot = reconciliation.metrics(
             mode: mode, result: run, success: success, startedAt: startedAt, changesApplied: changesApplied,
             findings: findings)
@@ -80,7 +85,7 @@ struct Session {
     /// Reports a failed run: the error, then its metrics (`success` 0); a metrics file that
     /// cannot be written is said too, but the run's own error decides the exit code.
     func fail(
-        _ error: ReconcileError, mode: String, metrics: MetricsOptions, run: Reconciliation.Result? = nil,
+        _ error: ReconcileError, mode: String, metrics: MetricsOptions?, run: Reconciliation.Result? = nil,
         changesApplied: Int = 0
     ) {
         fail(error)

@@ -43,6 +43,16 @@ extension Reconcile {
         @Option(help: ArgumentHelp("Binary the service runs (default: this one).", valueName: "path"))
         var executable: String?
 
+        @Option(
+            name: .customLong("host"),
+            help: ArgumentHelp("With hosts: in the desired state, the host the service runs as.", valueName: "name"))
+        var fleetHost: String?
+
+        @Flag(
+            name: .customLong("withdraw-unhealthy"),
+            help: "With hosts:, the service withdraws this host's address where its nginx (in apply mode: its own probe) does not serve.")
+        var withdrawUnhealthy = false
+
         @Flag(help: "Write the units under --root instead of printing them.")
         var install = false
 
@@ -56,16 +66,20 @@ extension Reconcile {
         func run() throws {
             let writable: (nginx: [String], zones: [String])
             do {
-                writable = try writableDirectories()
+                writable = try SystemdUnits.writableDirectories(
+                    desiredDirectory: options.desired, shown: Self.absolute(options.desired), mode: mode
+                ) { Terminal.printError($0) }
             } catch {
                 Terminal.printError("error: \(error)")
                 throw ExitCode(1)
             }
-            let units = SystemdUnits(
+            var units = SystemdUnits(
                 mode: mode, executable: executable ?? Self.runningBinary(), desiredDir: Self.absolute(options.desired),
                 stateDir: Self.absolute(options.stateDir), interval: interval,
                 metricsFile: metricsFile.map(Self.absolute),
                 gitPull: gitPull, nginxConfigDirs: writable.nginx, zoneDirs: writable.zones)
+            units.fleetHost = fleetHost
+            units.withdrawUnhealthy = withdrawUnhealthy
             do {
                 try units.validate()
                 let problems = units.problems { Fingerprints.gitCommit(directory: $0).commit != nil }
@@ -94,31 +108,6 @@ extension Reconcile {
             }
         }
 
-        /// The nginx config's directory and the zone file's from the desired state; /etc/nginx
-        /// when it cannot be read (packaging on a machine that has no desired state yet).
-        private func writableDirectories() throws(UnitsError) -> (nginx: [String], zones: [String]) {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: options.desired, isDirectory: &isDirectory),
-                isDirectory.boolValue
-            else {
-                // Packaging: the units are made before the host has its desired state.
-                Terminal.printError(
-                    "note: --desired \(Self.absolute(options.desired)) does not exist here; the units assume it will on the host\(mode == .apply ? ", with nginx's configuration in /etc/nginx (writable)" : "")"
-                )
-                return (["/etc/nginx"], [])
-            }
-            let state: DesiredState
-            do {
-                state = try DesiredStateLoader().load(directory: options.desired)
-            } catch {
-                for problem in error.problems { Terminal.printError(problem.description) }
-                throw .invalidDesiredState(error.problems.count, options.desired)
-            }
-            let nginx = [(state.nginx.config as NSString).deletingLastPathComponent]
-            guard case .zonefile(let path, _) = state.dns.provider else { return (nginx, []) }
-            return (nginx, [(path as NSString).deletingLastPathComponent])
-        }
-
         static func runningBinary() -> String {
             if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
             return absolute(CommandLine.arguments[0])
@@ -133,15 +122,3 @@ extension Reconcile {
 }
 
 extension SystemdUnits.Mode: ExpressibleByArgument {}
-
-/// Why `units` cannot describe the service.
-enum UnitsError: Error, CustomStringConvertible {
-    case invalidDesiredState(Int, String)
-
-    var description: String {
-        switch self {
-        case .invalidDesiredState(let count, let directory):
-            "\(count) error\(count == 1 ? "" : "s") in \(directory): the units take nginx's and the zone's directories from the desired state; fix it first"
-        }
-    }
-}

@@ -15,7 +15,8 @@ import Testing
         ("RC013", "config-not-loaded", .error), ("RC014", "nginx-not-running", .critical),
         ("RC015", "nameservers-disagree", .error), ("RC016", "nameserver-unreachable", .warning),
         ("RC017", "delegation-mismatch", .warning), ("RC018", "listen-conflict", .error),
-        ("RC019", "families-differ", .error),
+        ("RC019", "families-differ", .error), ("RC020", "last-address", .critical),
+        ("RC021", "unattributed-address", .warning),
     ]
 
     @Test func codesSlugsAndSeveritiesArePinned() {

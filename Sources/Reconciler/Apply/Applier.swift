@@ -145,8 +145,10 @@ public struct Applier: Sendable {
         let answering = report.servers.filter { $0.snapshot != nil }
         guard !answering.isEmpty else { return }
         let started = effects.now()
-        let behind = await Propagation(servers: [zone: answering], timeout: propagationTimeout)
-            .wait(zone: zone, changes: changes)
+        var propagation = Propagation(servers: [zone: answering], timeout: propagationTimeout)
+        let fleet = dns as? FleetDNSProvider
+        propagation.containment = fleet != nil
+        let behind = await propagation.wait(zone: zone, changes: fleet?.log.written(changes) ?? changes)
         if behind.isEmpty {
             progress(
                 "DNS: every authoritative server of \(zone) serves it (\(answering.count) asked, \(String(format: "%.1f", effects.now().timeIntervalSince(started)))s)"

@@ -41,7 +41,8 @@ public enum ApplyChecks {
 
     /// The A/AAAA records the desired state's vhosts own, as observed.
     public static func managedRecordCount(_ desired: DesiredState, _ observation: Observation) -> Int {
-        desired.vhosts.reduce(0) { total, vhost in
+        // A fleet host (DESIGN §15) counts every vhost's records: the zone is the fleet's.
+        (desired.fleet?.allVhosts ?? desired.vhosts).reduce(0) { total, vhost in
             guard let zone = observation.dns.zone(containing: vhost.dnsName) else { return total }
             return total + zone.records(vhost.dnsName, .a).count + zone.records(vhost.dnsName, .aaaa).count
         }

@@ -10,6 +10,9 @@ struct Propagation: Sendable {
     let servers: [DNSName: [NameserverReport.Server]]
     let timeout: Double
     var queryTimeout: Duration = .seconds(2)
+    /// A fleet host's write (DESIGN §15) is served once its additions are there and its
+    /// deletions gone: the rest of the set is other hosts'.
+    var containment = false
 
     /// A server still behind when the wait ended.
     struct Lagging: Sendable {
@@ -38,7 +41,11 @@ struct Propagation: Sendable {
                     let serves = (answer?.records(change.type, of: name) ?? []).map {
                         $0.data.presentation(as: change.type)
                     }.sorted()
-                    if answer?.authoritative != true || serves != expected {
+                    let caughtUp =
+                        containment
+                        ? Set(change.adding).isSubset(of: serves) && Set(change.deleting).isDisjoint(with: serves)
+                        : serves == expected
+                    if answer?.authoritative != true || !caughtUp {
                         behind.append(
                             Lagging(
                                 server: server.label, name: change.name, type: change.type, serves: serves,

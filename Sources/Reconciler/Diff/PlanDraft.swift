@@ -42,7 +42,8 @@ struct PlanContext {
         self.tree = tree
         selector = NginxServerSelector(tree: tree)
         claims = NginxNameClaims(tree: tree)
-        vhostNames = Set(desired.vhosts.map(\.name))
+        // A fleet host's other vhosts are the desired state's too, not unmanaged.
+        vhostNames = Set((desired.fleet?.allVhosts ?? desired.vhosts).map(\.name))
         familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
         hostIPv4 = desired.host.addresses(.ipv4)
         hostIPv6 = desired.host.addresses(.ipv6)

@@ -15,7 +15,9 @@ extension Planner {
             }
             return
         }
-        let extra = facts.publishedValues.filter { !facts.hostAddresses.contains($0) }
+        let others = facts.publishedValues.filter { !facts.hostAddresses.contains($0) }
+        let extra =
+            fleet?.withdrawable(view.vhost, family, candidates: others, published: facts.publishedValues) ?? others
         let missing = facts.hostAddresses.filter { !facts.publishedValues.contains($0) }
         if extra.isEmpty && missing.isEmpty { return }
         var change = RecordSetChange(

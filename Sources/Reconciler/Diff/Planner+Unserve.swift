@@ -6,6 +6,9 @@ extension Planner {
     /// A family the vhost does not want: DNS must not publish it (withdraw before unserve).
     func planWithdrawal(_ view: VhostView, _ facts: FamilyView, context: PlanContext, into draft: inout PlanDraft) {
         let family = facts.family
+        let withdrawn =
+            fleet?.withdrawable(view.vhost, family, candidates: facts.publishedValues, published: facts.publishedValues)
+            ?? facts.publishedValues
         if view.dnsManaged && !facts.records.isEmpty {
             let unserved = view.vhost.ports.filter { facts.status[$0] != .served }
             if unserved.isEmpty {
@@ -29,9 +32,11 @@ extension Planner {
             let change = RecordSetChange(
                 name: view.vhost.dnsName.description, family: family, expected: facts.publishedValues.sorted(),
                 adding: [],
-                deleting: facts.publishedValues, ttl: desired.dns.ttl)
-            draft.dnsChanges[.withdraw, default: [:]][view.vhost.zone.description, default: []].append(change)
-            for record in facts.records {
+                deleting: withdrawn, ttl: desired.dns.ttl)
+            if !withdrawn.isEmpty {
+                draft.dnsChanges[.withdraw, default: [:]][view.vhost.zone.description, default: []].append(change)
+            }
+            for record in facts.records where withdrawn.contains(record.data.presentation(as: record.type)) {
                 draft.actions.append(
                     .dns(
                         .dnsDelete, phase: .withdraw, vhost: view.vhost.name, family: family,

@@ -13,6 +13,8 @@ public struct Planner: Sendable {
     /// Paths under this directory are shown relative to it.
     public let displayBase: String
     public let now: Date
+    /// Set for one host of a fleet (DESIGN §15): only what it may withdraw is withdrawn.
+    public var fleet: FleetView?
 
     public init(
         desired: DesiredState, observation: Observation, fingerprint: DesiredFingerprint, displayBase: String,

@@ -46,6 +46,13 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// status, redirect target or the start of the body): a family reaches a stale duplicate
     /// block, a default site or another backend (a probe finding).
     case familiesDiffer = "families-differ"
+    /// A fleet host (DESIGN §15) did not withdraw an address because it is the last one of a
+    /// family the vhost wants: withdrawing it would be the outage (its nginx does not serve it,
+    /// or the host no longer serves the vhost).
+    case lastAddress = "last-address"
+    /// A fleet host found an address published that no registry record attributes to a host
+    /// and that no host of the desired state has: no host withdraws it.
+    case unattributedAddress = "unattributed-address"
 
     /// The stable code, written out per kind (never derived from the order of the cases, so
     /// adding a kind cannot renumber another); pinned by `FindingCodeTests`.
@@ -70,17 +77,21 @@ public enum FindingKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .delegationMismatch: "RC017"
         case .listenConflict: "RC018"
         case .familiesDiffer: "RC019"
+        case .lastAddress: "RC020"
+        case .unattributedAddress: "RC021"
         }
     }
 
     public var severity: Severity {
         switch self {
-        case .advertisedNotServed, .answeredByOtherBlock, .unreachable, .nginxNotRunning: .critical
+        case .advertisedNotServed, .answeredByOtherBlock, .unreachable, .nginxNotRunning, .lastAddress: .critical
         case .missingListen, .missingRecord, .wrongAddress, .undesiredRecord, .missingServerBlock, .configNotLoaded,
             .listenConflict, .familiesDiffer:
             .error
         case .nameserversDisagree: .error
-        case .undesiredListen, .addressNotOnHost, .externalCNAME, .nameserverUnreachable, .delegationMismatch: .warning
+        case .undesiredListen, .addressNotOnHost, .externalCNAME, .nameserverUnreachable, .delegationMismatch,
+            .unattributedAddress:
+            .warning
         case .unmanagedVhost: .info
         }
     }

@@ -1,4 +1,5 @@
 import ContainedFiles
+import DesiredState
 import Foundation
 
 /// The `reconcile.service` and `reconcile.timer` that run reconcile every few minutes
@@ -38,6 +39,10 @@ public struct SystemdUnits: Sendable, Hashable {
     public var zoneDirs: [String]
     /// Absolute path of git for `ExecStartPre`.
     public var gitExecutable: String
+    /// A fleet host's flags (DESIGN §15): `--host NAME`, `--withdraw-unhealthy` (with `--probe`
+    /// in apply mode, so the host's own probe decides).
+    public var fleetHost: String?
+    public var withdrawUnhealthy = false
 
     /// Units for one installation; call ``validate()`` before printing them.
     public init(
@@ -72,6 +77,10 @@ public struct SystemdUnits: Sendable, Hashable {
             + nginxConfigDirs.map { ("nginx config", $0) } + zoneDirs.map { ("zone file", $0) }
         for (option, path) in paths where !path.hasPrefix("/") {
             throw ReconcileError.relativePath(option: option, path: path)
+        }
+        if let fleetHost, !Fleet.isValidHostName(fleetHost) {
+            throw ReconcileError.other(
+                "--host \(fleetHost): a host name of hosts: is 1 to 63 lowercase letters, digits and \"-\"")
         }
     }
 
@@ -139,6 +148,8 @@ public struct SystemdUnits: Sendable, Hashable {
         }
         argv += ["--desired", desiredDir, "--state-dir", stateDir, "--no-color"]
         if let metricsFile { argv += ["--metrics-file", metricsFile] }
+        if let fleetHost { argv += ["--host", fleetHost] }
+        if withdrawUnhealthy { argv += (mode == .apply ? ["--probe"] : []) + ["--withdraw-unhealthy"] }
         return argv
     }
 

@@ -98,7 +98,10 @@ public struct ApplyRun: Sendable {
         var made: Reconciliation.Result?
         var applied = 0
         do {
-            return try await execute(made: &made, applied: &applied)
+            let report = try await execute(made: &made, applied: &applied)
+            // A fleet host records the commit it applied (DESIGN §15); nothing without hosts:.
+            try await FleetRun.heartbeat(report.result.provider)
+            return report
         } catch {
             throw Failure(error: error, result: made, applied: applied)
         }

@@ -24,6 +24,10 @@ public struct Reconciliation: Sendable {
         public var displayBase: String
         /// Set when the run probes the vhosts.
         public var probe: ProbeSettings?
+        /// With `hosts:`, the host this run is (`--host`); nil: the one on this machine's interfaces.
+        public var host: String?
+        /// With `hosts:`, withdraw this host's address of what its nginx does not serve.
+        public var withdrawUnhealthy = false
 
         public init(desiredDirectory: String, stateDirectory: String, displayBase: String) {
             self.desiredDirectory = desiredDirectory
@@ -93,10 +97,13 @@ public struct Reconciliation: Sendable {
     /// Loads, observes, probes when asked, and plans.
     public func run() async throws(ReconcileError) -> Result {
         progress("reading the desired state in \(settings.desiredDirectory)")
-        let desired = try loadDesired()
+        // One host of a fleet reconciles its own vhosts and writes DNS compare-and-swap (DESIGN §15).
+        let desired = try FleetRun.scope(try loadDesired(), host: settings.host)
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
-        let provider = try DNSProviders.make(
-            for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside, effects: effects)
+        let provider = FleetRun.provider(
+            try DNSProviders.make(
+                for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside, effects: effects),
+            desired: desired, directory: settings.desiredDirectory)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = settings.checkInterfaces
         observer.dnsTimeout = timeout
@@ -109,15 +116,15 @@ public struct Reconciliation: Sendable {
         if let probe = settings.probe {
             let schedule = ProbePlanner(desired: desired, dns: observed.dns, nginx: observed.nginx).schedule()
             progress("probing \(schedule.targets.count) address\(schedule.targets.count == 1 ? "" : "es")")
-            probes = try await probe.probe(schedule.targets)
+            probes = try await probe.probe(FleetRun.probeTargets(schedule.targets, desired: desired))
             probeNotes = schedule.notes
             observed.probes = probes.map(ProbeOutcome.init)
         }
         progress("planning")
         let fingerprint = Fingerprints.desiredState(desired, directory: settings.desiredDirectory)
-        var plan = Planner(
-            desired: desired, observation: observed, fingerprint: fingerprint, displayBase: settings.displayBase
-        ).plan()
+        var plan = FleetRun.plan(
+            Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: settings.displayBase),
+            provider: provider, directory: settings.desiredDirectory, withdrawUnhealthy: settings.withdrawUnhealthy)
         plan.notes += probeNotes
         return Result(
             desired: desired, provider: provider, observation: observed, plan: plan, probes: probes,

@@ -37,7 +37,8 @@ let package = Package(
         .target(
             name: "DesiredState",
             dependencies: [
-                "AddressFamilies", "StrictYAML", "DNS", "ProcessRunning", "Digests", .product(name: "Crypto", package: "swift-crypto"),
+                "AddressFamilies", "StrictYAML", "DNS", "ProcessRunning", "Digests",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "Nginx", dependencies: ["AddressFamilies"]),

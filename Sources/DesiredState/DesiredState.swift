@@ -1,5 +1,5 @@
-import ProcessRunning
 import DNS
+import ProcessRunning
 import StrictYAML
 
 /// What the operator wants, as read and checked from the desired-state directory (DESIGN §3).

@@ -1,6 +1,6 @@
 import Crypto
-import Digests
 import DNS
+import Digests
 import Foundation
 import StrictYAML
 
@@ -139,7 +139,8 @@ public struct DesiredStateLoader: Sendable {
         // A file that could not be read may well define the missing section: saying it is
         // missing would send the user after the wrong problem.
         if let (_, node) = fleetHosts, let first = sectionsSeen["host"] {
-            reader.fail("hosts (several hosts) and host (one host, at \(first)) cannot both be given; keep one", at: node)
+            reader.fail(
+                "hosts (several hosts) and host (one host, at \(first)) cannot both be given; keep one", at: node)
         }
         for key in ["host", "nginx", "dns"]
         where sectionsSeen[key] == nil && unreadFiles == 0 && !(key == "host" && sectionsSeen["hosts"] != nil) {
@@ -284,7 +285,8 @@ public struct DesiredStateLoader: Sendable {
                     pair.value, &reader, what: "nginx.limits",
                     ranges: ["depth": 1...4_000, "file-bytes": 1...8_589_934_592, "tree-bytes": 1...8_589_934_592])
             else { return nil }
-            limits = NginxReadLimits(depth: values["depth"], fileBytes: values["file-bytes"], treeBytes: values["tree-bytes"])
+            limits = NginxReadLimits(
+                depth: values["depth"], fileBytes: values["file-bytes"], treeBytes: values["tree-bytes"])
         }
         return NginxSettings(config: config, test: test ?? nil, reload: reload ?? nil, limits: limits)
     }
@@ -399,7 +401,8 @@ public struct DesiredStateLoader: Sendable {
         var transferLimits = ZoneTransferLimits()
         if let pair = keys["limits"] {
             let ranges = [
-                "transfer-records": 1...1_000_000_000, "transfer-bytes": 1...8_589_934_592, "transfer-seconds": 1...86_400,
+                "transfer-records": 1...1_000_000_000, "transfer-bytes": 1...8_589_934_592,
+                "transfer-seconds": 1...86_400,
             ]
             if let values = readLimits(pair.value, &reader, what: "dns.limits", ranges: ranges) {
                 transferLimits = ZoneTransferLimits(
@@ -437,7 +440,8 @@ public struct DesiredStateLoader: Sendable {
             return nil
         }
         return DNSSettings(
-            provider: provider, zones: zones, ttl: ttl, nameservers: nameservers, resolver: resolver, transfer: transfer,
+            provider: provider, zones: zones, ttl: ttl, nameservers: nameservers, resolver: resolver,
+            transfer: transfer,
             transferLimits: transferLimits)
     }
 
@@ -571,7 +575,9 @@ public struct DesiredStateLoader: Sendable {
         }
         var reload: [String]?
         if let reloadPair = settings["reload"] {
-            guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload", currentDirectory: cwd) else { return nil }
+            guard let argv = reader.command(reloadPair.value, what: "dns.zonefile.reload", currentDirectory: cwd) else {
+                return nil
+            }
             reload = argv
         }
         return .zonefile(path: path, reload: reload)
@@ -632,7 +638,8 @@ public struct DesiredStateLoader: Sendable {
                         ok = false
                     }
                     // A scan, not a Set: these lists have one or two entries.
-                    families = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
+                    families = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element)
+                        .sorted()
                 } else {
                     ok = false
                 }
@@ -656,7 +663,8 @@ public struct DesiredStateLoader: Sendable {
                         reader.fail("ports must list at least one port", at: portsPair.value)
                         ok = false
                     }
-                    ports = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element).sorted()
+                    ports = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element)
+                        .sorted()
                 } else {
                     ok = false
                 }
@@ -677,7 +685,8 @@ public struct DesiredStateLoader: Sendable {
                         chosen.append((text, item))
                     }
                     if items.isEmpty {
-                        reader.fail("hosts must list at least one host (leave it out for every host)", at: hostsPair.value)
+                        reader.fail(
+                            "hosts must list at least one host (leave it out for every host)", at: hostsPair.value)
                         ok = false
                     }
                     hosts = chosen
@@ -720,7 +729,8 @@ public struct DesiredStateLoader: Sendable {
                 continue
             }
             if let first = hosts.first(where: { $0.name == name }) {
-                reader.fail("host \(YAMLScalar.quote(name)) is declared twice: here and at \(first.declaredAt)", at: pair.key)
+                reader.fail(
+                    "host \(YAMLScalar.quote(name)) is declared twice: here and at \(first.declaredAt)", at: pair.key)
                 ok = false
                 continue
             }
@@ -731,7 +741,9 @@ public struct DesiredStateLoader: Sendable {
             for address in addresses.addresses(.ipv4) + addresses.addresses(.ipv6) {
                 // One owner per address: the DNS registry attributes each address to one host.
                 if let other = addressOwner[address] {
-                    reader.fail("address \(address) of host \(name) is also host \(other)'s; every address belongs to one host", at: pair.value)
+                    reader.fail(
+                        "address \(address) of host \(name) is also host \(other)'s; every address belongs to one host",
+                        at: pair.value)
                     ok = false
                 }
                 addressOwner[address] = name
@@ -748,7 +760,8 @@ public struct DesiredStateLoader: Sendable {
         var names: [String] = []
         for (name, node) in entry.hosts ?? fleet.map({ ($0.name, entry.keyNode) }) {
             guard let host = fleet.first(where: { $0.name == name }) else {
-                var message = "vhost \(YAMLScalar.quote(entry.name)) names host \(YAMLScalar.quote(name)), which hosts does not declare (\(known.joined(separator: ", ")))"
+                var message =
+                    "vhost \(YAMLScalar.quote(entry.name)) names host \(YAMLScalar.quote(name)), which hosts does not declare (\(known.joined(separator: ", ")))"
                 if let guess = Suggestion.closest(to: name, among: known) { message += "; did you mean \"\(guess)\"?" }
                 reader.fail(message, at: node)
                 continue

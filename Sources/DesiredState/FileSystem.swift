@@ -77,7 +77,8 @@ public struct DiskFileSystem: DesiredStateFileSystem {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw FileSystemError("cannot read: not a regular file (a FIFO, device or socket is never read)")
         }
-        let tooLarge = FileSystemError("cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
+        let tooLarge = FileSystemError(
+            "cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
         if Int(info.st_size) > maxBytes { throw tooLarge }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

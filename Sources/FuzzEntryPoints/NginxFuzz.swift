@@ -19,7 +19,8 @@ public enum NginxFuzz {
             }
             cursor = token.end
         }
-        _ = try? NginxConfigTree.load(mainConfig: mainConfig, reader: InMemoryNginxFileReader(files: [mainConfig: bytes]))
+        _ = try? NginxConfigTree.load(
+            mainConfig: mainConfig, reader: InMemoryNginxFileReader(files: [mainConfig: bytes]))
         return nil
     }
 
@@ -38,13 +39,16 @@ public enum NginxFuzz {
                     let edit = try? tree.addListen(
                         toBlock: blockIndex, family: family, port: port, hostAddresses: ["192.0.2.1", "2001:db8::1"])
                 else { continue }
-                if let broken = insertionViolation(edit) { return "adding \(family) :\(port) to block #\(blockIndex): \(broken)" }
+                if let broken = insertionViolation(edit) {
+                    return "adding \(family) :\(port) to block #\(blockIndex): \(broken)"
+                }
                 if let broken = reparseViolation(tree, edit, blockIndex, expectedChange: 1) {
                     return "adding \(family) :\(port) to block #\(blockIndex): \(broken)"
                 }
             }
             for listen in block.listens where listen.source != nil {
-                guard let edit = try? tree.removeListen(listen, fromBlock: blockIndex), let source = listen.source else { continue }
+                guard let edit = try? tree.removeListen(listen, fromBlock: blockIndex), let source = listen.source
+                else { continue }
                 if let broken = removalViolation(edit, directive: source.byteRange) {
                     return "removing \(source.text) from block #\(blockIndex): \(broken)"
                 }
@@ -88,7 +92,9 @@ public enum NginxFuzz {
         return nil
     }
 
-    private static func reparseViolation(_ tree: NginxConfigTree, _ edit: FileEdit, _ blockIndex: Int, expectedChange: Int) -> String? {
+    private static func reparseViolation(
+        _ tree: NginxConfigTree, _ edit: FileEdit, _ blockIndex: Int, expectedChange: Int
+    ) -> String? {
         let edited: NginxConfigTree
         do {
             edited = try tree.applying([edit])

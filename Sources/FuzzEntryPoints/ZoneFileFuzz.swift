@@ -10,7 +10,9 @@ public enum ZoneFileFuzz {
     /// Parses `bytes`; returns a description of a broken invariant, or nil.
     public static func violation(in bytes: [UInt8]) -> String? {
         guard let zone = try? ZoneFile.parse(bytes, path: "fuzz.zone", origin: origin) else { return nil }
-        guard zone.entries.indices.contains(zone.soaIndex) else { return "soaIndex \(zone.soaIndex) is outside the entries" }
+        guard zone.entries.indices.contains(zone.soaIndex) else {
+            return "soaIndex \(zone.soaIndex) is outside the entries"
+        }
         return zone.records.count == zone.entries.count ? nil : "records and entries differ in number"
     }
 }

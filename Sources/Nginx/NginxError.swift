@@ -66,13 +66,16 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidArgumentCount(let name, let at):
             return "\(at): invalid number of arguments in \"\(name)\" directive"
         case .nestingTooDeep(let limit, let at):
-            return "\(at): blocks and includes nested more than \(limit) levels deep (the limit is nginx.limits.depth in the desired state)"
+            return
+                "\(at): blocks and includes nested more than \(limit) levels deep (the limit is nginx.limits.depth in the desired state)"
         case .fileTooLarge(let path, let limit, let includedAt):
-            let what = "is larger than \(limit) bytes, the limit for one file (nginx.limits.file-bytes in the desired state)"
+            let what =
+                "is larger than \(limit) bytes, the limit for one file (nginx.limits.file-bytes in the desired state)"
             if let includedAt { return "\(includedAt): included file \(path) \(what)" }
             return "\(path): the file \(what)"
         case .treeTooLarge(let path, let limit, let includedAt):
-            let what = "the configuration's files add up to more than \(limit) bytes (nginx.limits.tree-bytes in the desired state)"
+            let what =
+                "the configuration's files add up to more than \(limit) bytes (nginx.limits.tree-bytes in the desired state)"
             if let includedAt { return "\(includedAt): not reading included file \(path): \(what)" }
             return "\(path): not reading it: \(what)"
         case .fileNotReadable(let path, let reason, let includedAt):
@@ -91,19 +94,24 @@ public enum NginxError: Error, Sendable, Hashable, CustomStringConvertible {
         case .serverBlockNotFound(let index, let count):
             return "no server block #\(index) (the configuration has \(count))"
         case .duplicateListen(let text, let existing):
-            return "\(existing): the block already has this listen; not adding \"\(text)\" (nginx rejects a duplicate listen)"
+            return
+                "\(existing): the block already has this listen; not adding \"\(text)\" (nginx rejects a duplicate listen)"
         case .noHostAddress(let family, let template):
-            return "\(template): this listen names a specific address; give the host's \(family.displayName) address to mirror it"
+            return
+                "\(template): this listen names a specific address; give the host's \(family.displayName) address to mirror it"
         case .listenNotEditable(let text, let reason, let at):
             return "\(at): cannot remove \"\(text)\": \(reason)"
         case .sharedFile(let path, let includeCount, let at):
-            return "\(at): not editing \(path): it is included \(includeCount) times, so the edit would change every block read from it"
+            return
+                "\(at): not editing \(path): it is included \(includeCount) times, so the edit would change every block read from it"
         case .wouldLeaveImplicitListen(let text, let at):
             return "\(at): not removing \"\(text)\": it is the block's only listen and nginx would fall back to *:80"
         case .wouldFailToBind(let text, let conflicting, let at):
-            return "\(at): not adding \"\(text)\": with \"\(conflicting)\" here nginx -t passes but the reload fails with \"Address already in use\""
+            return
+                "\(at): not adding \"\(text)\": with \"\(conflicting)\" here nginx -t passes but the reload fails with \"Address already in use\""
         case .servedByDualStackListen(let text, let at):
-            return "\(at): \"\(text)\" already accepts IPv4 (ipv6only=off); an IPv4 listen on the same port would fail to bind"
+            return
+                "\(at): \"\(text)\" already accepts IPv4 (ipv6only=off); an IPv4 listen on the same port would fail to bind"
         }
     }
 }

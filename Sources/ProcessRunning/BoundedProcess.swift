@@ -62,7 +62,7 @@ public enum BoundedProcess {
         if !mergeOutput {
             guard reconcile_pipe_cloexec(&errFDs) == 0 else {
                 let code = errno
-                outFDs.forEach { close($0) }
+                for fd in outFDs { close(fd) }
                 throw failure("pipe", code)
             }
         }
@@ -72,13 +72,13 @@ public enum BoundedProcess {
         if input != nil {
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &inFDs) == 0 else {
                 let code = errno
-                (outFDs + errFDs).filter { $0 >= 0 }.forEach { close($0) }
+                for fd in outFDs + errFDs where fd >= 0 { close(fd) }
                 throw failure("socketpair", code)
             }
         }
         let parentEnds = [outFDs[0]] + (mergeOutput ? [] : [errFDs[0]]) + (input != nil ? [inFDs[0]] : [])
         var childEnds = [outFDs[1]] + (mergeOutput ? [] : [errFDs[1]]) + (input != nil ? [inFDs[1]] : [])
-        defer { parentEnds.forEach { close($0) } }
+        defer { for fd in parentEnds { close(fd) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -92,13 +92,13 @@ public enum BoundedProcess {
         posix_spawn_file_actions_adddup2(&actions, mergeOutput ? outFDs[1] : errFDs[1], 2)
         var code = reconcile_spawn_add_closefrom(&actions, 3)
         guard code == 0 else {
-            childEnds.forEach { close($0) }
+            for fd in childEnds { close(fd) }
             throw failure("closing inherited descriptors", code)
         }
         if let currentDirectory {
             code = reconcile_spawn_add_chdir(&actions, currentDirectory)
             guard code == 0 else {
-                childEnds.forEach { close($0) }
+                for fd in childEnds { close(fd) }
                 throw failure("changing to \(currentDirectory)", code)
             }
         }
@@ -122,12 +122,12 @@ public enum BoundedProcess {
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for variable in envp { free(variable) } }
         var pid: pid_t = 0
         code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        childEnds.forEach { close($0) }
+        for fd in childEnds { close(fd) }
         childEnds = []
         guard code == 0 else { throw failure("cannot start", code) }
 

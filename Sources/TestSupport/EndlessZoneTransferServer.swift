@@ -38,7 +38,9 @@ public final class EndlessZoneTransferServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 4) == 0 else {
             close(fd)
@@ -111,7 +113,10 @@ public final class EndlessZoneTransferServer: @unchecked Sendable {
             for _ in 0..<count {
                 serial &+= 1
                 records.append(
-                    [0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, UInt8(serial >> 16 & 0xFF), UInt8(serial >> 8 & 0xFF), UInt8(serial & 0xFF)])
+                    [
+                        0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, UInt8(serial >> 16 & 0xFF),
+                        UInt8(serial >> 8 & 0xFF), UInt8(serial & 0xFF),
+                    ])
             }
             guard sendAll(connection, message(id: id, question: question, answers: records)) else { return }
         }
@@ -128,7 +133,9 @@ public final class EndlessZoneTransferServer: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let result = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress.map { $0 + filled }, count - filled, 0) }
+            let result = buffer.withUnsafeMutableBytes {
+                recv(connection, $0.baseAddress.map { $0 + filled }, count - filled, 0)
+            }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else { return nil }
             filled += result

@@ -8,7 +8,8 @@ public enum FuzzRegressions {
     public static let targets = ["yaml", "desired-state", "nginx-parse", "nginx-edit", "dns-message", "zone-file"]
 
     /// `Fuzz/Regressions` in this package.
-    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions")
 
     /// One kept input: its file name (for the test's message) and bytes.

@@ -39,8 +39,12 @@ public enum HTTPProbe {
         let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
-            let result = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard result > 0 else { throw Failure(reason: "send to \(address):\(port) failed: \(String(cString: strerror(errno)))") }
+            let result = request[sent...].withUnsafeBytes {
+                send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            guard result > 0 else {
+                throw Failure(reason: "send to \(address):\(port) failed: \(String(cString: strerror(errno)))")
+            }
             sent += result
         }
         var response: [UInt8] = []

@@ -77,7 +77,9 @@ public final class NginxServer: @unchecked Sendable {
                 throw Failure(reason: "nginx exited with status \(process.terminationStatus)", log: stderr + log())
             }
             // nginx writes its pid file once its sockets listen; the notice is the other sign.
-            if log().contains("start worker process") || FileManager.default.fileExists(atPath: directory + "/nginx.pid") {
+            if log().contains("start worker process")
+                || FileManager.default.fileExists(atPath: directory + "/nginx.pid")
+            {
                 return
             }
             usleep(10_000)

@@ -34,7 +34,9 @@ public enum PrivateNetwork {
         let original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
         guard original >= 0 else { throw Unavailable(reason: "cannot open /proc/thread-self/ns/net") }
         defer { close(original) }
-        guard unshare(cloneNewNet) == 0 else { throw Unavailable(reason: "unshare failed: \(String(cString: strerror(errno)))") }
+        guard unshare(cloneNewNet) == 0 else {
+            throw Unavailable(reason: "unshare failed: \(String(cString: strerror(errno)))")
+        }
         defer { _ = setns(original, cloneNewNet) }
         let control = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(control) }
@@ -43,9 +45,13 @@ public enum PrivateNetwork {
             name[0] = UInt8(ascii: "l")
             name[1] = UInt8(ascii: "o")
         }
-        guard ioctl(control, UInt(SIOCGIFFLAGS), &request) == 0 else { throw Unavailable(reason: "SIOCGIFFLAGS failed") }
+        guard ioctl(control, UInt(SIOCGIFFLAGS), &request) == 0 else {
+            throw Unavailable(reason: "SIOCGIFFLAGS failed")
+        }
         request.ifr_ifru.ifru_flags |= Int16(IFF_UP)
-        guard ioctl(control, UInt(SIOCSIFFLAGS), &request) == 0 else { throw Unavailable(reason: "SIOCSIFFLAGS failed") }
+        guard ioctl(control, UInt(SIOCSIFFLAGS), &request) == 0 else {
+            throw Unavailable(reason: "SIOCSIFFLAGS failed")
+        }
         return try body()
     }
 

@@ -46,7 +46,9 @@ public final class RecordingHost: HostEffects, Sendable {
     public let onReach: @Sendable (FaultPoint) -> Void
 
     public init(
-        answer: @escaping @Sendable ([String]) -> CommandRunner.Result = { _ in CommandRunner.Result(status: 0, output: "") },
+        answer: @escaping @Sendable ([String]) -> CommandRunner.Result = { _ in
+            CommandRunner.Result(status: 0, output: "")
+        },
         answers: @escaping @Sendable (String, UInt16) -> Bool = { _, _ in true },
         onReach: @escaping @Sendable (FaultPoint) -> Void = { _ in }
     ) {
@@ -73,10 +75,13 @@ public final class RecordingHost: HostEffects, Sendable {
     }
 
     public func write(
-        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8], beforeRename: @escaping @Sendable () -> Void
+        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8],
+        beforeRename: @escaping @Sendable () -> Void
     ) throws(ContainedWriteError) -> WrittenFile {
         beforeRename()
-        guard self.bytes(of: path) == expected else { throw ContainedWriteError(path: path, reason: .changed("it changed since the plan read it")) }
+        guard self.bytes(of: path) == expected else {
+            throw ContainedWriteError(path: path, reason: .changed("it changed since the plan read it"))
+        }
         state.withLock {
             $0.files[path] = bytes
             $0.events.append(.write(path))

@@ -83,6 +83,7 @@ public enum SelfSignedCertificate {
     /// Writes the key and certificate for `name`.
     public static func write(name: String, keyPath: String, certificatePath: String, days: Int = 2) throws {
         let openssl = try ServerBinary.require("openssl")
-        try ChildProcess.check(command(openssl: openssl, name: name, keyPath: keyPath, certificatePath: certificatePath, days: days))
+        try ChildProcess.check(
+            command(openssl: openssl, name: name, keyPath: keyPath, certificatePath: certificatePath, days: days))
     }
 }

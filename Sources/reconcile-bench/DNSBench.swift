@@ -23,7 +23,10 @@ struct DNSBench: ParsableCommand {
                 ("records in zone", "\(figures.records)"),
                 ("AXFR median (end to end)", "\(Measurement.fmt(figures.axfrMedian)) ms"),
                 ("AXFR decode median", "\(Measurement.fmt(figures.decodeMedian)) ms (\(figures.messages) messages)"),
-                ("\(additions) additions median", "\(Measurement.fmt(figures.updateMedian)) ms (\(figures.updateMessages) messages, TSIG hmac-sha256)"),
+                (
+                    "\(additions) additions median",
+                    "\(Measurement.fmt(figures.updateMedian)) ms (\(figures.updateMessages) messages, TSIG hmac-sha256)"
+                ),
                 ("peak RSS", "\(Measurement.fmt(Measurement.peakRSSMiB())) MiB"),
             ],
             json: [
@@ -46,7 +49,10 @@ struct DNSBench: ParsableCommand {
 
     func measure() async throws -> Figures {
         let named = try NamedServer(
-            zones: [NamedServer.Zone(name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: vhosts))],
+            zones: [
+                NamedServer.Zone(
+                    name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: vhosts))
+            ],
             keyAlgorithms: ["hmac-sha256"], startupTimeout: 120)
         defer { named.stop() }
         guard let keyFile = named.key("hmac-sha256")?.keyFile else { throw ValidationError("named has no key") }
@@ -80,7 +86,8 @@ struct DNSBench: ParsableCommand {
                     throw ValidationError("bad generated address")
                 }
                 return UpdateChange.replace(
-                    name: try DNSName("add\(run)-\(i).\(Self.origin)."), type: .a, old: [], new: [.a(address)], ttl: 300)
+                    name: try DNSName("add\(run)-\(i).\(Self.origin)."), type: .a, old: [], new: [.a(address)], ttl: 300
+                )
             }
             figures.updateMessages = try await client.update(zone: zone, changes: changes, key: key)
         }
@@ -103,7 +110,9 @@ struct DNSBench: ParsableCommand {
             current.append(record)
             size += estimate
         }
-        if !current.isEmpty { out.append(DNSMessage(header: DNSHeader(id: 1, isResponse: true), answers: current).encode()) }
+        if !current.isEmpty {
+            out.append(DNSMessage(header: DNSHeader(id: 1, isResponse: true), answers: current).encode())
+        }
         return out
     }
 

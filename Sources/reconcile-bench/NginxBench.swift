@@ -64,7 +64,10 @@ struct NginxBench: ParsableCommand {
                     "add \(requests.count) listens, one batch (median)",
                     "\(Measurement.fmt(Measurement.median(editSamples))) ms, \(edits.count) files"
                 ),
-                ("runs", "\(iterations), min \(Measurement.fmt(loadSamples.min() ?? 0)) ms, max \(Measurement.fmt(loadSamples.max() ?? 0)) ms"),
+                (
+                    "runs",
+                    "\(iterations), min \(Measurement.fmt(loadSamples.min() ?? 0)) ms, max \(Measurement.fmt(loadSamples.max() ?? 0)) ms"
+                ),
                 ("peak RSS", "\(Measurement.fmt(rss)) MiB"),
             ],
             json: [

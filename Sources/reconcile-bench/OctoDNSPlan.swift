@@ -60,7 +60,8 @@ struct OctoDNSPlan {
         let log = (try? String(contentsOfFile: directory + "/plan.out.err", encoding: .utf8)) ?? ""
         let out = (try? String(contentsOfFile: directory + "/plan.out", encoding: .utf8)) ?? ""
         guard (log + out).contains("Create") else {
-            throw SpawnedRun.Failure(description: "octoDNS planned no change; its output: \(out.suffix(2000)) \(log.suffix(2000))")
+            throw SpawnedRun.Failure(
+                description: "octoDNS planned no change; its output: \(out.suffix(2000)) \(log.suffix(2000))")
         }
         return runs
     }

@@ -49,7 +49,8 @@ struct PlanBench: AsyncParsableCommand {
     func run() async throws {
         let binary = reconcile ?? Self.besideThisBench("reconcile")
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw ValidationError("no reconcile binary at \(binary) (build it: swift build -c release --product reconcile)")
+            throw ValidationError(
+                "no reconcile binary at \(binary) (build it: swift build -c release --product reconcile)")
         }
         let base = try await measure(vhosts: vhosts, binary: binary, withOctoDNS: octodns)
         var rows = rows(base)
@@ -65,7 +66,10 @@ struct PlanBench: AsyncParsableCommand {
         if octodns {
             let ratio = base.octoDNSMedian / max(base.textMedian, base.jsonMedian)
             rows.append(
-                ("octoDNS plan median", "\(Measurement.fmt(base.octoDNSMedian)) ms (\(base.octoDNS.count) runs, same zone, same named)"))
+                (
+                    "octoDNS plan median",
+                    "\(Measurement.fmt(base.octoDNSMedian)) ms (\(base.octoDNS.count) runs, same zone, same named)"
+                ))
             rows.append(("octoDNS / reconcile", "\(Measurement.fmt(ratio))x (against the slower of text and JSON)"))
             json["octodns_median_ms"] = base.octoDNSMedian
             json["octodns_ratio"] = ratio
@@ -80,7 +84,10 @@ struct PlanBench: AsyncParsableCommand {
             let jsonCPUGrowth = doubled.jsonCPUMedian / base.jsonCPUMedian
             func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
             rows.append(
-                ("growth (2N / N)", "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3)"))
+                (
+                    "growth (2N / N)",
+                    "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3)"
+                ))
             json["growth_text"] = textGrowth
             json["growth_json"] = jsonGrowth
             json["growth_text_cpu"] = textCPUGrowth
@@ -96,13 +103,17 @@ struct PlanBench: AsyncParsableCommand {
     private func rows(_ figures: Figures) -> [(String, String)] {
         func spread(_ runs: [SpawnedRun]) -> String {
             let times = runs.map(\.milliseconds)
-            return "min \(Measurement.fmt(times.min() ?? 0)), max \(Measurement.fmt(times.max() ?? 0)); CPU \(Measurement.fmt(Measurement.median(runs.map(\.cpuMilliseconds)))) ms"
+            return
+                "min \(Measurement.fmt(times.min() ?? 0)), max \(Measurement.fmt(times.max() ?? 0)); CPU \(Measurement.fmt(Measurement.median(runs.map(\.cpuMilliseconds)))) ms"
         }
         var rows: [(String, String)] = [
             ("vhosts", "\(figures.vhosts)\(allDrifting ? " (all dual-stack vhosts drifting)" : "")"),
             ("nginx files", "\((figures.vhosts + 99) / 100 + 1)"),
             ("zone records", "\(figures.records) (AXFR from a real named on 127.0.0.1)"),
-            ("findings / actions", "\(figures.findings) / \(figures.actions)  (\(figures.missingListens) blocks lack an IPv6 listen)"),
+            (
+                "findings / actions",
+                "\(figures.findings) / \(figures.actions)  (\(figures.missingListens) blocks lack an IPv6 listen)"
+            ),
             (
                 "reconcile plan, text",
                 "\(Measurement.fmt(figures.textMedian)) ms median (\(spread(figures.text))), peak RSS \(Measurement.fmt(figures.textRSS)) MiB, \(figures.text.first?.outputBytes ?? 0) bytes out"
@@ -126,7 +137,9 @@ struct PlanBench: AsyncParsableCommand {
         figures.missingListens = data.missingListens
 
         // The whole process, as a user runs it; one unmeasured run first warms the page cache.
-        let argv = [binary, "plan", "--desired", data.desiredDirectory, "--no-interface-check", "--no-color", "--format"]
+        let argv = [
+            binary, "plan", "--desired", data.desiredDirectory, "--no-interface-check", "--no-color", "--format",
+        ]
         let output = data.directory.path + "/plan.out"
         for format in ["text", "json"] {
             _ = try SpawnedRun.repeated(1, argv + [format], outputFile: output, statuses: [0, 2])
@@ -137,7 +150,10 @@ struct PlanBench: AsyncParsableCommand {
 
         // The same work stage by stage, in this process.
         var laps: [String: [Double]] = [:]
-        let order = ["load desired state", "nginx: read, parse, model", "DNS: AXFR and snapshot", "plan", "render text", "render JSON"]
+        let order = [
+            "load desired state", "nginx: read, parse, model", "DNS: AXFR and snapshot", "plan", "render text",
+            "render JSON",
+        ]
         func lap<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let start = DispatchTime.now().uptimeNanoseconds
             let value = try body()

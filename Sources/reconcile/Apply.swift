@@ -69,7 +69,9 @@ extension Reconcile {
                 settings.savedPlan = try planFile.map(Self.readPlan)
                 report = try await makeRun(reconciliation, settings, session).run()
             } catch let failure as ApplyRun.Failure {
-                session.fail(failure.error, mode: "apply", metrics: metrics, run: failure.result, changesApplied: failure.applied)
+                session.fail(
+                    failure.error, mode: "apply", metrics: metrics, run: failure.result, changesApplied: failure.applied
+                )
                 throw ExitCode(failure.error.exitCode)
             } catch let error as ReconcileError {
                 session.fail(error, mode: "apply", metrics: metrics)
@@ -104,7 +106,9 @@ extension Reconcile {
             run.notice = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             run.planned = { (result: Reconciliation.Result) in
                 session.progress.finish()
-                if text { print(session.renderer.render(result.plan, header: session.header(result), suggestApply: false)) }
+                if text {
+                    print(session.renderer.render(result.plan, header: session.header(result), suggestApply: false))
+                }
             }
             run.progress = { (line: String) in if text { Terminal.printLine(line) } }
             return run

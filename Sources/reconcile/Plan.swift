@@ -24,7 +24,9 @@ extension Reconcile {
         @OptionGroup var observation: ObservationOptions
         @OptionGroup var hostOption: HostOption
 
-        @Option(help: ArgumentHelp("Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "Also save the plan as JSON to this file, for `reconcile apply FILE`.", valueName: "file"))
         var out: String?
 
         @Flag(
@@ -57,7 +59,8 @@ extension Reconcile {
                     throw ExitCode(1)
                 } catch {
                     session.fail(
-                        .other("cannot write \(out): \(error.localizedDescription)"), mode: "plan", metrics: metrics, run: run)
+                        .other("cannot write \(out): \(error.localizedDescription)"), mode: "plan", metrics: metrics,
+                        run: run)
                     throw ExitCode(1)
                 }
             }

@@ -4,10 +4,14 @@ import Reconciler
 
 /// Options of commands that observe nginx and DNS.
 struct ObservationOptions: ParsableArguments {
-    @Option(name: .customLong("dns-timeout"), help: ArgumentHelp("Seconds to wait for each DNS answer.", valueName: "seconds"))
+    @Option(
+        name: .customLong("dns-timeout"),
+        help: ArgumentHelp("Seconds to wait for each DNS answer.", valueName: "seconds"))
     var dnsTimeout: Double = 3
 
-    @Flag(name: .customLong("no-interface-check"), help: "Do not check that the host's addresses are on this machine's interfaces.")
+    @Flag(
+        name: .customLong("no-interface-check"),
+        help: "Do not check that the host's addresses are on this machine's interfaces.")
     var noInterfaceCheck = false
 }
 
@@ -25,7 +29,9 @@ struct HostOption: ParsableArguments {
 struct FleetOptions: ParsableArguments {
     @Flag(
         name: .customLong("withdraw-unhealthy"),
-        help: "With hosts:, withdraw this host's address of a vhost and family its nginx does not serve (never the last one).")
+        help:
+            "With hosts:, withdraw this host's address of a vhost and family its nginx does not serve (never the last one)."
+    )
     var withdrawUnhealthy = false
 }
 
@@ -57,9 +63,12 @@ struct ProbeOptions: ParsableArguments {
 
     func validate() throws {
         guard timeout > 0, timeout <= 3600 else {
-            throw ValidationError("--timeout \(timeout): give the seconds a probe may take, more than 0 and at most 3600")
+            throw ValidationError(
+                "--timeout \(timeout): give the seconds a probe may take, more than 0 and at most 3600")
         }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency \(concurrency): at least one probe must run") }
+        guard concurrency >= 1 else {
+            throw ValidationError("--concurrency \(concurrency): at least one probe must run")
+        }
     }
 
     /// The probe settings these flags give.
@@ -79,8 +88,8 @@ struct MetricsOptions: ParsableArguments {
     func validate() throws {
         if let metricsFile, !metricsFile.hasSuffix(".prom") {
             throw ValidationError(
-                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom")
+                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom"
+            )
         }
     }
 }
-

@@ -34,7 +34,9 @@ struct Session {
 
     var cwd: String { reconciliation.settings.displayBase }
 
-    var color: Bool { !options.noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+    var color: Bool {
+        !options.noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
 
     var renderer: PlanText { PlanText(color: color, displayBase: cwd, verbose: options.verbose) }
 
@@ -75,7 +77,8 @@ struct Session {
         findings: (Finding) -> Bool = { _ in true }
     ) throws {
         do {
-            try writeMetrics(metrics, mode: mode, run: run, success: true, changesApplied: changesApplied, findings: findings)
+            try writeMetrics(
+                metrics, mode: mode, run: run, success: true, changesApplied: changesApplied, findings: findings)
         } catch {
             fail(error)
             throw ExitCode(error.exitCode)

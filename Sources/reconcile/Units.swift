@@ -50,7 +50,9 @@ extension Reconcile {
 
         @Flag(
             name: .customLong("withdraw-unhealthy"),
-            help: "With hosts:, the service withdraws this host's address where its nginx (in apply mode: its own probe) does not serve.")
+            help:
+                "With hosts:, the service withdraws this host's address where its nginx (in apply mode: its own probe) does not serve."
+        )
         var withdrawUnhealthy = false
 
         @Flag(help: "Write the units under --root instead of printing them.")

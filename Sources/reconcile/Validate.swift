@@ -51,7 +51,9 @@ extension Reconcile {
                         for vhost in state.vhosts {
                             let families = vhost.families.map(\.rawValue).joined(separator: ", ")
                             let ports = vhost.ports.map(String.init).joined(separator: ", ")
-                            let hosts = state.fleet.map { "  hosts: " + $0.servers(of: vhost.name).joined(separator: ", ") } ?? ""
+                            let hosts =
+                                state.fleet.map { "  hosts: " + $0.servers(of: vhost.name).joined(separator: ", ") }
+                                ?? ""
                             print("  \(vhost.name)  families: \(families)  ports: \(ports)\(hosts)")
                         }
                     }

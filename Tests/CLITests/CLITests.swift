@@ -73,7 +73,9 @@ import Testing
         for line in [test, reload] {
             let program = line.split(separator: " ", omittingEmptySubsequences: true)[1]
             #expect(program.hasPrefix("/") && program.hasSuffix("/nginx"), "\(line)")
-            #expect(URL(fileURLWithPath: String(program)).resolvingSymlinksInPath() == URL(fileURLWithPath: nginx).resolvingSymlinksInPath())
+            #expect(
+                URL(fileURLWithPath: String(program)).resolvingSymlinksInPath()
+                    == URL(fileURLWithPath: nginx).resolvingSymlinksInPath())
         }
     }
 

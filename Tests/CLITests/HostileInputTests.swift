@@ -48,8 +48,11 @@ import Testing
 
     func plan(_ directory: TemporaryDirectory, extra: [String] = []) throws -> ChildProcess.Result {
         try ChildProcess.run(
-            ["prlimit", "--as=\(Self.addressSpace)", CLITests.binary, "plan", "--desired", directory.path + "/desired",
-             "--no-interface-check", "--no-color"] + extra,
+            [
+                "prlimit", "--as=\(Self.addressSpace)", CLITests.binary, "plan", "--desired",
+                directory.path + "/desired",
+                "--no-interface-check", "--no-color",
+            ] + extra,
             currentDirectory: directory.path, timeout: 60)
     }
 

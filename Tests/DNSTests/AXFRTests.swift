@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 extension SerializedDNSTests {
@@ -25,7 +26,8 @@ extension SerializedDNSTests {
 
         @Test func transferOfFiftyThousandRecordsEqualsNamedCompilezone() async throws {
             let named = try NamedServer(zones: [
-                NamedServer.Zone(name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: 18_000))
+                NamedServer.Zone(
+                    name: Self.origin, contents: NamedServer.generatedZone(origin: Self.origin, vhosts: 18_000))
             ])
             defer { named.stop() }
             let expected = try Self.compiledRecords(of: try #require(named.zoneFilePath(Self.origin)))
@@ -36,7 +38,7 @@ extension SerializedDNSTests {
             // quiet for over 10 s.
             let client = try NamedFixture.client(named, timeout: .seconds(60))
             let unsigned = try await client.transferZone(Self.zone, key: nil)
-            #expect(unsigned.serial == 2024010101)
+            #expect(unsigned.serial == 2_024_010_101)
             #expect(unsigned.records.count == expected.count)
             #expect(Set(unsigned.records) == expected)
             #expect(unsigned.messageCount > 1)
@@ -105,7 +107,8 @@ enum CompiledZoneLine {
             let n = try rdata[2...6].map { try value(UInt32($0), line) }
             data = .soa(
                 SOA(
-                    mname: try DNSName(rdata[0]), rname: try DNSName(rdata[1]), serial: n[0], refresh: n[1], retry: n[2],
+                    mname: try DNSName(rdata[0]), rname: try DNSName(rdata[1]), serial: n[0], refresh: n[1],
+                    retry: n[2],
                     expire: n[3], minimum: n[4]))
         case .txt: data = .txt(quotedStrings(line.drop(while: { $0 != "\"" })))
         default: throw Unparsable(line: line)

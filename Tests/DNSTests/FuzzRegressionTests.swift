@@ -1,13 +1,14 @@
 import DNS
 import FuzzEntryPoints
-import Testing
 import TestSupport
+import Testing
 
 /// Inputs the DNS fuzzers once crashed on (`Fuzz/Regressions/`), replayed through the
 /// fuzzers' own entry points: each must decode or be rejected without breaking an invariant.
 @Suite struct FuzzRegressionTests {
     @Test(
-        .enabled(if: FuzzRegressions.hasInputs(of: "dns-message"), "Fuzz/Regressions/dns-message holds no crash input yet"),
+        .enabled(
+            if: FuzzRegressions.hasInputs(of: "dns-message"), "Fuzz/Regressions/dns-message holds no crash input yet"),
         arguments: try FuzzRegressions.inputs(of: "dns-message"))
     func messageInput(_ input: FuzzRegressions.Input) {
         // DNSFuzz.decode traps when re-encoding changes a decoded message.
@@ -29,7 +30,8 @@ import TestSupport
         let parsed = try ZoneFile.parse(Array(zone.utf8), path: "fuzz.zone", origin: ZoneFileFuzz.origin)
         #expect(parsed.records.count == 3)
         #expect(throws: ZoneFileError.self) {
-            try ZoneFile.parse(Array((zone + "other.test. IN A 192.0.2.2\n").utf8), path: "fuzz.zone", origin: ZoneFileFuzz.origin)
+            try ZoneFile.parse(
+                Array((zone + "other.test. IN A 192.0.2.2\n").utf8), path: "fuzz.zone", origin: ZoneFileFuzz.origin)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 /// Shared setup of the tests that run against a real named.
@@ -9,7 +10,7 @@ enum NamedFixture {
 
     /// A small zone with one record set of each queried type, and a name whose TXT set is
     /// larger than 512 bytes (so UDP answers are truncated).
-    static func smallZone(serial: UInt32 = 2024010101) -> String {
+    static func smallZone(serial: UInt32 = 2_024_010_101) -> String {
         var text = """
             $TTL 300
             @       IN SOA ns1.example.test. hostmaster.example.test. \(serial) 3600 600 86400 300

@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 @Suite struct TSIGKeyTests {
@@ -34,7 +35,8 @@ import TestSupport
     }
 
     @Test func rejectsBadKeyFiles() {
-        #expect(throws: DNSError.invalidKey(source: "f", reason: "a bare base64 secret needs a key name and algorithm")) {
+        #expect(throws: DNSError.invalidKey(source: "f", reason: "a bare base64 secret needs a key name and algorithm"))
+        {
             try TSIGKey.parse("AAEC", source: "f")
         }
         #expect(throws: DNSError.self) {
@@ -66,7 +68,8 @@ import TestSupport
             keyName: key.name, algorithm: key.algorithm.name, timeSigned: now, fudge: 300, mac: [],
             originalID: response.header.id)
         let body = response.encode()
-        tsig.mac = key.algorithm.mac(TSIGSigner.lengthPrefixed(requestMAC) + body + tsig.digestVariables, secret: key.secret)
+        tsig.mac = key.algorithm.mac(
+            TSIGSigner.lengthPrefixed(requestMAC) + body + tsig.digestVariables, secret: key.secret)
         response.tsig = tsig
         let bytes = response.encode()
         #expect(try signer.verifyResponse(bytes, requestMAC: requestMAC, server: server) == response)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DNS
 
 /// Multi-message verification (RFC 8945 §5.3.1) with unsigned messages in between, which
@@ -10,7 +11,11 @@ import Testing
     func page(_ i: Int) -> DNSMessage {
         DNSMessage(
             header: DNSHeader(id: 42, isResponse: true),
-            answers: [ResourceRecord(name: WireSample.name("h\(i).example.test."), type: .a, ttl: 60, data: .a(WireSample.v4("10.0.0.\(i)")))])
+            answers: [
+                ResourceRecord(
+                    name: WireSample.name("h\(i).example.test."), type: .a, ttl: 60,
+                    data: .a(WireSample.v4("10.0.0.\(i)")))
+            ])
     }
 
     /// Signs as a server does: the first message over request MAC + message + all variables,
@@ -30,7 +35,8 @@ import Testing
             var tsig = TSIGRecord(
                 keyName: key.name, algorithm: key.algorithm.name, timeSigned: now, fudge: 300, mac: [], originalID: 42)
             let tail = i == 0 ? tsig.digestVariables : tsig.timers
-            tsig.mac = key.algorithm.mac(TSIGSigner.lengthPrefixed(previous) + pending + body + tail, secret: key.secret)
+            tsig.mac = key.algorithm.mac(
+                TSIGSigner.lengthPrefixed(previous) + pending + body + tail, secret: key.secret)
             previous = tsig.mac
             pending = []
             message.tsig = tsig

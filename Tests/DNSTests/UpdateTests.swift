@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 extension SerializedDNSTests {
@@ -53,7 +54,7 @@ extension SerializedDNSTests {
 
             // The serial moved: named bumps it on every update.
             let transfer = try await client.transferZone(NamedFixture.zone, key: key)
-            #expect(transfer.serial > 2024010101)
+            #expect(transfer.serial > 2_024_010_101)
         }
 
         @Test func updatesAndTransfersOverIPv6() async throws {
@@ -64,7 +65,8 @@ extension SerializedDNSTests {
             let key = try NamedFixture.key(named, .hmacSHA512)
             let v6 = RData.aaaa(WireSample.v6("2001:db8::6"))
             try await client.update(
-                zone: NamedFixture.zone, changes: [.replace(name: Self.fresh, type: .aaaa, old: [], new: [v6], ttl: 60)],
+                zone: NamedFixture.zone,
+                changes: [.replace(name: Self.fresh, type: .aaaa, old: [], new: [v6], ttl: 60)],
                 key: key)
             let transfer = try await client.transferZone(NamedFixture.zone, key: key)
             #expect(transfer.records.contains(ResourceRecord(name: Self.fresh, type: .aaaa, ttl: 60, data: v6)))
@@ -108,7 +110,9 @@ extension SerializedDNSTests {
             let other = RData.a(WireSample.v4("192.0.2.77"))
             try await client.update(
                 zone: NamedFixture.zone,
-                changes: [UpdateChange(operations: [.add(ResourceRecord(name: Self.www, type: .a, ttl: 300, data: other))])],
+                changes: [
+                    UpdateChange(operations: [.add(ResourceRecord(name: Self.www, type: .a, ttl: 300, data: other))])
+                ],
                 key: key)
             let before = try await Self.addresses(client, Self.www, .a)
 
@@ -116,7 +120,8 @@ extension SerializedDNSTests {
                 try await client.update(
                     zone: NamedFixture.zone,
                     changes: [
-                        .replace(name: Self.www, type: .a, old: planned, new: [.a(WireSample.v4("198.51.100.1"))], ttl: 300)
+                        .replace(
+                            name: Self.www, type: .a, old: planned, new: [.a(WireSample.v4("198.51.100.1"))], ttl: 300)
                     ], key: key)
             } throws: { error in
                 guard case DNSError.prerequisiteFailed(_, let zone, let rcode, let applied, let total) = error else {
@@ -151,7 +156,9 @@ extension SerializedDNSTests {
             let messages = try await client.update(zone: NamedFixture.zone, changes: changes, key: key)
             #expect(messages >= 2 && messages <= 6)
             let transfer = try await client.transferZone(NamedFixture.zone, key: key)
-            let hosts = transfer.records.filter { $0.type == .a && $0.name.labels.first.map { $0.starts(with: Array("host".utf8)) } == true }
+            let hosts = transfer.records.filter {
+                $0.type == .a && $0.name.labels.first.map { $0.starts(with: Array("host".utf8)) } == true
+            }
             #expect(hosts.count == 3000)
         }
 
@@ -163,7 +170,9 @@ extension SerializedDNSTests {
             await #expect {
                 try await client.update(
                     zone: WireSample.name("elsewhere.test."),
-                    changes: [UpdateChange(operations: [.deleteRRset(name: WireSample.name("a.elsewhere.test."), type: .a)])],
+                    changes: [
+                        UpdateChange(operations: [.deleteRRset(name: WireSample.name("a.elsewhere.test."), type: .a)])
+                    ],
                     key: key)
             } throws: { error in
                 guard case DNSError.notAuth(_, let zone) = error else { return false }
@@ -175,7 +184,8 @@ extension SerializedDNSTests {
             let changes = (0..<500).map { i in
                 UpdateChange.replace(
                     name: WireSample.name("h\(i).example.test."), type: .aaaa,
-                    old: [.aaaa(WireSample.v6("2001:db8::\(i)"))], new: [.aaaa(WireSample.v6("2001:db8::1:\(i)"))], ttl: 300)
+                    old: [.aaaa(WireSample.v6("2001:db8::\(i)"))], new: [.aaaa(WireSample.v6("2001:db8::1:\(i)"))],
+                    ttl: 300)
             }
             let messages = try UpdateBatch.messages(zone: NamedFixture.zone, changes: changes, budget: 4000)
             #expect(messages.count > 1)
@@ -183,7 +193,10 @@ extension SerializedDNSTests {
             // Every message has one prerequisite per change and that change's two updates.
             #expect(messages.allSatisfy { $0.authority.count == 2 * $0.answers.count })
             #expect(messages.reduce(0) { $0 + $1.answers.count } == 500)
-            #expect(messages.allSatisfy { $0.header.opcode == .update && $0.questions == [DNSQuestion(name: NamedFixture.zone, type: .soa)] })
+            #expect(
+                messages.allSatisfy {
+                    $0.header.opcode == .update && $0.questions == [DNSQuestion(name: NamedFixture.zone, type: .soa)]
+                })
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DNS
 
 @Suite struct WireCodecTests {
@@ -28,7 +29,8 @@ import Testing
         let answerStart = 12 + WireSample.name("www.example.test.").wireLength + 4
         #expect(bytes[answerStart] == 0xC0 && bytes[answerStart + 1] == 12)
         let records = message.answers + message.authority + message.additional
-        let uncompressed = 12 + message.questions[0].name.wireLength + 4
+        let uncompressed =
+            12 + message.questions[0].name.wireLength + 4
             + records.reduce(0) { $0 + UpdateBatch.uncompressedSize($1) }
         #expect(bytes.count < uncompressed - 60)
     }
@@ -78,7 +80,9 @@ import Testing
     @Test func rejectsCountsThatLie() {
         // Claims 65535 answers with nothing after the header.
         let bytes: [UInt8] = [0, 1, 0x80, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0]
-        #expect(throws: DNSWireError.countExceedsMessage(section: "answer/authority/additional", count: 65535, offset: 12)) {
+        #expect(
+            throws: DNSWireError.countExceedsMessage(section: "answer/authority/additional", count: 65535, offset: 12)
+        ) {
             try DNSMessage.decode(bytes)
         }
     }

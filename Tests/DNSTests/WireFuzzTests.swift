@@ -1,7 +1,8 @@
 import Foundation
 import FuzzEntryPoints
-import Testing
 import TestSupport
+import Testing
+
 @testable import DNS
 
 extension SerializedDNSTests {
@@ -46,7 +47,11 @@ extension SerializedDNSTests {
                         bytes[field] = UInt8.random(in: 0...255, using: &rng)
                         bytes[field + 1] = UInt8.random(in: 0...255, using: &rng)
                     }
-                case 5: bytes.insert(contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: at)
+                case 5:
+                    bytes.insert(
+                        contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in
+                            UInt8.random(in: 0...255, using: &rng)
+                        }, at: at)
                 default:
                     // A long label length byte: labels over 63 become reserved label types.
                     bytes[at] = UInt8.random(in: 0x3F...0xBF, using: &rng)

@@ -20,7 +20,7 @@ enum WireSample {
 
     static let zone = name("example.test.")
     static let soa = SOA(
-        mname: name("ns1.example.test."), rname: name("hostmaster.example.test."), serial: 2024010101,
+        mname: name("ns1.example.test."), rname: name("hostmaster.example.test."), serial: 2_024_010_101,
         refresh: 3600, retry: 600, expire: 86400, minimum: 300)
 
     /// A response holding one record of every modelled type plus an unknown type.
@@ -40,7 +40,9 @@ enum WireSample {
                 ResourceRecord(name: owner, type: RecordType(rawValue: 65280), ttl: 5, data: .opaque([0, 1, 2, 0xFF])),
             ],
             authority: [ResourceRecord(name: zone, type: .ns, ttl: 3600, data: .ns(name("ns2.example.test.")))],
-            additional: [ResourceRecord(name: name("ns1.example.test."), type: .a, ttl: 3600, data: .a(v4("192.0.2.1")))]
+            additional: [
+                ResourceRecord(name: name("ns1.example.test."), type: .a, ttl: 3600, data: .a(v4("192.0.2.1")))
+            ]
         )
     }
 }

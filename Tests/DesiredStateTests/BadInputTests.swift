@@ -62,7 +62,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         ),
         BadInput(
             name: "unknown key without suggestion", yaml: "vhosts:\n  a.example.social: {colour: blue}\n",
-            expected: "d/v.yaml:2:22: unknown key \"colour\" in vhost \"a.example.social\" (expected families, ports, hosts)"),
+            expected:
+                "d/v.yaml:2:22: unknown key \"colour\" in vhost \"a.example.social\" (expected families, ports, hosts)"),
         BadInput(
             name: "vhosts is a list", yaml: "vhosts:\n  - a.example.social\n",
             expected: "d/v.yaml:2:3: vhosts must be a mapping of host names to {families, ports}, found a list"),
@@ -175,7 +176,8 @@ struct BadInput: CustomTestStringConvertible, Sendable {
             expected: "d/v.yaml:1:1: file is empty (expected a mapping with any of host, nginx, dns, vhosts)"),
         BadInput(
             name: "top level is a list", yaml: "- a\n- b\n",
-            expected: "d/v.yaml:1:1: the top level must be a mapping with keys host, hosts, nginx, dns, vhosts, found a list"),
+            expected:
+                "d/v.yaml:1:1: the top level must be a mapping with keys host, hosts, nginx, dns, vhosts, found a list"),
     ]
 
     @Test(arguments: cases)

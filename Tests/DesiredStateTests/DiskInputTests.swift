@@ -38,7 +38,9 @@ import Testing
         let big = dir.path + "/v.yaml"
         #expect(FileManager.default.createFile(atPath: big, contents: nil))
         #expect(truncate(big, 200 << 20) == 0)
-        #expect(messages(dir) == ["D/v.yaml: cannot read: larger than 67108864 bytes, the limit for one desired-state file"])
+        #expect(
+            messages(dir) == ["D/v.yaml: cannot read: larger than 67108864 bytes, the limit for one desired-state file"]
+        )
     }
 
     @Test func emptyDirectory() throws {

@@ -1,8 +1,8 @@
 import DesiredState
 import FuzzEntryPoints
 import StrictYAML
-import Testing
 import TestSupport
+import Testing
 
 /// Inputs the YAML and desired-state fuzzers once crashed on (`Fuzz/Regressions/`), replayed
 /// through the fuzzers' own entry points: each must now load or be rejected, and break no
@@ -17,7 +17,9 @@ import TestSupport
     }
 
     @Test(
-        .enabled(if: FuzzRegressions.hasInputs(of: "desired-state"), "Fuzz/Regressions/desired-state holds no crash input yet"),
+        .enabled(
+            if: FuzzRegressions.hasInputs(of: "desired-state"),
+            "Fuzz/Regressions/desired-state holds no crash input yet"),
         arguments: try FuzzRegressions.inputs(of: "desired-state"))
     func desiredStateInput(_ input: FuzzRegressions.Input) {
         #expect(DesiredStateFuzz.violation(in: input.bytes) == nil)

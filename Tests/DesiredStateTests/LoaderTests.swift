@@ -148,7 +148,8 @@ import Testing
             error.problems.map(\.description) == [
                 "d/base.yaml:6:12: nginx.reload starts with \"-S\", an option, not a program: name the program first (e.g. [nginx, -t])"
             ])
-        let state = try load("  config: /etc/nginx/nginx.conf\n  test: [bin/check, -q]\n  reload: [systemctl, reload, nginx]\n")
+        let state = try load(
+            "  config: /etc/nginx/nginx.conf\n  test: [bin/check, -q]\n  reload: [systemctl, reload, nginx]\n")
         #expect(state.nginx.test == ["/srv/d/bin/check", "-q"])
         _ = try ServerBinary.require("systemctl")
         #expect(Self.isOnTheFixedPath(state.nginx.reload[0], "systemctl"))
@@ -157,6 +158,8 @@ import Testing
 
     /// `path` is `name` in one of the fixed PATH's directories.
     static func isOnTheFixedPath(_ path: String, _ name: String) -> Bool {
-        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].contains { path == "\($0)/\(name)" }
+        ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].contains {
+            path == "\($0)/\(name)"
+        }
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 @Suite struct BatchEditTests {
     func load(_ text: String) throws -> NginxConfigTree {
-        try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: InMemoryNginxFileReader(textFiles: ["/n/nginx.conf": text]))
+        try NginxConfigTree.load(
+            mainConfig: "/n/nginx.conf", reader: InMemoryNginxFileReader(textFiles: ["/n/nginx.conf": text]))
     }
 
     @Test func additionsInOneFileAreOneEditAndSeeEachOther() throws {
@@ -28,38 +29,46 @@ import TestSupport
             """
         let tree = try load(text)
         let edits = try tree.addListens([
-            NginxListenRequest(block: 0, family: .ipv6, port: 80), NginxListenRequest(block: 1, family: .ipv6, port: 9443),
-            NginxListenRequest(block: 2, family: .ipv6, port: 9443), NginxListenRequest(block: 0, family: .ipv6, port: 443),
+            NginxListenRequest(block: 0, family: .ipv6, port: 80),
+            NginxListenRequest(block: 1, family: .ipv6, port: 9443),
+            NginxListenRequest(block: 2, family: .ipv6, port: 9443),
+            NginxListenRequest(block: 0, family: .ipv6, port: 443),
         ])
         #expect(edits.count == 1)
         let edit = try #require(edits.first)
-        #expect(edit.insertedLines.map(\.text) == [
-            "listen 80; # managed by reconcile", "listen [::]:80; # managed by reconcile", "listen [::]:443; # managed by reconcile",
-            "listen [::1]:9443 ssl default_server reuseport; # managed by reconcile",
-            "listen [::1]:9443 ssl; # managed by reconcile",
-        ])
+        #expect(
+            edit.insertedLines.map(\.text) == [
+                "listen 80; # managed by reconcile", "listen [::]:80; # managed by reconcile",
+                "listen [::]:443; # managed by reconcile",
+                "listen [::1]:9443 ssl default_server reuseport; # managed by reconcile",
+                "listen [::1]:9443 ssl; # managed by reconcile",
+            ])
         // Block b mirrors onto the IPv6 socket block a's addition opened: not a second
         // default_server, not a second set of socket options (nginx rejects both).
-        let newLines = String(decoding: edit.newBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let newLines = String(decoding: edit.newBytes, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         for inserted in edit.insertedLines {
             #expect(newLines[inserted.line - 1].trimmingCharacters(in: .whitespaces) == inserted.text)
         }
         #expect(edit.insertedLines.map(\.line) == [3, 4, 5, 10, 15])
         let after = try tree.applying(edits)
         #expect(after.listenConflicts().isEmpty)
-        #expect(after.serverBlocks.map { $0.listens.map(\.socketDescription) } == [
-            ["*:80", "[::]:80", "[::]:443"], ["127.0.0.1:9443", "[::1]:9443"], ["127.0.0.2:9443", "[::1]:9443"],
-        ])
+        #expect(
+            after.serverBlocks.map { $0.listens.map(\.socketDescription) } == [
+                ["*:80", "[::]:80", "[::]:443"], ["127.0.0.1:9443", "[::1]:9443"], ["127.0.0.2:9443", "[::1]:9443"],
+            ])
     }
 
     @Test func onlyTheFirstMirrorOntoASocketCarriesItsOptions() throws {
         let tree = try load("http {\nserver { listen 127.0.0.1:9443 reuseport; }\nserver { listen 127.0.0.2:9443; }\n}")
         let edits = try tree.addListens([
-            NginxListenRequest(block: 0, family: .ipv6, port: 9443), NginxListenRequest(block: 1, family: .ipv6, port: 9443),
+            NginxListenRequest(block: 0, family: .ipv6, port: 9443),
+            NginxListenRequest(block: 1, family: .ipv6, port: 9443),
         ])
-        #expect(edits.first?.insertedLines.map(\.text) == [
-            "listen [::1]:9443 reuseport; # managed by reconcile", "listen [::1]:9443; # managed by reconcile",
-        ])
+        #expect(
+            edits.first?.insertedLines.map(\.text) == [
+                "listen [::1]:9443 reuseport; # managed by reconcile", "listen [::1]:9443; # managed by reconcile",
+            ])
         #expect(try tree.applying(edits).listenConflicts().isEmpty)
     }
 
@@ -70,8 +79,10 @@ import TestSupport
         let next = try tree.applying([added])
         let removal = try next.removeListen(next.serverBlocks[0].listens[1], fromBlock: 0)
         #expect(removal.originalBytes == added.newBytes)
-        #expect(String(decoding: removal.newBytes, as: UTF8.self)
-            == "http {\n    server {\n        listen 80;\n        listen [::]:80; # managed by reconcile\n    }\n}\n")
+        #expect(
+            String(decoding: removal.newBytes, as: UTF8.self)
+                == "http {\n    server {\n        listen 80;\n        listen [::]:80; # managed by reconcile\n    }\n}\n"
+        )
     }
 
     /// All of the certbot tree's one-family ports closed in one batch: one edit per file,
@@ -92,7 +103,8 @@ import TestSupport
         var tested = 0
         for edit in edits {
             // Only added lines: removing them gives the original back.
-            var lines = String(decoding: edit.newBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            var lines = String(decoding: edit.newBytes, as: UTF8.self).split(
+                separator: "\n", omittingEmptySubsequences: false)
             for inserted in edit.insertedLines.reversed() {
                 #expect(lines[inserted.line - 1].trimmingCharacters(in: .whitespaces) == inserted.text)
                 lines.remove(at: inserted.line - 1)
@@ -107,7 +119,8 @@ import TestSupport
             try copy.write("sites-enabled/" + name, Data(edit.newBytes))
             let main = try copy.write(
                 "nginx.conf",
-                "events {}\nhttp {\n    ssl_certificate cert.pem;\n    ssl_certificate_key cert.key;\n    include sites-enabled/\(name);\n}\n")
+                "events {}\nhttp {\n    ssl_certificate cert.pem;\n    ssl_certificate_key cert.key;\n    include sites-enabled/\(name);\n}\n"
+            )
             let result = try EditHarness.nginxTest(directory: copy.path, config: main.path)
             if result.stderr.contains("Cannot assign requested address") { continue }
             #expect(result.succeeded, "\(edit.path): \(result.stderr)")
@@ -126,21 +139,25 @@ import TestSupport
             "/etc/nginx/nginx.conf": "http {\n    include sites-enabled/*;\n}\n",
             "/etc/nginx/sites-enabled/example.conf":
                 "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name example.social;\n}\n",
-            "/etc/nginx/sites-enabled/media.conf": "server {\n    listen 443 ssl;\n    server_name media.example.social;\n}\n",
+            "/etc/nginx/sites-enabled/media.conf":
+                "server {\n    listen 443 ssl;\n    server_name media.example.social;\n}\n",
         ])
         let tree = try NginxConfigTree.load(mainConfig: "/etc/nginx/nginx.conf", reader: reader)
         let media = try #require(tree.serverBlocks.firstIndex { $0.matches(host: "media.example.social") })
         let before = NginxServerSelector(tree: tree)
-        #expect(before.select(family: .ipv4, address: "203.0.113.10", port: 443, host: "media.example.social")
-            == .answered(block: media, reason: .exactName))
-        #expect(before.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
-            == .answered(block: 0, reason: .firstBlockOnSocket))
+        #expect(
+            before.select(family: .ipv4, address: "203.0.113.10", port: 443, host: "media.example.social")
+                == .answered(block: media, reason: .exactName))
+        #expect(
+            before.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
+                == .answered(block: 0, reason: .firstBlockOnSocket))
         let edit = try tree.addListen(toBlock: media, family: .ipv6, port: 443, hostAddresses: ["2001:db8::10"])
         #expect(edit.path == "/etc/nginx/sites-enabled/media.conf")
         #expect(edit.line == 3)
         #expect(edit.insertedDirectives == ["listen [::]:443 ssl;"])
         let after = NginxServerSelector(tree: try tree.applying([edit]))
-        #expect(after.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
-            == .answered(block: media, reason: .exactName))
+        #expect(
+            after.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")
+                == .answered(block: media, reason: .exactName))
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 /// The selection model against real nginx: random server blocks, each answering
 /// `return 200 "b<index>"`; for every (family, address, port, Host) the block the model
@@ -52,15 +52,29 @@ import TestSupport
                 let port = ports.randomElement(using: &random) ?? ports[0]
                 // A dual-stack [::]:P takes the IPv4 port too: no IPv4 socket may share it...
                 // ...and carries ipv6only=, a socket option, so it may appear once per port.
-                if form.socket == dualStack && used.contains(where: { $0.port == port && $0.socket == dualStack }) { continue }
-                if form.socket == dualStack && used.contains(where: { $0.port == port && $0.socket != dualStack && !$0.socket.hasPrefix("[") }) { continue }
-                if form.family == .ipv4 && used.contains(where: { $0.port == port && $0.socket == dualStack }) { continue }
-                if form.socket == dualStack && used.contains(where: { $0.port == port && $0.socket == "[::]" }) { continue }
-                if form.socket == "[::]" && used.contains(where: { $0.port == port && $0.socket == dualStack }) { continue }
+                if form.socket == dualStack && used.contains(where: { $0.port == port && $0.socket == dualStack }) {
+                    continue
+                }
+                if form.socket == dualStack
+                    && used.contains(where: { $0.port == port && $0.socket != dualStack && !$0.socket.hasPrefix("[") })
+                {
+                    continue
+                }
+                if form.family == .ipv4 && used.contains(where: { $0.port == port && $0.socket == dualStack }) {
+                    continue
+                }
+                if form.socket == dualStack && used.contains(where: { $0.port == port && $0.socket == "[::]" }) {
+                    continue
+                }
+                if form.socket == "[::]" && used.contains(where: { $0.port == port && $0.socket == dualStack }) {
+                    continue
+                }
                 let socketKey = "\(form.socket == dualStack ? "[::]" : form.socket):\(port)"
                 guard sockets.insert(socketKey).inserted else { continue }
                 var text = form.text(port)
-                if Int.random(in: 0..<5, using: &random) == 0 && defaults.insert(socketKey).inserted { text += " default_server" }
+                if Int.random(in: 0..<5, using: &random) == 0 && defaults.insert(socketKey).inserted {
+                    text += " default_server"
+                }
                 site.listens.append(text)
                 used.append((form.socket, port))
             }
@@ -77,7 +91,9 @@ import TestSupport
             var lines = ["server {"]
             for listen in site.listens { lines.append("    listen \(listen);") }
             if !site.names.isEmpty {
-                lines.append("    server_name \(site.names.map { $0.hasPrefix("~") ? "\"\($0)\"" : $0 }.joined(separator: " "));")
+                lines.append(
+                    "    server_name \(site.names.map { $0.hasPrefix("~") ? "\"\($0)\"" : $0 }.joined(separator: " "));"
+                )
             }
             lines.append("    return 200 \"b\(index)\";")
             lines.append("}")
@@ -127,7 +143,8 @@ import TestSupport
                         let byName = reason != .defaultServer && reason != .firstBlockOnSocket
                         // Chosen by name: a claimant. Chosen as the default: not one, unless nginx
                         // dropped its `.name` on this socket as conflicting with an earlier exact name.
-                        let droppedDotName = sites.indices.contains(answered) && sites[answered].names.contains { $0.hasPrefix(".") }
+                        let droppedDotName =
+                            sites.indices.contains(answered) && sites[answered].names.contains { $0.hasPrefix(".") }
                         #expect(
                             byName ? own : (!own || droppedDotName),
                             "b\(answered) claims the Host: \(own), nginx chose it by name: \(byName); \(context)")
@@ -176,7 +193,8 @@ import TestSupport
     /// addresses) mixed on shared ports, so "address first", the wildcard fallback and
     /// dual-stack sockets are checked against nginx too.
     @Test(
-        .enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"),
+        .enabled(
+            if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"),
         arguments: [UInt64(101), 102, 103, 104, 105, 106, 107, 108, 109, 110])
     func modelAgreesWithNginxWithWildcards(seed: UInt64) throws {
         try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
@@ -193,7 +211,9 @@ import TestSupport
             SocketForm(text: { "[::1]:\($0)" }, socket: "[::1]", family: .ipv6, isWildcard: false),
         ]
         let sites = Self.generate(seed: seed, ports: ports, forms: forms)
-        let addresses: [(AddressFamily, String)] = [(.ipv4, "127.0.0.1"), (.ipv4, "127.0.0.2"), (.ipv4, "127.0.0.3"), (.ipv6, "::1")]
+        let addresses: [(AddressFamily, String)] = [
+            (.ipv4, "127.0.0.1"), (.ipv4, "127.0.0.2"), (.ipv4, "127.0.0.3"), (.ipv6, "::1"),
+        ]
         let checked = try PrivateNetwork.run {
             try Self.compare(sites: sites, seed: seed, ports: ports, addresses: addresses)
         }

@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 @Suite struct EditorTests {
     static let hostIPv6 = ["2001:db8::10"]
@@ -13,7 +13,8 @@ import TestSupport
     }
 
     @Test func addsMirroredListenAfterTheLastListenWithItsIndentation() throws {
-        let text = "http {\n    server {\n        listen 443 ssl http2 backlog=511;\n        listen 80; # plain\n        server_name a;\n    }\n}\n"
+        let text =
+            "http {\n    server {\n        listen 443 ssl http2 backlog=511;\n        listen 80; # plain\n        server_name a;\n    }\n}\n"
         let tree = try load(["/n/nginx.conf": text])
         let edit = try tree.addListen(toBlock: 0, family: .ipv6, port: 443)
         #expect(edit.insertedText == "listen [::]:443 ssl http2 backlog=511; # managed by reconcile")
@@ -34,13 +35,18 @@ import TestSupport
     @Test func keepsCRLFAndTabs() throws {
         let text = "http {\r\n\tserver {\r\n\t\tlisten 127.0.0.1:8080;\r\n\t}\r\n}"
         let edit = try load(["/n/nginx.conf": text]).addListen(toBlock: 0, family: .ipv6, port: 8080)
-        #expect(String(decoding: edit.newBytes, as: UTF8.self)
-            == "http {\r\n\tserver {\r\n\t\tlisten 127.0.0.1:8080;\r\n\t\tlisten [::1]:8080; # managed by reconcile\r\n\t}\r\n}")
+        #expect(
+            String(decoding: edit.newBytes, as: UTF8.self)
+                == "http {\r\n\tserver {\r\n\t\tlisten 127.0.0.1:8080;\r\n\t\tlisten [::1]:8080; # managed by reconcile\r\n\t}\r\n}"
+        )
     }
 
     @Test func specificAddressNeedsTheHostAddress() throws {
         let tree = try load(["/n/nginx.conf": "http { server {\n listen 198.51.100.4:443 ssl;\n} }"])
-        #expect(throws: NginxError.noHostAddress(family: .ipv6, template: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 2))) {
+        #expect(
+            throws: NginxError.noHostAddress(
+                family: .ipv6, template: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 2))
+        ) {
             try tree.addListen(toBlock: 0, family: .ipv6, port: 443, hostAddresses: Self.hostIPv4)
         }
         let edit = try tree.addListen(toBlock: 0, family: .ipv6, port: 443, hostAddresses: ["2001:DB8:0::10"])
@@ -51,26 +57,39 @@ import TestSupport
         let tree = try load([
             "/n/nginx.conf": "http {\nserver { listen 80; listen [::]:80; }\nserver { listen [::]:81 ipv6only=off; }\n}"
         ])
-        #expect(throws: NginxError.duplicateListen(text: "listen [::]:80;", existing: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 21))) {
+        #expect(
+            throws: NginxError.duplicateListen(
+                text: "listen [::]:80;", existing: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 21))
+        ) {
             try tree.addListen(toBlock: 0, family: .ipv6, port: 80)
         }
-        #expect(throws: NginxError.servedByDualStackListen(
-            text: "listen [::]:81 ipv6only=off;", at: NginxSourceLocation(file: "/n/nginx.conf", line: 3, column: 10))) {
+        #expect(
+            throws: NginxError.servedByDualStackListen(
+                text: "listen [::]:81 ipv6only=off;",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 3, column: 10))
+        ) {
             try tree.addListen(toBlock: 1, family: .ipv4, port: 81)
         }
-        #expect(throws: NginxError.serverBlockNotFound(index: 5, count: 2)) { try tree.addListen(toBlock: 5, family: .ipv4, port: 80) }
+        #expect(throws: NginxError.serverBlockNotFound(index: 5, count: 2)) {
+            try tree.addListen(toBlock: 5, family: .ipv4, port: 80)
+        }
     }
 
     @Test func refusesWildcardBesideReuseportOnSpecificAddress() throws {
         let tree = try load([
-            "/n/nginx.conf": "http {\nserver { listen [::1]:8443 reuseport; }\nserver { listen 8443; }\nserver { listen 127.0.0.1:9443; }\n}"
+            "/n/nginx.conf":
+                "http {\nserver { listen [::1]:8443 reuseport; }\nserver { listen 8443; }\nserver { listen 127.0.0.1:9443; }\n}"
         ])
-        #expect(throws: NginxError.wouldFailToBind(
-            text: "listen [::]:8443;", conflicting: "listen [::1]:8443 reuseport;",
-            at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))) {
+        #expect(
+            throws: NginxError.wouldFailToBind(
+                text: "listen [::]:8443;", conflicting: "listen [::1]:8443 reuseport;",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))
+        ) {
             try tree.addListen(toBlock: 1, family: .ipv6, port: 8443)
         }
-        #expect(try tree.addListen(toBlock: 2, family: .ipv6, port: 9443).insertedText == "listen [::1]:9443; # managed by reconcile")
+        #expect(
+            try tree.addListen(toBlock: 2, family: .ipv6, port: 9443).insertedText
+                == "listen [::1]:9443; # managed by reconcile")
     }
 
     @Test func refusesFilesReadMoreThanOnce() throws {
@@ -79,17 +98,24 @@ import TestSupport
             "/n/shared.conf": "server { listen 80; }\n",
         ])
         #expect(tree.serverBlocks.count == 2)
-        #expect(throws: NginxError.sharedFile(
-            path: "/n/shared.conf", includeCount: 2, at: NginxSourceLocation(file: "/n/shared.conf", line: 1, column: 1))) {
+        #expect(
+            throws: NginxError.sharedFile(
+                path: "/n/shared.conf", includeCount: 2,
+                at: NginxSourceLocation(file: "/n/shared.conf", line: 1, column: 1))
+        ) {
             try tree.addListen(toBlock: 1, family: .ipv6, port: 80)
         }
     }
 
     @Test func refusesIPv4BesideAnotherBlocksDualStackSocket() throws {
-        let tree = try load(["/n/nginx.conf": "http {\nserver { listen [::]:80 ipv6only=off; }\nserver { listen [::]:80; }\n}"])
-        #expect(throws: NginxError.wouldFailToBind(
-            text: "listen 80;", conflicting: "listen [::]:80 ipv6only=off;",
-            at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))) {
+        let tree = try load([
+            "/n/nginx.conf": "http {\nserver { listen [::]:80 ipv6only=off; }\nserver { listen [::]:80; }\n}"
+        ])
+        #expect(
+            throws: NginxError.wouldFailToBind(
+                text: "listen 80;", conflicting: "listen [::]:80 ipv6only=off;",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 10))
+        ) {
             try tree.addListen(toBlock: 1, family: .ipv4, port: 80)
         }
     }
@@ -106,7 +132,8 @@ import TestSupport
     @Test func removalRules() throws {
         let snippet = "listen 82;\n"
         let tree = try load([
-            "/n/nginx.conf": "http {\n  include s.conf;\n  server {\n    listen 80;\n    listen [::]:80; # old\n  }\n  server { listen 81; listen [::]:81; include l.conf; }\n  server { listen 83; }\n}\n",
+            "/n/nginx.conf":
+                "http {\n  include s.conf;\n  server {\n    listen 80;\n    listen [::]:80; # old\n  }\n  server { listen 81; listen [::]:81; include l.conf; }\n  server { listen 83; }\n}\n",
             "/n/s.conf": "",
             "/n/l.conf": snippet,
         ])
@@ -117,7 +144,10 @@ import TestSupport
         let inline = try tree.removeListen(tree.serverBlocks[1].listens[1], fromBlock: 1)
         #expect(String(decoding: inline.newBytes, as: UTF8.self).contains("server { listen 81; include l.conf; }"))
         #expect(throws: NginxError.self) { try tree.removeListen(tree.serverBlocks[1].listens[2], fromBlock: 1) }
-        #expect(throws: NginxError.wouldLeaveImplicitListen(text: "listen 83;", at: NginxSourceLocation(file: "/n/nginx.conf", line: 8, column: 12))) {
+        #expect(
+            throws: NginxError.wouldLeaveImplicitListen(
+                text: "listen 83;", at: NginxSourceLocation(file: "/n/nginx.conf", line: 8, column: 12))
+        ) {
             try tree.removeListen(tree.serverBlocks[2].listens[0], fromBlock: 2)
         }
     }
@@ -134,7 +164,8 @@ import TestSupport
             mainConfig: fixture.appendingPathComponent("nginx.conf").path, reader: DiskNginxFileReader())
         let expected: [String: String] = [
             "target.test ipv6 8443": "listen [::]:8443 ssl http2; # managed by reconcile",
-            "fresh.test ipv6 9443": "listen [::]:9443 ssl default_server reuseport deferred backlog=1024; # managed by reconcile",
+            "fresh.test ipv6 9443":
+                "listen [::]:9443 ssl default_server reuseport deferred backlog=1024; # managed by reconcile",
             "specific.test ipv6 8080": "listen [::1]:8080 default_server; # managed by reconcile",
             "specific.test ipv6 8081": "listen [::1]:8081; # managed by reconcile",
             "v6owner.test ipv4 8088": "listen 8088 default_server; # managed by reconcile",
@@ -151,7 +182,10 @@ import TestSupport
                 toBlock: gap.block, family: gap.family, port: gap.port,
                 hostAddresses: gap.family == .ipv6 ? Self.hostIPv6 : Self.hostIPv4)
             #expect(edit.insertedText == expected[label], "\(label)")
-            #expect(try checkEdit(edit, tree: tree, source: fixture, certificates: certificates.path, testable: true, wholeTree: true))
+            #expect(
+                try checkEdit(
+                    edit, tree: tree, source: fixture, certificates: certificates.path, testable: true, wholeTree: true)
+            )
         }
     }
 
@@ -192,14 +226,16 @@ import TestSupport
     /// inside a minimal `http` with default certificates.
     @discardableResult
     private func checkEdit(
-        _ edit: FileEdit, tree: NginxConfigTree, source: URL, certificates: String, testable: Bool, wholeTree: Bool = false
+        _ edit: FileEdit, tree: NginxConfigTree, source: URL, certificates: String, testable: Bool,
+        wholeTree: Bool = false
     ) throws -> Bool {
         let copy = try TemporaryDirectory(prefix: "nginx-edit")
         let added = try EditHarness.addedLinesByDiff(edit, in: copy.path)
         #expect(added == edit.insertedText.split(separator: "\n").map(String.init), "\(edit.path)")
         let edited = try NginxConfigFile.parse(edit.newBytes, path: edit.path)
-        #expect(edited.directives.count == (try NginxConfigFile.parse(edit.originalBytes, path: edit.path)).directives.count
-            + edit.insertedText.split(separator: "\n").count)
+        #expect(
+            edited.directives.count == (try NginxConfigFile.parse(edit.originalBytes, path: edit.path)).directives.count
+                + edit.insertedText.split(separator: "\n").count)
         guard testable else { return false }
         let name = (edit.path as NSString).lastPathComponent
         for file in try FileManager.default.contentsOfDirectory(atPath: certificates) {

@@ -1,21 +1,23 @@
 import FuzzEntryPoints
 import Nginx
-import Testing
 import TestSupport
+import Testing
 
 /// Inputs the nginx fuzzers once crashed on (`Fuzz/Regressions/`), replayed through the
 /// fuzzers' own entry points: parsing must round-trip, and every edit the editor accepts must
 /// keep all other bytes and parse again.
 @Suite struct FuzzRegressionTests {
     @Test(
-        .enabled(if: FuzzRegressions.hasInputs(of: "nginx-parse"), "Fuzz/Regressions/nginx-parse holds no crash input yet"),
+        .enabled(
+            if: FuzzRegressions.hasInputs(of: "nginx-parse"), "Fuzz/Regressions/nginx-parse holds no crash input yet"),
         arguments: try FuzzRegressions.inputs(of: "nginx-parse"))
     func parserInput(_ input: FuzzRegressions.Input) {
         #expect(NginxFuzz.parseViolation(in: input.bytes) == nil)
     }
 
     @Test(
-        .enabled(if: FuzzRegressions.hasInputs(of: "nginx-edit"), "Fuzz/Regressions/nginx-edit holds no crash input yet"),
+        .enabled(
+            if: FuzzRegressions.hasInputs(of: "nginx-edit"), "Fuzz/Regressions/nginx-edit holds no crash input yet"),
         arguments: try FuzzRegressions.inputs(of: "nginx-edit"))
     func editorInput(_ input: FuzzRegressions.Input) {
         #expect(NginxFuzz.parseViolation(in: input.bytes) == nil)
@@ -31,6 +33,7 @@ import TestSupport
             mainConfig: NginxFuzz.mainConfig, reader: InMemoryNginxFileReader(textFiles: [NginxFuzz.mainConfig: text]))
         let first = try #require(tree.serverBlocks.first?.listens.first)
         let edit = try tree.removeListen(first, fromBlock: 0)
-        #expect(String(decoding: edit.newBytes, as: UTF8.self) == "http {\n    server {\n        listen 8080;\n    }\n}\n")
+        #expect(
+            String(decoding: edit.newBytes, as: UTF8.self) == "http {\n    server {\n        listen 8080;\n    }\n}\n")
     }
 }

@@ -1,7 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 @Suite struct IncludeTests {
     @Test func resolvesRelativeToMainConfigAndSortsGlobs() throws {
@@ -28,9 +28,11 @@ import TestSupport
         let reader = InMemoryNginxFileReader(textFiles: [
             "/n/nginx.conf": "events {}\nhttp {\n    include conf.d/*.conf;\n    include missing.conf;\n}\n"
         ])
-        #expect(throws: NginxError.includeNotFound(
-            pattern: "missing.conf", resolvedPath: "/n/missing.conf",
-            at: NginxSourceLocation(file: "/n/nginx.conf", line: 4, column: 5))) {
+        #expect(
+            throws: NginxError.includeNotFound(
+                pattern: "missing.conf", resolvedPath: "/n/missing.conf",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 4, column: 5))
+        ) {
             try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: reader)
         }
     }
@@ -43,9 +45,11 @@ import TestSupport
             _ = try NginxConfigTree.load(mainConfig: main.path, reader: DiskNginxFileReader())
             Issue.record("a directory is not a configuration file")
         } catch {
-            #expect(error == .fileNotReadable(
-                path: directory.path + "/conf.d", reason: "is a directory",
-                includedAt: NginxSourceLocation(file: main.path, line: 2, column: 2)))
+            #expect(
+                error
+                    == .fileNotReadable(
+                        path: directory.path + "/conf.d", reason: "is a directory",
+                        includedAt: NginxSourceLocation(file: main.path, line: 2, column: 2)))
         }
     }
 
@@ -59,7 +63,9 @@ import TestSupport
             _ = try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: reader)
             Issue.record("cycle not detected")
         } catch {
-            #expect(error.description == "/n/b.conf:1:3: include cycle: /n/nginx.conf -> /n/a.conf -> /n/b.conf -> /n/a.conf")
+            #expect(
+                error.description
+                    == "/n/b.conf:1:3: include cycle: /n/nginx.conf -> /n/a.conf -> /n/b.conf -> /n/a.conf")
         }
     }
 
@@ -68,16 +74,21 @@ import TestSupport
             "/n/nginx.conf": "http { include s/*.conf; }\n",
             "/n/s/x.conf": "server {\n  listen 80\n}\n",
         ])
-        #expect(throws: NginxError.unexpectedCharacter("}", at: NginxSourceLocation(file: "/n/s/x.conf", line: 3, column: 1))) {
+        #expect(
+            throws: NginxError.unexpectedCharacter(
+                "}", at: NginxSourceLocation(file: "/n/s/x.conf", line: 3, column: 1))
+        ) {
             try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: reader)
         }
         let semicolon = InMemoryNginxFileReader(textFiles: [
             "/n/nginx.conf": "http { server {\n  listen 80\n  server_name a;\n} }\n"
         ])
-        #expect(throws: NginxError.invalidListen(
-            text: "listen 80\n  server_name a;",
-            reason: "unknown parameter \"server_name\" (a missing \";\" before it?)",
-            at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 3))) {
+        #expect(
+            throws: NginxError.invalidListen(
+                text: "listen 80\n  server_name a;",
+                reason: "unknown parameter \"server_name\" (a missing \";\" before it?)",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 2, column: 3))
+        ) {
             try NginxConfigTree.load(mainConfig: "/n/nginx.conf", reader: semicolon)
         }
     }
@@ -88,18 +99,23 @@ import TestSupport
             reader: DiskNginxFileReader())
         // `include locations/*.conf` in servers/server1.conf resolves against the main
         // config's directory, never reaching servers/locations/not-included.conf.
-        #expect(globbed.files.map { $0.path.split(separator: "/").suffix(2).joined(separator: "/") } == [
-            "includes-globbed/nginx.conf", "includes-globbed/http.conf", "servers/server1.conf",
-            "locations/location1.conf", "locations/location2.conf", "servers/server2.conf",
-        ])
+        #expect(
+            globbed.files.map { $0.path.split(separator: "/").suffix(2).joined(separator: "/") } == [
+                "includes-globbed/nginx.conf", "includes-globbed/http.conf", "servers/server1.conf",
+                "locations/location1.conf", "locations/location2.conf", "servers/server2.conf",
+            ])
         #expect(globbed.serverBlocks.map { $0.listens.map(\.port) } == [[8080], [8081]])
 
         let regular = Corpus.nginx.appendingPathComponent("crossplane/includes-regular")
         do {
-            _ = try NginxConfigTree.load(mainConfig: regular.appendingPathComponent("nginx.conf").path, reader: DiskNginxFileReader())
+            _ = try NginxConfigTree.load(
+                mainConfig: regular.appendingPathComponent("nginx.conf").path, reader: DiskNginxFileReader())
             Issue.record("bar.conf must be missing, as nginx finds it")
         } catch {
-            #expect(error.description.hasSuffix("conf.d/server.conf:5:5: included file \"bar.conf\" not found (looked for \(regular.path)/bar.conf)"))
+            #expect(
+                error.description.hasSuffix(
+                    "conf.d/server.conf:5:5: included file \"bar.conf\" not found (looked for \(regular.path)/bar.conf)"
+                ))
         }
 
         let certbot = try NginxConfigTree.load(
@@ -114,7 +130,8 @@ import TestSupport
 @Suite struct IncludePatternTests {
     @Test(arguments: [
         ("*.conf", "a.conf", true), ("*.conf", ".a.conf", false), (".*.conf", ".a.conf", true),
-        ("site-[0-9][0-9].conf", "site-42.conf", true), ("site-[!0-9]*", "site-4", false), ("site-[!0-9]*", "site-x", true),
+        ("site-[0-9][0-9].conf", "site-42.conf", true), ("site-[!0-9]*", "site-4", false),
+        ("site-[!0-9]*", "site-x", true),
         ("?.conf", "ab.conf", false), ("a\\*", "a*", true), ("a\\*", "ab", false), ("*", "default", true),
         ("[a-c]*", "dog", false), ("*x*y", "axbxy", true), ("[", "[", true),
     ])
@@ -127,12 +144,14 @@ import TestSupport
             "/e/conf.d/b/site.conf": "", "/e/conf.d/a/site.conf": "", "/e/conf.d/a/other.conf": "",
             "/e/conf.d/B/site.conf": "", "/e/conf.d/file": "",
         ])
-        #expect(IncludePattern("conf.d/*/site.conf", prefix: "/e").expand(using: reader) == [
-            "/e/conf.d/B/site.conf", "/e/conf.d/a/site.conf", "/e/conf.d/b/site.conf",
-        ])
-        #expect(IncludePattern("/e/conf.d/a/*.conf", prefix: "/elsewhere").expand(using: reader) == [
-            "/e/conf.d/a/other.conf", "/e/conf.d/a/site.conf",
-        ])
+        #expect(
+            IncludePattern("conf.d/*/site.conf", prefix: "/e").expand(using: reader) == [
+                "/e/conf.d/B/site.conf", "/e/conf.d/a/site.conf", "/e/conf.d/b/site.conf",
+            ])
+        #expect(
+            IncludePattern("/e/conf.d/a/*.conf", prefix: "/elsewhere").expand(using: reader) == [
+                "/e/conf.d/a/other.conf", "/e/conf.d/a/site.conf",
+            ])
         #expect(IncludePattern("missing/*.conf", prefix: "/e").expand(using: reader).isEmpty)
     }
 }

@@ -27,7 +27,9 @@ import Testing
         let file = try parse(##"return 200 "Ser\" ' ' ver\\ \ $a:\$b\n"; log 'it' \#x\ y;"##)
         #expect(statements(file) == [["return", "200", "Ser\" ' ' ver\\ \\ $a:\\$b\n"], ["log", "it", "\\#x\\ y"]])
         // A quoted word must be followed by a space, `;` or `{`: `'it''s'` fails at the 2nd quote.
-        #expect(throws: NginxError.unexpectedCharacter("'", at: NginxSourceLocation(file: "t.conf", line: 1, column: 9))) {
+        #expect(
+            throws: NginxError.unexpectedCharacter("'", at: NginxSourceLocation(file: "t.conf", line: 1, column: 9))
+        ) {
             try parse("log 'it''s';")
         }
         let ok = try parse(##"log_format #c1"## + "\n" + ##"  \#arg\ 1 #c2"## + "\n" + ##"  '#arg 2' ;"##)
@@ -66,7 +68,8 @@ import Testing
     }
 
     @Test func nonUTF8BytesAndCRLFSurvive() throws {
-        let bytes: [UInt8] = Array("server {\r\n  # ".utf8) + [0xB1, 0xE2, 0xFF] + Array("\r\n  return 200 \"".utf8)
+        let bytes: [UInt8] =
+            Array("server {\r\n  # ".utf8) + [0xB1, 0xE2, 0xFF] + Array("\r\n  return 200 \"".utf8)
             + [0xC4, 0xFE] + Array("\";\r\n}\r\n".utf8)
         let file = try NginxConfigFile.parse(bytes, path: "x")
         #expect(file.render() == bytes)
@@ -89,6 +92,8 @@ import Testing
         #expect(failure("user nobody") == "t.conf:1:12: unexpected end of file, expecting \";\" or \"}\"")
         #expect(failure("user nobody;;") == "t.conf:1:13: unexpected \";\"")
         #expect(failure("{ }") == "t.conf:1:1: unexpected \"{\"")
-        #expect(failure("content_by_lua_block { a = 1") == "t.conf:1:29: unexpected end of file, expecting \"}\" closing the Lua block")
+        #expect(
+            failure("content_by_lua_block { a = 1")
+                == "t.conf:1:29: unexpected end of file, expecting \"}\" closing the Lua block")
     }
 }

@@ -1,17 +1,26 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 /// Listen combinations nginx refuses: the model names them with nginx's words, and real
 /// `nginx -t` agrees on each (and accepts the variant without the conflict).
 @Suite struct ListenConflictTests {
     static let cases: [(http: String, message: String?)] = [
         ("server { listen 127.0.0.1:P; listen 127.0.0.1:P; }", "a duplicate listen 127.0.0.1:P"),
-        ("server { listen 127.0.0.1:P default_server; }\nserver { listen 127.0.0.1:P default_server; }", "a duplicate default server for 127.0.0.1:P"),
-        ("server { listen [::1]:P backlog=10; }\nserver { listen [::1]:P reuseport; }", "duplicate listen options for [::1]:P"),
-        ("server { listen 127.0.0.1:P backlog=10 default_server; }\nserver { listen 127.0.0.1:P; listen [::1]:P default_server reuseport; }", nil),
+        (
+            "server { listen 127.0.0.1:P default_server; }\nserver { listen 127.0.0.1:P default_server; }",
+            "a duplicate default server for 127.0.0.1:P"
+        ),
+        (
+            "server { listen [::1]:P backlog=10; }\nserver { listen [::1]:P reuseport; }",
+            "duplicate listen options for [::1]:P"
+        ),
+        (
+            "server { listen 127.0.0.1:P backlog=10 default_server; }\nserver { listen 127.0.0.1:P; listen [::1]:P default_server reuseport; }",
+            nil
+        ),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -24,7 +33,9 @@ import TestSupport
         let tree = try NginxConfigTree.load(mainConfig: config.path, reader: DiskNginxFileReader())
         let conflicts = tree.listenConflicts()
         let nginx = try ServerBinary.require("nginx")
-        let result = try ChildProcess.run([nginx, "-t", "-p", directory.path + "/", "-c", config.path, "-e", directory.path + "/error.log"])
+        let result = try ChildProcess.run([
+            nginx, "-t", "-p", directory.path + "/", "-c", config.path, "-e", directory.path + "/error.log",
+        ])
         if let message {
             #expect(conflicts.count == 1)
             guard case .listenConflict(let found, let at, _)? = conflicts.first else { return }
@@ -51,7 +62,8 @@ import TestSupport
     ]
 
     @Test(
-        .enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"),
+        .enabled(
+            if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"),
         arguments: 0..<bindCases.count)
     func bindConflictsMatchNginxStart(_ index: Int) throws {
         try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
@@ -74,8 +86,12 @@ import TestSupport
         }
         if let failing {
             #expect(messages.count == 1)
-            #expect(messages.first?.hasPrefix("bind() to \(failing) failed (98: Address already in use)") == true, "\(messages)")
-            #expect(nginxError?.contains("bind() to \(failing) failed (98: Address already in use)") == true, "\(nginxError ?? "started")")
+            #expect(
+                messages.first?.hasPrefix("bind() to \(failing) failed (98: Address already in use)") == true,
+                "\(messages)")
+            #expect(
+                nginxError?.contains("bind() to \(failing) failed (98: Address already in use)") == true,
+                "\(nginxError ?? "started")")
         } else {
             #expect(messages.isEmpty, "\(messages)")
             #expect(nginxError == nil)

@@ -25,23 +25,39 @@ import Testing
         // An address without a port means port 80.
         ListenCase(text: "listen 127.0.0.1;", address: .ipv4("127.0.0.1"), port: 80, family: .ipv4),
         ListenCase(text: "listen *;", address: .wildcardIPv4, port: 80, family: .ipv4),
-        ListenCase(text: "listen 192.0.2.7:8000 default_server;", address: .ipv4("192.0.2.7"), port: 8000, family: .ipv4, defaultServer: true),
+        ListenCase(
+            text: "listen 192.0.2.7:8000 default_server;", address: .ipv4("192.0.2.7"), port: 8000, family: .ipv4,
+            defaultServer: true),
         // `[::]` is IPv6 only: ipv6only=on is the default since 1.3.4.
-        ListenCase(text: "listen [::]:443 ssl;", address: .wildcardIPv6, port: 443, family: .ipv6, ipv6only: true, ssl: true),
-        ListenCase(text: "listen [::]:80 ipv6only=off;", address: .wildcardIPv6, port: 80, family: .ipv6, socketParameters: ["ipv6only=off"]),
-        ListenCase(text: "listen [::]:80 ipv6only=on;", address: .wildcardIPv6, port: 80, family: .ipv6, ipv6only: true, socketParameters: ["ipv6only=on"]),
+        ListenCase(
+            text: "listen [::]:443 ssl;", address: .wildcardIPv6, port: 443, family: .ipv6, ipv6only: true, ssl: true),
+        ListenCase(
+            text: "listen [::]:80 ipv6only=off;", address: .wildcardIPv6, port: 80, family: .ipv6,
+            socketParameters: ["ipv6only=off"]),
+        ListenCase(
+            text: "listen [::]:80 ipv6only=on;", address: .wildcardIPv6, port: 80, family: .ipv6, ipv6only: true,
+            socketParameters: ["ipv6only=on"]),
         ListenCase(text: "listen [::1];", address: .ipv6("::1"), port: 80, family: .ipv6, ipv6only: true),
-        ListenCase(text: "listen [2001:DB8:0::10]:8443 ssl http2;", address: .ipv6("2001:db8::10"), port: 8443, family: .ipv6, ipv6only: true, ssl: true),
+        ListenCase(
+            text: "listen [2001:DB8:0::10]:8443 ssl http2;", address: .ipv6("2001:db8::10"), port: 8443, family: .ipv6,
+            ipv6only: true, ssl: true),
         ListenCase(text: "listen [::0]:8080;", address: .wildcardIPv6, port: 8080, family: .ipv6, ipv6only: true),
-        ListenCase(text: "listen unix:/var/run/nginx.sock;", address: .unix("/var/run/nginx.sock"), port: nil, family: nil),
+        ListenCase(
+            text: "listen unix:/var/run/nginx.sock;", address: .unix("/var/run/nginx.sock"), port: nil, family: nil),
         // Host names are resolved at start; which addresses they bind is not in the file.
         ListenCase(text: "listen localhost:8000;", address: .hostname("localhost"), port: 8000, family: nil),
-        ListenCase(text: "listen myhost default_server;", address: .hostname("myhost"), port: 80, family: nil, defaultServer: true),
-        ListenCase(text: "listen 443 default ssl;", address: .wildcardIPv4, port: 443, family: .ipv4, defaultServer: true, ssl: true),
         ListenCase(
-            text: "listen 443 ssl reuseport backlog=511 deferred so_keepalive=on;", address: .wildcardIPv4, port: 443, family: .ipv4,
+            text: "listen myhost default_server;", address: .hostname("myhost"), port: 80, family: nil,
+            defaultServer: true),
+        ListenCase(
+            text: "listen 443 default ssl;", address: .wildcardIPv4, port: 443, family: .ipv4, defaultServer: true,
+            ssl: true),
+        ListenCase(
+            text: "listen 443 ssl reuseport backlog=511 deferred so_keepalive=on;", address: .wildcardIPv4, port: 443,
+            family: .ipv4,
             ssl: true, socketParameters: ["reuseport", "backlog=511", "deferred", "so_keepalive=on"]),
-        ListenCase(text: "listen 80 bind;", address: .wildcardIPv4, port: 80, family: .ipv4, socketParameters: ["bind"]),
+        ListenCase(
+            text: "listen 80 bind;", address: .wildcardIPv4, port: 80, family: .ipv4, socketParameters: ["bind"]),
     ]
 
     @Test(arguments: listenCases)
@@ -68,8 +84,10 @@ import Testing
         ("listen [::]:80 ipv6only=maybe;", "ipv6only must be \"on\" or \"off\""),
     ])
     func invalidListensAreRejected(_ text: String, _ reason: String) {
-        #expect(throws: NginxError.invalidListen(
-            text: text, reason: reason, at: NginxSourceLocation(file: "/n/nginx.conf", line: 1, column: 17))) {
+        #expect(
+            throws: NginxError.invalidListen(
+                text: text, reason: reason, at: NginxSourceLocation(file: "/n/nginx.conf", line: 1, column: 17))
+        ) {
             try load("server { \(text) }")
         }
     }
@@ -101,10 +119,12 @@ import Testing
     }
 
     @Test func wildcardInTheMiddleIsRejected() {
-        #expect(throws: NginxError.invalidServerName(
-            name: "www.*.example.com",
-            reason: "a wildcard is allowed only as \"*.name\", \".name\" or \"name.*\"",
-            at: NginxSourceLocation(file: "/n/nginx.conf", line: 1, column: 29))) {
+        #expect(
+            throws: NginxError.invalidServerName(
+                name: "www.*.example.com",
+                reason: "a wildcard is allowed only as \"*.name\", \".name\" or \"name.*\"",
+                at: NginxSourceLocation(file: "/n/nginx.conf", line: 1, column: 29))
+        ) {
             try load("server { server_name www.*.example.com; }")
         }
     }

@@ -1,8 +1,8 @@
 import DNS
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Reconciler
 
@@ -25,7 +25,8 @@ import TestSupport
             for folder in ["desired-state", "example"] {
                 try FileManager.default.copyItem(atPath: root + "/" + folder, toPath: directory.path + "/" + folder)
             }
-            let zone = try String(contentsOfFile: directory.path + "/example/zones/example.social.zone", encoding: .utf8)
+            let zone = try String(
+                contentsOfFile: directory.path + "/example/zones/example.social.zone", encoding: .utf8)
             try zone.replacingOccurrences(of: "media   IN AAAA 2001:db8::10\n", with: "")
                 .write(toFile: directory.path + "/example/zones/example.social.zone", atomically: true, encoding: .utf8)
             var settings = Reconciliation.Settings(
@@ -50,7 +51,8 @@ import TestSupport
     /// A recorded host whose commands fail when `fails` says so.
     static func host(failing fails: @escaping @Sendable ([String]) -> Bool = { _ in false }) -> RecordingHost {
         RecordingHost(answer: { argv in
-            fails(argv) ? CommandRunner.Result(status: 1, output: "emerg: refused by the test") : .init(status: 0, output: "")
+            fails(argv)
+                ? CommandRunner.Result(status: 1, output: "emerg: refused by the test") : .init(status: 0, output: "")
         })
     }
 

@@ -114,8 +114,11 @@ struct ApplySafetyTests {
         let lines = apply.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("DNS: deleted media.example.social. 3 IN AAAA ::1"), "\(apply.stdout)")
         #expect(!lines.contains { $0.hasPrefix("nginx: wrote") }, "\(apply.stdout)")
-        let waits = try #require(lines.first { $0.hasPrefix("nginx: 1 listen removal waits until ") }, "\(apply.stdout)")
-        #expect(waits.hasSuffix("when resolvers can no longer hold the withdrawn records (their TTL); the next apply makes it"))
+        let waits = try #require(
+            lines.first { $0.hasPrefix("nginx: 1 listen removal waits until ") }, "\(apply.stdout)")
+        #expect(
+            waits.hasSuffix(
+                "when resolvers can no longer hold the withdrawn records (their TTL); the next apply makes it"))
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
 

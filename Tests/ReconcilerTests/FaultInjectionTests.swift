@@ -29,7 +29,9 @@ struct FaultInjectionTests {
 
     /// Temp files apply left beside the nginx files.
     func leftoverTemps(_ lab: OutageLab) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/nginx/sites").filter { $0.hasSuffix(".tmp") }
+        try FileManager.default.contentsOfDirectory(atPath: lab.dir.path + "/nginx/sites").filter {
+            $0.hasSuffix(".tmp")
+        }
     }
 
     /// Every vhost that was served before still answers on IPv4 and IPv6.
@@ -61,10 +63,12 @@ struct FaultInjectionTests {
         let finished = try lab.reconcile(["apply", "--yes"])
         #expect(finished.status == 0, "\(point): \(finished.stdout)\(finished.stderr)")
         // The killed run wrote no journal line; the next one writes it, as interrupted.
-        #expect(finished.stderr.contains("did not finish; the journal now records it as interrupted"), "\(finished.stderr)")
+        #expect(
+            finished.stderr.contains("did not finish; the journal now records it as interrupted"), "\(finished.stderr)")
         #expect(try DNSUpdateFaultTests.journal(lab).map { $0["result"] as? String } == ["interrupted", "applied"])
         if newAfterKill {
-            #expect(finished.stdout.contains("an earlier apply stopped before confirming its reload"), "\(finished.stdout)")
+            #expect(
+                finished.stdout.contains("an earlier apply stopped before confirming its reload"), "\(finished.stdout)")
         }
         let final = try #require(FileManager.default.contents(atPath: media))
         #expect(final != old)
@@ -79,7 +83,8 @@ struct FaultInjectionTests {
     }
 
     @Test func killedAfterBackup() async throws {
-        try await killDuringServe(at: .afterBackup, newAfterKill: false, planAfterKill: ["nginx.add-listen", "dns.add"])
+        try await killDuringServe(
+            at: .afterBackup, newAfterKill: false, planAfterKill: ["nginx.add-listen", "dns.add"])
     }
 
     @Test func killedMidWrite() async throws {
@@ -104,7 +109,8 @@ struct FaultInjectionTests {
         let lab = try OutageLab(
             sites: [
                 "example.conf": OutageSites.example, "media.conf": dualMedia,
-                "www.conf": "server { listen 127.0.0.1:PORT; server_name www.example.social; return 200 \"www\\n\"; }\n",
+                "www.conf":
+                    "server { listen 127.0.0.1:PORT; server_name www.example.social; return 200 \"www\\n\"; }\n",
             ],
             // media's AAAA with a 1 s TTL: its listen goes once the withdrawn record's TTL passed.
             records: OutageSites.records.replacingOccurrences(of: "media IN AAAA ::1", with: "media 1 IN AAAA ::1")
@@ -145,7 +151,9 @@ struct FaultInjectionTests {
     /// Whether this kernel lets the tests use `chattr +i` (an immutable directory stops root
     /// too, which chmod does not).
     static let canMakeImmutable: Bool = {
-        guard getuid() == 0, let chattr = ServerBinary.find("chattr"), let dir = try? TemporaryDirectory() else { return false }
+        guard getuid() == 0, let chattr = ServerBinary.find("chattr"), let dir = try? TemporaryDirectory() else {
+            return false
+        }
         guard (try? ChildProcess.run([chattr, "+i", dir.path]))?.succeeded == true else { return false }
         _ = try? ChildProcess.run([chattr, "-i", dir.path])
         return true
@@ -163,7 +171,9 @@ struct FaultInjectionTests {
         let before = try lab.siteFiles()
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 1)
-        #expect(apply.stderr.contains("writing \(sites)/media.conf failed: cannot create \(sites)/.media.conf.reconcile-"), "\(apply.stderr)")
+        #expect(
+            apply.stderr.contains("writing \(sites)/media.conf failed: cannot create \(sites)/.media.conf.reconcile-"),
+            "\(apply.stderr)")
         #expect(apply.stderr.contains("Operation not permitted"), "\(apply.stderr)")
         #expect(apply.stderr.contains("every nginx file was restored byte for byte"))
         #expect(try lab.siteFiles() == before)
@@ -177,7 +187,8 @@ struct FaultInjectionTests {
         let state = lab.dir.path + "/var/lib/reconcile"
         #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/var"))
         let apply = try ChildProcess.run(
-            [OutageLab.binary, "apply", "--yes", "--desired", "desired", "--state-dir", state], currentDirectory: lab.dir.path)
+            [OutageLab.binary, "apply", "--yes", "--desired", "desired", "--state-dir", state],
+            currentDirectory: lab.dir.path)
         #expect(apply.status == 0, "\(apply.stderr)")
         var info = stat()
         #expect(stat(state, &info) == 0)
@@ -217,7 +228,8 @@ struct FaultInjectionTests {
         let plan = Process()
         plan.executableURL = URL(fileURLWithPath: OutageLab.binary)
         plan.arguments = [
-            "plan", "--format", "json", "--desired", "desired", "--dns-timeout", dnsTimeout, "--state-dir", lab.dir.path + "/state",
+            "plan", "--format", "json", "--desired", "desired", "--dns-timeout", dnsTimeout, "--state-dir",
+            lab.dir.path + "/state",
         ]
         plan.currentDirectoryURL = lab.dir.url
         let output = Pipe()
@@ -238,7 +250,9 @@ struct FaultInjectionTests {
         kill(lab.named.processIdentifier, SIGSTOP)
         let (plan, output) = try startPlan(lab, dnsTimeout: "5")
         let deadline = Date().addingTimeInterval(10)
-        while Self.establishedConnections(toPort: lab.named.port) == 0 && plan.isRunning && Date() < deadline { usleep(1000) }
+        while Self.establishedConnections(toPort: lab.named.port) == 0 && plan.isRunning && Date() < deadline {
+            usleep(1000)
+        }
         let connected = Self.establishedConnections(toPort: lab.named.port) > 0
         kill(lab.named.processIdentifier, SIGKILL)
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -305,7 +319,8 @@ struct FaultInjectionTests {
         guard getuid() == 0, let mount = ServerBinary.find("mount"), let umount = ServerBinary.find("umount"),
             let dir = try? TemporaryDirectory()
         else { return false }
-        guard (try? ChildProcess.run([mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.succeeded == true else {
+        guard (try? ChildProcess.run([mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]))?.succeeded == true
+        else {
             return false
         }
         _ = try? ChildProcess.run([umount, dir.path])
@@ -339,7 +354,10 @@ struct FaultInjectionTests {
         #expect(again.status == 0, "\(again.stderr)")
     }
 
-    @Test(.enabled(if: ServerBinary.isCI || ServerBinary.find("faketime") != nil, "needs faketime (Debian package faketime) to skew the clock"))
+    @Test(
+        .enabled(
+            if: ServerBinary.isCI || ServerBinary.find("faketime") != nil,
+            "needs faketime (Debian package faketime) to skew the clock"))
     func clockBeyondTheTSIGFudgeIsReportedAsBADTIME() async throws {
         let lab = try OutageLab.ipv4OnlyMedia()
         defer { lab.stop() }
@@ -347,11 +365,15 @@ struct FaultInjectionTests {
         let faketime = try ServerBinary.require("faketime")
         // An hour slow: beyond the 300 s fudge. Every signed message (the transfer first) is refused.
         let apply = try ChildProcess.run(
-            [faketime, "-f", "-3600", OutageLab.binary, "apply", "--yes", "--desired", "desired", "--state-dir", lab.dir.path + "/state"],
+            [
+                faketime, "-f", "-3600", OutageLab.binary, "apply", "--yes", "--desired", "desired", "--state-dir",
+                lab.dir.path + "/state",
+            ],
             currentDirectory: lab.dir.path)
         #expect(apply.status == 1)
         #expect(
-            apply.stderr.contains("because the clocks differ by more than the allowed fudge (BADTIME); check NTP"), "\(apply.stderr)")
+            apply.stderr.contains("because the clocks differ by more than the allowed fudge (BADTIME); check NTP"),
+            "\(apply.stderr)")
         #expect(try lab.siteFiles() == before)
         #expect(try await lab.published("media.example.social.", .aaaa) == [])
     }

@@ -33,7 +33,9 @@ struct HostileDesiredStateTests {
 
     static let hostAddresses = "host: {ipv4: [127.0.0.1], ipv6: [\"::1\"]}"
     static func vhost(_ name: String) -> Hostile {
-        Hostile(name: "vhost \(name.debugDescription)", vhosts: "  \(name): {families: [ipv4], ports: [PORT]}\n", expected: "host name")
+        Hostile(
+            name: "vhost \(name.debugDescription)", vhosts: "  \(name): {families: [ipv4], ports: [PORT]}\n",
+            expected: "host name")
     }
     static func host(_ line: String, _ expected: String) -> Hostile {
         Hostile(name: "host \(line)", replacing: [(hostAddresses, "host: \(line)")], expected: expected)
@@ -82,7 +84,8 @@ struct HostileDesiredStateTests {
             expected: "has a label of 64 characters (at most 63 allowed)"),
         Hostile(
             name: "family of 100,000 characters",
-            vhosts: "  www.example.social: {families: [\(String(repeating: "ipv6", count: 25_000))]}\n", expected: "unknown family"),
+            vhosts: "  www.example.social: {families: [\(String(repeating: "ipv6", count: 25_000))]}\n",
+            expected: "unknown family"),
         // Values that end up in listen directives and records.
         host("{ipv4: [\"127.0.0.1; include /etc/shadow\"], ipv6: [\"::1\"]}", "is not an IPv4 address"),
         host("{ipv4: [\"127.0.0.1:8080\"], ipv6: [\"::1\"]}", "is not an IPv4 address"),
@@ -93,10 +96,15 @@ struct HostileDesiredStateTests {
         host("{ipv4: [\"0x7f.1\"], ipv6: [\"::1\"]}", "is not an IPv4 address"),
         host("{ipv4: [127.0.0.1], ipv6: [\"::1%lo\"]}", "is not an IPv6 address"),
         Hostile(
-            name: "port as text with a directive", vhosts: "  www.example.social: {families: [ipv4], ports: [\"443; listen 80\"]}\n",
+            name: "port as text with a directive",
+            vhosts: "  www.example.social: {families: [ipv4], ports: [\"443; listen 80\"]}\n",
             expected: "port must be a number"),
-        Hostile(name: "port 1e3", vhosts: "  www.example.social: {families: [ipv4], ports: [1e3]}\n", expected: "port must be a number"),
-        Hostile(name: "negative port", vhosts: "  www.example.social: {families: [ipv4], ports: [-443]}\n", expected: "port must be a number"),
+        Hostile(
+            name: "port 1e3", vhosts: "  www.example.social: {families: [ipv4], ports: [1e3]}\n",
+            expected: "port must be a number"),
+        Hostile(
+            name: "negative port", vhosts: "  www.example.social: {families: [ipv4], ports: [-443]}\n",
+            expected: "port must be a number"),
         Hostile(
             name: "family with a directive", vhosts: "  www.example.social: {families: [\"ipv6 ssl; listen 80\"]}\n",
             expected: "unknown family"),
@@ -106,11 +114,15 @@ struct HostileDesiredStateTests {
         replacing("zones: [example.social]", "zones: [example.social]\n  ttl: \"300; x\"", "dns.ttl must be a number"),
         replacing("zones: [example.social]", "zones: [example.social]\n  ttl: 99999999999", "dns.ttl must be a number"),
         replacing("zones: [example.social]", "zones: [example.social]\n  ttl: 0", "dns.ttl 0 is out of range"),
-        replacing("name: reconcile-hmac-sha256,", "name: \"k\\\"; allow-update { any; }; key \\\"x\",", "is not a key name"),
+        replacing(
+            "name: reconcile-hmac-sha256,", "name: \"k\\\"; allow-update { any; }; key \\\"x\",", "is not a key name"),
         replacing("algorithm: hmac-sha256", "algorithm: hmac-md5", "unknown TSIG algorithm"),
-        replacing("secret-file: ../keys/tsig.key", "secret: c2VjcmV0c2VjcmV0c2VjcmV0", "dns.tsig.secret is not allowed"),
-        replacing("secret-file: ../keys/tsig.key", "secret-file: \"../keys/tsig.key\\n\"", "contains a control character"),
-        replacing("config: ../nginx/nginx.conf", "config: \"../nginx/nginx.conf\\u0000\"", "contains a control character"),
+        replacing(
+            "secret-file: ../keys/tsig.key", "secret: c2VjcmV0c2VjcmV0c2VjcmV0", "dns.tsig.secret is not allowed"),
+        replacing(
+            "secret-file: ../keys/tsig.key", "secret-file: \"../keys/tsig.key\\n\"", "contains a control character"),
+        replacing(
+            "config: ../nginx/nginx.conf", "config: \"../nginx/nginx.conf\\u0000\"", "contains a control character"),
         Hostile(
             name: "server with an injected option", replacing: [("server: \"127.0.0.1:", "server: \"127.0.0.1; :")],
             expected: "is not an IP address with optional port"),
@@ -120,18 +132,30 @@ struct HostileDesiredStateTests {
             expected: "larger than 67108864 bytes, the limit for one desired-state file"),
         Hostile(
             name: "nesting 100,000 deep",
-            files: ["deep.yaml": "x: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "\n"],
+            files: [
+                "deep.yaml": "x: " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+                    + "\n"
+            ],
             expected: "nesting deeper than 64 levels"),
         Hostile(name: "alias bomb", files: ["bomb.yaml": aliasBomb], expected: "an alias bomb"),
-        Hostile(name: "merge key", files: ["merge.yaml": "x: &x {families: [ipv4]}\nvhosts:\n  www.example.social: {<<: *x}\n"], expected: "merge keys"),
-        Hostile(name: "explicit tag", files: ["tag.yaml": "vhosts:\n  www.example.social: !!python/object {}\n"], expected: "explicit tag"),
-        Hostile(name: "replacement character in a name", files: ["bytes.yaml": "vhosts:\n  caf\u{FFFD}.example.social: {}\n"], expected: "non-ASCII"),
+        Hostile(
+            name: "merge key",
+            files: ["merge.yaml": "x: &x {families: [ipv4]}\nvhosts:\n  www.example.social: {<<: *x}\n"],
+            expected: "merge keys"),
+        Hostile(
+            name: "explicit tag", files: ["tag.yaml": "vhosts:\n  www.example.social: !!python/object {}\n"],
+            expected: "explicit tag"),
+        Hostile(
+            name: "replacement character in a name",
+            files: ["bytes.yaml": "vhosts:\n  caf\u{FFFD}.example.social: {}\n"], expected: "non-ASCII"),
     ]
 
     static let aliasBomb: String = {
         var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...9 {
-            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            yaml +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         return yaml
     }()
@@ -155,7 +179,9 @@ struct HostileDesiredStateTests {
     func serial(_ lab: OutageLab) async throws -> UInt32? {
         let client = DNSClient(server: try DNSServerAddress(host: "127.0.0.1", port: lab.named.port))
         let zone = try DNSName("example.social.")
-        guard case .soa(let soa)? = try await client.query(zone, .soa).records(.soa, of: zone).first?.data else { return nil }
+        guard case .soa(let soa)? = try await client.query(zone, .soa).records(.soa, of: zone).first?.data else {
+            return nil
+        }
         return soa.serial
     }
 
@@ -182,10 +208,13 @@ struct HostileDesiredStateTests {
             try lab.dir.write("desired/reconcile.yaml", hostile.applied(to: base))
             try lab.dir.write(
                 "desired/vhosts.yaml",
-                "vhosts:\n" + (OutageSites.dualStack + hostile.vhosts).replacingOccurrences(of: "PORT", with: "\(lab.port)"))
+                "vhosts:\n"
+                    + (OutageSites.dualStack + hostile.vhosts).replacingOccurrences(of: "PORT", with: "\(lab.port)"))
             for (name, contents) in hostile.files { try lab.dir.write("desired/" + name, contents) }
             _ = try await expectNothingWritten(lab, hostile.name, expected: hostile.expected)
-            for name in hostile.files.keys { try FileManager.default.removeItem(atPath: lab.dir.path + "/desired/" + name) }
+            for name in hostile.files.keys {
+                try FileManager.default.removeItem(atPath: lab.dir.path + "/desired/" + name)
+            }
         }
         // The same lab, restored, applies: the refusals were the input's, not the lab's.
         try lab.writeDesired(vhosts: OutageSites.dualStack)
@@ -201,12 +230,20 @@ struct HostileDesiredStateTests {
         replacing("config: ../nginx/nginx.conf", "config: \"nginx.conf; touch PWNED\"", "nginx.conf; touch PWNED"),
         replacing("config: ../nginx/nginx.conf", "config: \"$(touch PWNED)\"", "$(touch PWNED)"),
         replacing("config: ../nginx/nginx.conf", "config: \"../nginx/`touch PWNED`\"", "`touch PWNED`"),
-        replacing("secret-file: ../keys/tsig.key", "secret-file: ../../../../../../../../etc/shadow", "/etc/shadow: cannot use the TSIG key"),
-        replacing("secret-file: ../keys/tsig.key", "secret-file: \"$(touch PWNED)\"", "$(touch PWNED): cannot use the TSIG key"),
-        replacing("secret-file: ../keys/tsig.key", "secret-file: ../../../../../../../../proc/self/environ", "/proc/self/environ: cannot use the TSIG key"),
+        replacing(
+            "secret-file: ../keys/tsig.key", "secret-file: ../../../../../../../../etc/shadow",
+            "/etc/shadow: cannot use the TSIG key"),
+        replacing(
+            "secret-file: ../keys/tsig.key", "secret-file: \"$(touch PWNED)\"",
+            "$(touch PWNED): cannot use the TSIG key"),
+        replacing(
+            "secret-file: ../keys/tsig.key", "secret-file: ../../../../../../../../proc/self/environ",
+            "/proc/self/environ: cannot use the TSIG key"),
         Hostile(
             name: "zone file path traversal to /etc/passwd",
-            replacing: [("provider: rfc2136", "provider: zonefile\n  zonefile: {path: ../../../../../../../../etc/passwd}")],
+            replacing: [
+                ("provider: rfc2136", "provider: zonefile\n  zonefile: {path: ../../../../../../../../etc/passwd}")
+            ],
             expected: "/etc/passwd"),
     ]
 
@@ -219,12 +256,14 @@ struct HostileDesiredStateTests {
             var text = hostile.applied(to: base)
             // The zone file provider takes neither server nor tsig.
             if text.contains("provider: zonefile") {
-                text = text.split(separator: "\n").filter { !$0.contains("server:") && !$0.contains("tsig:") }.joined(separator: "\n")
+                text = text.split(separator: "\n").filter { !$0.contains("server:") && !$0.contains("tsig:") }.joined(
+                    separator: "\n")
             }
             try lab.dir.write("desired/reconcile.yaml", text)
             let result = try await expectNothingWritten(lab, hostile.name, expected: hostile.expected)
             #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/PWNED"), "\(hostile.name) ran a shell")
-            #expect(!FileManager.default.fileExists(atPath: lab.dir.path + "/desired/PWNED"), "\(hostile.name) ran a shell")
+            #expect(
+                !FileManager.default.fileExists(atPath: lab.dir.path + "/desired/PWNED"), "\(hostile.name) ran a shell")
             #expect(!(result.stdout + result.stderr).contains("root:"), "\(hostile.name) quoted the file it read")
         }
         for (path, bytes) in guarded { #expect(FileManager.default.contents(atPath: path) == bytes, "\(path) changed") }

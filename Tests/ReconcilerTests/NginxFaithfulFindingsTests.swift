@@ -27,31 +27,31 @@ struct NginxFaithfulFindingsTests {
     /// an exact block for app1 on IPv4 only, so on [::1] the regex block answers app1.
     static let wildcardAndRegexSites = [
         "zexact.conf": """
-            server {
-                listen 127.0.0.1:PORT;
-                server_name app1.example.social;
-                return 200 "exact\\n";
-            }
+        server {
+            listen 127.0.0.1:PORT;
+            server_name app1.example.social;
+            return 200 "exact\\n";
+        }
 
-            """,
+        """,
         "regex.conf": """
-            server {
-                listen 127.0.0.1:PORT;
-                listen [::1]:PORT;
-                server_name "~^app\\d+\\.example\\.social$";
-                return 200 "regex\\n";
-            }
+        server {
+            listen 127.0.0.1:PORT;
+            listen [::1]:PORT;
+            server_name "~^app\\d+\\.example\\.social$";
+            return 200 "regex\\n";
+        }
 
-            """,
+        """,
         "wild.conf": """
-            server {
-                listen 127.0.0.1:PORT;
-                listen [::1]:PORT;
-                server_name *.media.example.social;
-                return 200 "wild\\n";
-            }
+        server {
+            listen 127.0.0.1:PORT;
+            listen [::1]:PORT;
+            server_name *.media.example.social;
+            return 200 "wild\\n";
+        }
 
-            """,
+        """,
     ]
 
     @Test func aVhostServedByAWildcardOrRegexBlockIsServedByItsOwnBlock() throws {
@@ -73,7 +73,8 @@ struct NginxFaithfulFindingsTests {
         defer { lab.stop() }
         // What a client gets: the wildcard and the regex block, over both families.
         for address in ["127.0.0.1", "::1"] {
-            #expect(try HTTPProbe.get(address: address, port: lab.port, host: "pics.media.example.social").body == "wild\n")
+            #expect(
+                try HTTPProbe.get(address: address, port: lab.port, host: "pics.media.example.social").body == "wild\n")
             #expect(
                 try HTTPProbe.get(address: address, port: lab.port, host: "app1.example.social").body
                     == (address == "::1" ? "regex\n" : "exact\n"))
@@ -138,20 +139,21 @@ struct NginxFaithfulFindingsTests {
     static let tlsFromAnotherBlock = [
         "example.conf": OutageSites.example,
         "media.conf": """
-            server {
-                listen 127.0.0.1:PORT;
-                listen [::1]:PORT;
-                server_name media.example.social;
-                ssl_certificate CERTS/media.example.social.crt;
-                ssl_certificate_key CERTS/media.example.social.key;
-                return 200 "media\\n";
-            }
+        server {
+            listen 127.0.0.1:PORT;
+            listen [::1]:PORT;
+            server_name media.example.social;
+            ssl_certificate CERTS/media.example.social.crt;
+            ssl_certificate_key CERTS/media.example.social.key;
+            return 200 "media\\n";
+        }
 
-            """,
+        """,
     ]
 
     @Test func theProbeSpeaksTLSWhereTheSocketDoes() throws {
-        let lab = try OutageLab(sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
+        let lab = try OutageLab(
+            sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
         defer { lab.stop() }
         // A client gets media over TLS on both families.
         #expect(try lab.https("media.example.social", via: "127.0.0.1") == "media\n")
@@ -176,7 +178,7 @@ struct NginxFaithfulFindingsTests {
     @Test func theProbeSpeaksTLSOnALegacySSLOnBlock() throws {
         let legacy = [
             "media.conf": Self.tlsFromAnotherBlock["media.conf", default: ""].replacingOccurrences(
-                of: "server_name media.example.social;", with: "server_name media.example.social;\n    ssl on;"),
+                of: "server_name media.example.social;", with: "server_name media.example.social;\n    ssl on;")
         ]
         // media alone on its sockets: only `ssl on;` makes them TLS.
         let lab = try OutageLab(
@@ -195,7 +197,8 @@ struct NginxFaithfulFindingsTests {
     }
 
     @Test func plainHTTPToATLSPortIsAFailure() async throws {
-        let lab = try OutageLab(sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
+        let lab = try OutageLab(
+            sites: Self.tlsFromAnotherBlock, records: OutageSites.records, vhosts: OutageSites.dualStack)
         defer { lab.stop() }
         let targets = [
             ProbeTarget(vhost: "media.example.social", family: .ipv4, address: "127.0.0.1", port: lab.port, tls: false),
@@ -233,7 +236,9 @@ struct NginxFaithfulFindingsTests {
         #expect(second.stdout.hasSuffix("Nothing reconcile can change.\n" + manual + "\n"), "\(second.stdout)")
         let json = try lab.reconcile(["apply", "--yes", "--format", "json"])
         #expect(json.status == 2, "\(json.stderr)")
-        #expect(try Self.findings(json.stdout).map { $0["code"] as? String } == ["RC007", "RC003", "RC002"], "\(json.stdout)")
+        #expect(
+            try Self.findings(json.stdout).map { $0["code"] as? String } == ["RC007", "RC003", "RC002"],
+            "\(json.stdout)")
     }
 
     /// `listen P;` beside `listen [::]:P ipv6only=off;`: real nginx's `nginx -t` accepts it
@@ -293,7 +298,9 @@ struct NginxFaithfulFindingsTests {
     /// address first, so IPv6 requests to `[::1]` never reach the own block. The finding names
     /// the capturing listen with its line, and JSON names the answering block. Wildcards bind
     /// only in a private network namespace (nothing but loopback there).
-    @Test(.enabled(if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
+    @Test(
+        .enabled(
+            if: ServerBinary.isCI || PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace"))
     func aSpecificAddressListenThatCapturesTheVhostIsNamed() throws {
         try #require(PrivateNetwork.isAvailable, "needs CAP_SYS_ADMIN for a private network namespace")
         let directory = try TemporaryDirectory(prefix: "capture")
@@ -403,7 +410,8 @@ struct NginxFaithfulFindingsTests {
                 openssl: openssl, name: name, keyPath: "\(directory.path)/\(name).key",
                 certificatePath: "\(directory.path)/\(name).crt", days: 1)
             let made = try ChildProcess.run(
-                past ? [faketime, "2020-01-01 00:00:00"] + request : request, environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"])
+                past ? [faketime, "2020-01-01 00:00:00"] + request : request,
+                environment: ["TZ": "UTC", "PATH": "/usr/bin:/bin"])
             #expect(made.succeeded, "\(made.stderr)")
         }
         let tlsPort = LoopbackPort.free()
@@ -466,7 +474,9 @@ struct NginxFaithfulFindingsTests {
         #expect(try lab.https("media.example.social", via: "::1") == nil)
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("+ listen [::1]:\(lab.port) ssl; # managed by reconcile   nginx/sites/media.conf:2"), "\(apply.stdout)")
+        #expect(
+            apply.stdout.contains("+ listen [::1]:\(lab.port) ssl; # managed by reconcile   nginx/sites/media.conf:2"),
+            "\(apply.stdout)")
         let certs = lab.dir.path + "/certs"
         #expect(
             String(decoding: try lab.siteFiles()["media.conf"] ?? [], as: UTF8.self) == """

@@ -48,7 +48,10 @@ import Testing
             notes: [Self.nasty],
             preconditions: Preconditions(
                 nginxFiles: [.init(path: "/etc/nginx/nginx.conf", sha256: "00ff")],
-                recordSets: [.init(name: "a.example.", type: "A", values: []), .init(name: "b.", type: "AAAA", values: ["::1", "::2"])]),
+                recordSets: [
+                    .init(name: "a.example.", type: "A", values: []),
+                    .init(name: "b.", type: "AAAA", values: ["::1", "::2"]),
+                ]),
             dnsSource: "server 127.0.0.1:53", nginxConfig: "nginx.conf", pendingReloads: ["nginx: \(Self.nasty)"])
         var withChecks = plan
         withChecks.checksNotRun = [.init(check: "config-not-loaded", reason: Self.nasty)]
@@ -70,7 +73,9 @@ import Testing
 
     @Test func streamingInChunksGivesTheSameBytes() throws {
         let findings = (0..<5_000).map {
-            Finding(kind: .unmanagedVhost, vhost: "v\($0).example", message: String(repeating: "m", count: 300), evidence: ["e\($0)"])
+            Finding(
+                kind: .unmanagedVhost, vhost: "v\($0).example", message: String(repeating: "m", count: 300),
+                evidence: ["e\($0)"])
         }
         let plan = Plan(
             createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: [], notes: [],

@@ -89,10 +89,12 @@ import Testing
                 fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -p /srv/lab/ -c /srv/lab/nginx.conf -e x")
                 == "/srv/lab/nginx.conf")
         #expect(
-            NginxRuntime.configuration(fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -p /srv/lab -c conf/n.conf")
+            NginxRuntime.configuration(
+                fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -p /srv/lab -c conf/n.conf")
                 == "/srv/lab/conf/n.conf")
         #expect(
-            NginxRuntime.configuration(fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -g daemon on; master_process on;")
+            NginxRuntime.configuration(
+                fromMasterCommandLine: "nginx: master process /usr/sbin/nginx -g daemon on; master_process on;")
                 == "/etc/nginx/nginx.conf")
         #expect(NginxRuntime.configuration(fromMasterCommandLine: "nginx: worker process") == nil)
     }

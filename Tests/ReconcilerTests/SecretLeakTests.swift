@@ -69,7 +69,8 @@ struct SecretLeakTests {
         #expect(try run("plan text", ["plan", "-v", "--metrics-file", metrics]).status == 2)
         #expect(try run("plan json", ["plan", "--format", "json"]).status == 2)
         #expect(try run("plan --out", ["plan", "--out", lab.dir.path + "/out/plan.json"]).status == 2)
-        let applied = try run("apply saved", ["apply", "--yes", "-v", "--metrics-file", metrics, lab.dir.path + "/out/plan.json"])
+        let applied = try run(
+            "apply saved", ["apply", "--yes", "-v", "--metrics-file", metrics, lab.dir.path + "/out/plan.json"])
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(try run("plan in sync", ["plan", "--format", "json"]).status == 0)
         #expect(try run("validate", ["validate", "-v"]).status == 0)
@@ -103,7 +104,9 @@ struct SecretLeakTests {
         chmod(keyPath, 0o600)
         let wrong = try run("wrong key", ["apply", "--yes"])
         #expect(wrong.status == 1)
-        #expect(wrong.stderr.contains("TSIG") || wrong.stderr.contains("BADSIG") || wrong.stderr.contains("signature"), "\(wrong.stderr)")
+        #expect(
+            wrong.stderr.contains("TSIG") || wrong.stderr.contains("BADSIG") || wrong.stderr.contains("signature"),
+            "\(wrong.stderr)")
         #expect(otherForms.leak(in: Array((wrong.stdout + wrong.stderr).utf8)) == nil, "the wrong secret leaked")
 
         // Malformed key files holding the secret: each error names the file, never the secret.

@@ -44,7 +44,9 @@ struct SymlinkTests {
 
         let allowed = try lab.reconcile(["apply", "--yes", "--allow-symlinks-outside"])
         #expect(allowed.status == 0, "\(allowed.stderr)")
-        #expect(allowed.stdout.contains("nginx: \(link) is a symlink to \(real), outside \(lab.dir.path)/nginx; writing through it"))
+        #expect(
+            allowed.stdout.contains(
+                "nginx: \(link) is a symlink to \(real), outside \(lab.dir.path)/nginx; writing through it"))
         #expect(allowed.stdout.contains("nginx: wrote \(link) (through its symlink to \(real))"))
         #expect(isSymlink(link))
         #expect(FileManager.default.contents(atPath: real) != before)
@@ -75,7 +77,9 @@ struct SymlinkTests {
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout.contains("nginx: wrote \(link) (through its symlink to \(real))"), "\(applied.stdout)")
         #expect(isSymlink(link))
-        #expect(String(decoding: FileManager.default.contents(atPath: real) ?? Data(), as: UTF8.self).contains("listen [::1]:\(lab.port) ssl;"))
+        #expect(
+            String(decoding: FileManager.default.contents(atPath: real) ?? Data(), as: UTF8.self).contains(
+                "listen [::1]:\(lab.port) ssl;"))
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
         #expect(try await lab.published("media.example.social.", .aaaa) == ["::1"])
     }

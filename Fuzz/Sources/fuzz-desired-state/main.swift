@@ -1,5 +1,5 @@
-import FuzzEntryPoints
 import FuzzDriver
+import FuzzEntryPoints
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -47,14 +47,16 @@ public struct TSIGKey: Hashable, Sendable, CustomStringConvertible, CustomDebugS
             // A malformed file can put the secret anywhere: only words that look like
             // keywords or algorithm names are ever quoted back.
             guard terminator == ";" else {
-                let shown = keyword == "algorithm" && Self.isPlainWord(value) ? "algorithm \(value)" : Self.shown(keyword)
+                let shown =
+                    keyword == "algorithm" && Self.isPlainWord(value) ? "algorithm \(value)" : Self.shown(keyword)
                 throw .invalidKey(source: source, reason: "missing ';' after \(shown)")
             }
             switch keyword {
             case "algorithm":
                 guard let a = TSIGAlgorithm(name: value) else {
                     let shown = Self.isPlainWord(value) ? "\"\(value)\"" : "<not shown>"
-                    throw .invalidKey(source: source, reason: "unsupported algorithm \(shown) (expected hmac-sha256 or hmac-sha512)")
+                    throw .invalidKey(
+                        source: source, reason: "unsupported algorithm \(shown) (expected hmac-sha256 or hmac-sha512)")
                 }
                 algorithmValue = a
             case "secret":

@@ -39,7 +39,8 @@ public struct TSIGStreamVerifier: Sendable {
             unsignedCount += 1
             guard unsignedCount <= Self.maxUnsignedRun else {
                 throw .responseSignatureInvalid(
-                    server: server, key: key.name, reason: "more than \(Self.maxUnsignedRun) unsigned messages in a row")
+                    server: server, key: key.name, reason: "more than \(Self.maxUnsignedRun) unsigned messages in a row"
+                )
             }
             unsignedBytes += bytes
             return message
@@ -50,7 +51,8 @@ public struct TSIGStreamVerifier: Sendable {
         case .badKey: throw .badKey(server: server, key: key.name)
         case .badTime: throw .badTime(server: server, key: key.name)
         default:
-            throw .responseSignatureInvalid(server: server, key: key.name, reason: "server reported TSIG error \(tsig.error)")
+            throw .responseSignatureInvalid(
+                server: server, key: key.name, reason: "server reported TSIG error \(tsig.error)")
         }
         guard tsig.keyName == key.name, tsig.algorithm == key.algorithm.name else {
             throw .responseSignatureInvalid(
@@ -58,7 +60,8 @@ public struct TSIGStreamVerifier: Sendable {
         }
         guard tsig.mac.count == key.algorithm.macLength else {
             throw .responseSignatureInvalid(
-                server: server, key: key.name, reason: "MAC of \(tsig.mac.count) bytes, expected \(key.algorithm.macLength)")
+                server: server, key: key.name,
+                reason: "MAC of \(tsig.mac.count) bytes, expected \(key.algorithm.macLength)")
         }
         let body = TSIGSigner.unsignedPart(of: bytes, tsigOffset: tsigOffset, originalID: tsig.originalID)
         var input = TSIGSigner.lengthPrefixed(previousMAC)
@@ -67,7 +70,8 @@ public struct TSIGStreamVerifier: Sendable {
         input += isFirst ? tsig.digestVariables : tsig.timers
         let expected = key.algorithm.mac(input, secret: key.secret)
         guard Self.constantTimeEqual(expected, tsig.mac) else {
-            throw .responseSignatureInvalid(server: server, key: key.name, reason: "the MAC does not match (wrong secret?)")
+            throw .responseSignatureInvalid(
+                server: server, key: key.name, reason: "the MAC does not match (wrong secret?)")
         }
         let skew = now > tsig.timeSigned ? now - tsig.timeSigned : tsig.timeSigned - now
         guard skew <= UInt64(tsig.fudge) else {

@@ -29,7 +29,7 @@ struct DNSTransport: Sendable {
                     // Stray or late datagrams of earlier attempts carry other IDs.
                     if bytes.count >= 2 && bytes[0] == request[0] && bytes[1] == request[1] { return bytes }
                 }
-            } catch where timer.fired {
+            } catch  where timer.fired {
                 return nil
             }
             return nil
@@ -74,13 +74,14 @@ struct DNSTransport: Sendable {
                     timer.arm()
                     if try receive(Array(frame.readableBytesView)) { return true }
                 }
-            } catch where timer.fired {
+            } catch  where timer.fired {
                 if timer.deadlineFired { throw DeadlineExpired() }
                 return false
             }
             if timer.deadlineFired { throw DeadlineExpired() }
             if timer.fired { return false }
-            throw DNSError.connectionFailed(server: server, reason: "the server closed the connection before the response was complete")
+            throw DNSError.connectionFailed(
+                server: server, reason: "the server closed the connection before the response was complete")
         }
     }
 }

@@ -40,7 +40,8 @@ struct ZoneTransferCollector {
             }
             if soa == nil {
                 guard record.type == .soa, record.name == zone, case .soa(let first) = record.data else {
-                    throw .transferIncomplete(server: server, zone: zone, reason: "the first record is not the zone's SOA")
+                    throw .transferIncomplete(
+                        server: server, zone: zone, reason: "the first record is not the zone's SOA")
                 }
                 soa = first
                 records.append(record)

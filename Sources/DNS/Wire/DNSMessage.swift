@@ -86,7 +86,8 @@ public struct DNSMessage: Hashable, Sendable {
             message.questions.append(DNSQuestion(name: name, type: type, rclass: rclass))
         }
         guard (an + ns + ar) * minimumRecordSize <= reader.remaining else {
-            throw .countExceedsMessage(section: "answer/authority/additional", count: an + ns + ar, offset: reader.offset)
+            throw .countExceedsMessage(
+                section: "answer/authority/additional", count: an + ns + ar, offset: reader.offset)
         }
         message.answers = try records(an, from: &reader)
         message.authority = try records(ns, from: &reader)

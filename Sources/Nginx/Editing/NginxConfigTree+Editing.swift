@@ -39,7 +39,9 @@ extension NginxConfigTree {
     /// per changed file, in the order the files are first named; several listens for one
     /// block go together after its last listen, in request order. Throws at the first
     /// request that cannot be made; nothing is returned then.
-    public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError) -> [FileEdit] {
+    public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError)
+        -> [FileEdit]
+    {
         var batch = NginxListenBatch(tree: self)
         for request in requests { _ = try batch.add(request, hostAddresses: hostAddresses) }
         return batch.edits()
@@ -48,7 +50,8 @@ extension NginxConfigTree {
     /// Renders the lines planned per block (blocks in `blockOrder`) as one edit per file;
     /// `placed` receives each inserted line's number, in block and line order.
     func renderInsertions(
-        blockOrder: [Int], linesByBlock: [Int: [String]], placed: (FileEdit.InsertedLine, String, Int) -> Void = { _, _, _ in }
+        blockOrder: [Int], linesByBlock: [Int: [String]],
+        placed: (FileEdit.InsertedLine, String, Int) -> Void = { _, _, _ in }
     ) -> [FileEdit] {
         var fileOrder: [Int] = []
         var insertionsByFile:
@@ -127,10 +130,12 @@ extension NginxConfigTree {
             file.directives[source.directiveIndex].parent == block.source.directiveIndex
         else {
             throw .listenNotEditable(
-                text: source.text, reason: "it is written in an included file, not in the block itself", at: source.location)
+                text: source.text, reason: "it is written in an included file, not in the block itself",
+                at: source.location)
         }
         guard block.listens.contains(listen) else {
-            throw .listenNotEditable(text: source.text, reason: "it is not a listen of block #\(blockIndex)", at: source.location)
+            throw .listenNotEditable(
+                text: source.text, reason: "it is not a listen of block #\(blockIndex)", at: source.location)
         }
         guard block.listens.count > 1 else { throw .wouldLeaveImplicitListen(text: source.text, at: source.location) }
         let bytes = file.bytes
@@ -188,7 +193,9 @@ extension NginxConfigTree {
             anchorStart = file.tokens[blockDirective.nameToken].start
             anchorEnd = blockDirective.terminatorOffset + 1
             let children = file.children(of: block.source.directiveIndex)
-            if let first = children.first, Self.startsLine(bytes, at: file.tokens[file.directives[first].nameToken].start) {
+            if let first = children.first,
+                Self.startsLine(bytes, at: file.tokens[file.directives[first].nameToken].start)
+            {
                 indent = Self.indentation(bytes, at: file.tokens[file.directives[first].nameToken].start)
             } else {
                 indent = Self.indentation(bytes, at: anchorStart) + Array("    ".utf8)
@@ -221,7 +228,8 @@ extension NginxConfigTree {
             var blanks = 0
             while position + blanks < restEnd, [0x20, 0x09].contains(bytes[position + blanks]) { blanks += 1 }
             let following = Array(bytes[position..<position + blanks])
-            let continuation = indent.count >= blanks && Array(indent.suffix(blanks)) == following
+            let continuation =
+                indent.count >= blanks && Array(indent.suffix(blanks)) == following
                 ? Array(indent.dropLast(blanks)) : indent
             for line in lines {
                 inserted += lineEnding

@@ -33,13 +33,17 @@ struct NginxListenPlanner {
         self.tree = tree
         for block in tree.serverBlocks {
             for listen in block.effectiveListens {
-                let text = listen.source?.text ?? "listen \(NginxConfigTree.listenAddressText(listen.address, port: listen.port ?? 80));"
+                let text =
+                    listen.source?.text
+                    ?? "listen \(NginxConfigTree.listenAddressText(listen.address, port: listen.port ?? 80));"
                 index(listen, of: block, text: text, location: listen.source?.location ?? block.location)
             }
         }
     }
 
-    private mutating func index(_ listen: NginxListen, of block: NginxServerBlock, text: String, location: NginxSourceLocation) {
+    private mutating func index(
+        _ listen: NginxListen, of block: NginxServerBlock, text: String, location: NginxSourceLocation
+    ) {
         guard let family = listen.family, let port = listen.port else { return }
         let key = FamilyPort(family: family, port: port)
         let entry = Entry(block: block.index, listen: listen, text: text, location: location)
@@ -126,10 +130,12 @@ struct NginxListenPlanner {
             lines.append("listen 80; \(NginxConfigTree.managedMarker)")
             record(NginxListen.implicitDefault, text: "listen 80;", in: block)
         }
-        let directive = (["listen", NginxConfigTree.listenAddressText(address, port: port)] + parameters)
+        let directive =
+            (["listen", NginxConfigTree.listenAddressText(address, port: port)] + parameters)
             .joined(separator: " ") + ";"
         lines.append("\(directive) \(NginxConfigTree.managedMarker)")
-        record(NginxListen(address: address, port: port, parameters: parameters, source: nil), text: directive, in: block)
+        record(
+            NginxListen(address: address, port: port, parameters: parameters, source: nil), text: directive, in: block)
         return lines
     }
 

@@ -30,7 +30,8 @@ extension NginxConfigTree {
                 }
                 let socket = listen.socketDescription
                 if let earlier = seen[key] {
-                    conflicts.append(.listenConflict(message: "a duplicate listen \(socket)", at: source.location, earlier: earlier))
+                    conflicts.append(
+                        .listenConflict(message: "a duplicate listen \(socket)", at: source.location, earlier: earlier))
                     continue
                 }
                 seen[key] = source.location
@@ -38,7 +39,9 @@ extension NginxConfigTree {
                 if listen.defaultServer {
                     if let earlier = state.defaultServer {
                         conflicts.append(
-                            .listenConflict(message: "a duplicate default server for \(socket)", at: source.location, earlier: earlier))
+                            .listenConflict(
+                                message: "a duplicate default server for \(socket)", at: source.location,
+                                earlier: earlier))
                     } else {
                         state.defaultServer = source.location
                     }
@@ -46,7 +49,9 @@ extension NginxConfigTree {
                 if !listen.socketParameters.isEmpty {
                     if let earlier = state.options {
                         conflicts.append(
-                            .listenConflict(message: "duplicate listen options for \(socket)", at: source.location, earlier: earlier))
+                            .listenConflict(
+                                message: "duplicate listen options for \(socket)", at: source.location, earlier: earlier
+                            ))
                     } else {
                         state.options = source.location
                     }

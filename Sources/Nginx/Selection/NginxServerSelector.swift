@@ -18,7 +18,9 @@ public struct NginxServerSelector: Sendable {
             for listen in block.effectiveListens {
                 guard let port = listen.port else { continue }
                 if case .hostname = listen.address {
-                    if hostnameListens[port] == nil, let source = listen.source { hostnameListens[port] = source.location }
+                    if hostnameListens[port] == nil, let source = listen.source {
+                        hostnameListens[port] = source.location
+                    }
                     continue
                 }
                 guard listen.family != nil else { continue }
@@ -146,7 +148,9 @@ public struct NginxServerSelector: Sendable {
     /// The Host as nginx compares it: lowercased, without a port, without a trailing dot.
     static func normalize(_ host: String) -> String {
         // Most hosts are already lowercase names without a port or a final dot: as they are.
-        let needsWork = host.utf8.contains { ($0 >= 65 && $0 <= 90) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") }
+        let needsWork = host.utf8.contains {
+            ($0 >= 65 && $0 <= 90) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[")
+        }
         if !needsWork && host.utf8.last != UInt8(ascii: ".") { return host }
         var text = Substring(host)
         if text.hasPrefix("[") {

@@ -319,7 +319,8 @@ struct NginxParser {
 
     /// Reads a Lua body up to its matching `}`, skipping braces inside Lua strings, long
     /// brackets and comments; appends it as one token and returns the brace's offset.
-    private mutating func readLuaBody(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Result<Int, NginxError> {
+    private mutating func readLuaBody(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Result<Int, NginxError>
+    {
         let bodyLine = line
         let bodyColumn = start - lineStart + 1
         let count = buffer.count

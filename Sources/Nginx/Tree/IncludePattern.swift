@@ -81,7 +81,9 @@ struct IncludePattern {
                     nameIndex += 1
                     continue
                 }
-                if byte == UInt8(ascii: "["), let (matched, next) = matchClass(pattern, at: patternIndex, name[nameIndex]) {
+                if byte == UInt8(ascii: "["),
+                    let (matched, next) = matchClass(pattern, at: patternIndex, name[nameIndex])
+                {
                     if matched {
                         patternIndex = next
                         nameIndex += 1
@@ -124,7 +126,9 @@ struct IncludePattern {
             let low = pattern[index]
             if low == UInt8(ascii: "]") && !first { return (matched != negate, index + 1) }
             first = false
-            if index + 2 < pattern.endIndex && pattern[index + 1] == UInt8(ascii: "-") && pattern[index + 2] != UInt8(ascii: "]") {
+            if index + 2 < pattern.endIndex && pattern[index + 1] == UInt8(ascii: "-")
+                && pattern[index + 2] != UInt8(ascii: "]")
+            {
                 if low <= byte && byte <= pattern[index + 2] { matched = true }
                 index += 3
             } else {

@@ -114,7 +114,8 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
 
     private mutating func walk(fileIndex: Int, children: [Int], context: Context, depth: Int) throws(NginxError) {
         var stack: [Frame] = [
-            .block(fileIndex: fileIndex, children: children, position: 0, context: context, depth: depth, popsChain: false)
+            .block(
+                fileIndex: fileIndex, children: children, position: 0, context: context, depth: depth, popsChain: false)
         ]
         while let top = stack.last {
             switch top {
@@ -127,7 +128,9 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
                 stack[stack.count - 1] = .block(
                     fileIndex: fileIndex, children: children, position: position + 1, context: context, depth: depth,
                     popsChain: popsChain)
-                if let next = try visit(fileIndex: fileIndex, directiveIndex: children[position], context: context, depth: depth) {
+                if let next = try visit(
+                    fileIndex: fileIndex, directiveIndex: children[position], context: context, depth: depth)
+                {
                     stack.append(next)
                 }
             case .include(var pending):
@@ -223,8 +226,12 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
                 return nil
             }
             if file.tokenEquals(nameToken, "listen") {
-                if directive.hasBlock { throw .directiveNotTerminated(name: "listen", at: file.location(of: directive)) }
-                switch NginxListen.parse(arguments: file.arguments(of: directive), source: source(fileIndex, directiveIndex)) {
+                if directive.hasBlock {
+                    throw .directiveNotTerminated(name: "listen", at: file.location(of: directive))
+                }
+                switch NginxListen.parse(
+                    arguments: file.arguments(of: directive), source: source(fileIndex, directiveIndex))
+                {
                 case .success(let listen): pendingListens[block].append(listen)
                 case .failure(let error): throw error
                 }

@@ -61,7 +61,9 @@ public struct Applier: Sendable {
                 JournalEntry(
                     time: ISO8601DateFormatter().string(from: started), desired: plan.desired, steps: steps,
                     result: error == nil ? "applied" : "failed", error: error?.description,
-                    durationsMs: durations.merging(["total": Int(effects.now().timeIntervalSince(started) * 1000)]) { a, _ in a },
+                    durationsMs: durations.merging(["total": Int(effects.now().timeIntervalSince(started) * 1000)]) {
+                        a, _ in a
+                    },
                     prunedBackups: pruned.isEmpty ? nil : pruned))
         }
         do {
@@ -87,7 +89,8 @@ public struct Applier: Sendable {
                 switch phase {
                 case .serve, .unserve:
                     try nginxPhase(
-                        phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx), started: started)
+                        phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx),
+                        started: started)
                 case .advertise, .withdraw:
                     try await dnsPhase(phase, plan: plan, actions: actions, observation: observation)
                 }
@@ -107,7 +110,8 @@ public struct Applier: Sendable {
     /// Sends one DNS phase's changes, zone by zone, each waited on until every authoritative
     /// server serves it. A failure leaves the nginx changes made (serving more than is
     /// advertised is harmless) and says so.
-    func dnsPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], observation: Observation) async
+    func dnsPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], observation: Observation)
+        async
         throws(ReconcileError)
     {
         for change in plan.dnsChanges where change.phase == phase {
@@ -138,7 +142,8 @@ public struct Applier: Sendable {
 
     /// Waits until the zone's other authoritative servers serve what was just written; says
     /// which are still behind (a warning: the next plan shows them as nameservers-disagree).
-    func waitForPropagation(zone: DNSName, changes: [RecordSetChange], observation: Observation) async
+    func waitForPropagation(zone: DNSName, changes: [RecordSetChange], observation: Observation)
+        async
         throws(ReconcileError)
     {
         guard let report = observation.dns.nameservers[zone] else { return }
@@ -180,7 +185,8 @@ public struct Applier: Sendable {
         for action in actions where action.kind == .dnsDelete {
             let key = "\(action.vhost) \(action.family)"
             let ttl = max(byKey[key]?.ttl ?? 0, action.ttl ?? 0)
-            byKey[key] = Withdrawal(vhost: action.vhost, family: action.family, name: action.name ?? "", ttl: ttl, at: at)
+            byKey[key] = Withdrawal(
+                vhost: action.vhost, family: action.family, name: action.name ?? "", ttl: ttl, at: at)
         }
         return byKey.keys.sorted().compactMap { byKey[$0] }
     }
@@ -247,7 +253,9 @@ public struct Applier: Sendable {
                     file.after, to: file.path, rule: nginxRule, expected: file.before,
                     beforeRename: { [effects] in effects.reach(.midWrite) })
                 written.append((file.path, target, file.before, file.after))
-                progress("nginx: wrote \(file.path)\(target.path == file.path ? "" : " (through its symlink to \(target.path))")")
+                progress(
+                    "nginx: wrote \(file.path)\(target.path == file.path ? "" : " (through its symlink to \(target.path))")"
+                )
             } catch {
                 let restored = restore(reload: false)
                 throw .applyFailed(step: "writing \(file.path)", reason: error.description, restored: restored)
@@ -256,7 +264,9 @@ public struct Applier: Sendable {
         let test = runChecked(desired.nginx.test, what: "nginx configuration test")
         if let failure = test {
             let restored = restore(reload: false)
-            throw .applyFailed(step: "nginx configuration test (\(desired.nginx.test.joined(separator: " ")))", reason: failure, restored: restored)
+            throw .applyFailed(
+                step: "nginx configuration test (\(desired.nginx.test.joined(separator: " ")))", reason: failure,
+                restored: restored)
         }
         progress("nginx: configuration test passed")
         effects.reach(.afterTest)
@@ -272,7 +282,9 @@ public struct Applier: Sendable {
         let oldWorkers = effects.workers(of: master)
         if let failure = runChecked(desired.nginx.reload, what: "nginx reload") {
             let restored = restore(true)
-            throw .applyFailed(step: "nginx reload (\(desired.nginx.reload.joined(separator: " ")))", reason: failure, restored: restored)
+            throw .applyFailed(
+                step: "nginx reload (\(desired.nginx.reload.joined(separator: " ")))", reason: failure,
+                restored: restored)
         }
         effects.reach(.afterReload)
         if oldWorkers.isEmpty {
@@ -283,7 +295,8 @@ public struct Applier: Sendable {
             let restored = restore(true)
             throw .applyFailed(
                 step: "nginx reload",
-                reason: "nginx kept its old workers \(Int(verifyTimeout))s after the reload: it could not apply the new configuration (a listen that fails to bind? see nginx's error log)",
+                reason:
+                    "nginx kept its old workers \(Int(verifyTimeout))s after the reload: it could not apply the new configuration (a listen that fails to bind? see nginx's error log)",
                 restored: restored)
         }
         progress("nginx: reloaded")
@@ -301,7 +314,8 @@ public struct Applier: Sendable {
                     let restored = restore(true)
                     throw .applyFailed(
                         step: "checking the new listen for \(action.vhost)",
-                        reason: "nothing answers on \(shown) \(Int(verifyTimeout))s after the reload (did the bind fail? see nginx's error log)",
+                        reason:
+                            "nothing answers on \(shown) \(Int(verifyTimeout))s after the reload (did the bind fail? see nginx's error log)",
                         restored: restored)
                 }
             }
@@ -316,33 +330,40 @@ public struct Applier: Sendable {
         for change in plan.nginxFileChanges {
             let destination: ContainedFile.Destination
             do {
-                destination = try effects.destination(of: change.path, rule: .tree(roots: [directory], allowOutside: false))
+                destination = try effects.destination(
+                    of: change.path, rule: .tree(roots: [directory], allowOutside: false))
             } catch {
                 throw .other("\(error.description) (the directory of nginx.config is \(directory))")
             }
             guard !destination.allowed else { continue }
             if allowSymlinksOutside {
-                progress("nginx: \(change.path) is a symlink to \(destination.path), outside \(directory); writing through it (--allow-symlinks-outside)")
+                progress(
+                    "nginx: \(change.path) is a symlink to \(destination.path), outside \(directory); writing through it (--allow-symlinks-outside)"
+                )
                 continue
             }
             throw .other(
-                "refusing to write \(change.path): it is a symlink to \(destination.path), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended")
+                "refusing to write \(change.path): it is a symlink to \(destination.path), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended"
+            )
         }
     }
-
 
     /// An earlier apply that died after writing nginx files and before confirming the reload
     /// (a crash, `kill -9`) left files nginx may not have loaded, which a fresh plan cannot
     /// see: test, reload and verify them before anything is advertised.
     func finishInterruptedReload(master: NginxMaster) throws(ReconcileError) {
         guard let pending = state.pendingReload() else { return }
-        progress("nginx: an earlier apply stopped before confirming its reload (its backup: \(pending.backup)); testing and reloading now")
+        progress(
+            "nginx: an earlier apply stopped before confirming its reload (its backup: \(pending.backup)); testing and reloading now"
+        )
         if let failure = runChecked(desired.nginx.test, what: "nginx configuration test") {
             throw .applyFailed(
                 step: "finishing the interrupted apply: nginx configuration test",
-                reason: failure + "\nthe files the interrupted apply replaced are in \(pending.backup)", restored: false)
+                reason: failure + "\nthe files the interrupted apply replaced are in \(pending.backup)", restored: false
+            )
         }
-        try reloadAndVerify(.serve, actions: pending.actions.filter { $0.phase == .serve }, master: master) { _ in false }
+        try reloadAndVerify(.serve, actions: pending.actions.filter { $0.phase == .serve }, master: master) { _ in false
+        }
         state.clearPendingReload()
     }
 
@@ -357,7 +378,8 @@ public struct Applier: Sendable {
     func finishInterruptedZoneReload() throws(ReconcileError) {
         guard let pending = state.pendingZoneReload() else { return }
         guard let zone = try? DNSName(pending.zone) else {
-            throw .other("\(state.pendingZoneReloadPath) names no zone (\(pending.zone)); remove it once the zone is reloaded")
+            throw .other(
+                "\(state.pendingZoneReloadPath) names no zone (\(pending.zone)); remove it once the zone is reloaded")
         }
         progress("DNS: an earlier apply wrote zone \(pending.zone) and stopped before reloading it; reloading now")
         do {

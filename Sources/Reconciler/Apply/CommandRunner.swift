@@ -22,7 +22,8 @@ public enum CommandRunner {
     {
         guard let program = argv.first else { throw .other("empty command") }
         guard let executable = ProgramSearch.resolve(program) else {
-            throw .other("cannot run \(argv.joined(separator: " ")): \(program) is not an executable on \(ProgramSearch.path)")
+            throw .other(
+                "cannot run \(argv.joined(separator: " ")): \(program) is not an executable on \(ProgramSearch.path)")
         }
         let result: BoundedProcess.Result
         do {

@@ -13,7 +13,8 @@ public protocol HostEffects: Sendable {
     /// Replaces the file with `bytes`, refused unless it still holds `expected`; `beforeRename`
     /// runs after the new bytes are flushed and before the rename.
     func write(
-        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8], beforeRename: @escaping @Sendable () -> Void
+        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8],
+        beforeRename: @escaping @Sendable () -> Void
     ) throws(ContainedWriteError) -> WrittenFile
     /// Puts `bytes` back where `file` was written, only over the bytes that write left.
     func restore(_ bytes: [UInt8], over file: WrittenFile, expected: [UInt8]) throws(ContainedWriteError)
@@ -63,7 +64,8 @@ public struct SystemEffects: HostEffects {
     }
 
     public func write(
-        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8], beforeRename: @escaping @Sendable () -> Void
+        _ bytes: [UInt8], to path: String, rule: WriteRule, expected: [UInt8],
+        beforeRename: @escaping @Sendable () -> Void
     ) throws(ContainedWriteError) -> WrittenFile {
         let written = try ContainedFile.write(
             bytes, to: path, rule: rule, options: .init(expected: expected, beforeRename: beforeRename))

@@ -25,7 +25,8 @@ extension StateDirectory {
     /// Records that an apply of `plan` starts now.
     func markApplyInProgress(_ plan: Plan, started: Date) throws(ReconcileError) {
         let marker = ApplyInProgress(
-            time: ISO8601DateFormatter().string(from: started), pid: getpid(), desired: plan.desired, actions: plan.actions)
+            time: ISO8601DateFormatter().string(from: started), pid: getpid(), desired: plan.desired,
+            actions: plan.actions)
         try writeMarker(marker, to: applyInProgressPath)
     }
 

@@ -94,7 +94,8 @@ public struct StateDirectory: Sendable {
                 try ContainedFile.write(file.bytes, in: folder, name: name, options: options)
                 manifest += "\(name)\t\(file.path)\n"
             }
-            try ContainedFile.write(Array(manifest.utf8), in: folder, name: "MANIFEST", options: .init(newFileMode: 0o600))
+            try ContainedFile.write(
+                Array(manifest.utf8), in: folder, name: "MANIFEST", options: .init(newFileMode: 0o600))
         } catch {
             throw .other("cannot back up to \(folderPath): \(error)")
         }

@@ -15,7 +15,9 @@ extension Planner {
                     kind: .configNotLoaded, vhost: display(tree.mainConfigPath),
                     message:
                         "nginx (master \(runtime.masterPID)) last loaded its configuration at \(iso.string(from: runtime.loadedAt)); \(runtime.unloadedFiles.count == 1 ? "a file has" : "\(runtime.unloadedFiles.count) files have") changed since, so what this plan reads may not be what nginx serves: check with nginx -t and reload nginx",
-                    evidence: runtime.unloadedFiles.map { "\(display($0.path)): modified \(iso.string(from: $0.modified))" }))
+                    evidence: runtime.unloadedFiles.map {
+                        "\(display($0.path)): modified \(iso.string(from: $0.modified))"
+                    }))
         }
         // A stopped nginx serves nothing, whatever its files say.
         if case .notRunning(let reason) = observation.nginxMaster {

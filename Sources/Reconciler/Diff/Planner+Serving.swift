@@ -6,7 +6,8 @@ extension Planner {
     /// A wanted family: each port the vhost's own block does not serve on it is a finding,
     /// with a listen to add when nginx can take one. True when every port will be served
     /// once the plan is applied (only then may the records be published).
-    func planServing(_ view: VhostView, _ facts: FamilyView, context: PlanContext, into draft: inout PlanDraft) -> Bool {
+    func planServing(_ view: VhostView, _ facts: FamilyView, context: PlanContext, into draft: inout PlanDraft) -> Bool
+    {
         let family = facts.family
         var willServe = !view.own.isEmpty
         for port in view.vhost.ports {

@@ -25,7 +25,8 @@ extension Planner {
                             kind: .advertisedNotServed, vhost: view.vhost.name, family: family, port: port,
                             message:
                                 "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
-                            evidence: listenEvidence(view.own, family: facts.family.other, port: port, tree: context.tree)
+                            evidence: listenEvidence(
+                                view.own, family: facts.family.other, port: port, tree: context.tree)
                                 + facts.recordEvidence))
                 }
             }

@@ -95,7 +95,8 @@ extension Planner {
             draft.findings.append(
                 Finding(
                     kind: .externalCNAME, vhost: vhost.name,
-                    message: "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
+                    message:
+                        "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
                     evidence: chain))
             view.published = [.ipv4: [], .ipv6: []]
         }

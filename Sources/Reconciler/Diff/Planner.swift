@@ -1,6 +1,6 @@
+import DNS
 import DesiredState
 import Digests
-import DNS
 import Foundation
 import Nginx
 

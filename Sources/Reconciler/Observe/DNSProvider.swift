@@ -31,7 +31,8 @@ public enum DNSProviders {
     /// the zone file's directory (apply's `--allow-symlinks-outside`).
     /// `effects` is where a write reaches its fault points (``HostEffects/reach(_:)``).
     public static func make(
-        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2, allowSymlinksOutside: Bool = false,
+        for settings: DNSSettings, timeout: Duration = .seconds(3), retries: Int = 2,
+        allowSymlinksOutside: Bool = false,
         effects: any HostEffects = SystemEffects()
     ) throws(ReconcileError) -> any DNSProvider {
         switch settings.provider {
@@ -191,7 +192,8 @@ public struct RFC2136Provider: DNSProvider {
                 switch error {
                 case .refused, .notAuth, .unexpectedResponseCode:
                     snapshots[zone] = try await reader.query(
-                        zone, names: inZone, how: "queries to \(client.server) (transfer refused: \(Self.rcodeName(error)))")
+                        zone, names: inZone,
+                        how: "queries to \(client.server) (transfer refused: \(Self.rcodeName(error)))")
                 default:
                     throw .dns(zone: zone.description, error)
                 }
@@ -218,14 +220,19 @@ public struct RFC2136Provider: DNSProvider {
             for value in change.expected { expected.append(try RecordSetChange.rdata(value, change.family)) }
             var operations: [UpdateOperation] = []
             for value in change.deleting {
-                operations.append(.deleteRecord(name: name, type: change.type, data: try RecordSetChange.rdata(value, change.family)))
+                operations.append(
+                    .deleteRecord(name: name, type: change.type, data: try RecordSetChange.rdata(value, change.family)))
             }
             operations += try change.records(change.adding).map { UpdateOperation.add($0) }
             updates.append(
-                UpdateChange(prerequisites: [.rrsetEquals(name: name, type: change.type, values: expected)], operations: operations))
+                UpdateChange(
+                    prerequisites: [.rrsetEquals(name: name, type: change.type, values: expected)],
+                    operations: operations))
         }
         do {
-            try await client.update(zone: zone, changes: updates, key: key) { [effects] _ in effects.reach(.beforeUpdateMessage) }
+            try await client.update(zone: zone, changes: updates, key: key) { [effects] _ in
+                effects.reach(.beforeUpdateMessage)
+            }
         } catch {
             throw .dns(zone: zone.description, error)
         }
@@ -241,7 +248,9 @@ public struct ZoneFileDNSProvider: DNSProvider {
     public init(provider: ZoneFileProvider) { self.provider = provider }
 
     public var readOnlyReason: String? { nil }
-    public var summary: String { "zone file \(Paths.display(provider.path, from: FileManager.default.currentDirectoryPath))" }
+    public var summary: String {
+        "zone file \(Paths.display(provider.path, from: FileManager.default.currentDirectoryPath))"
+    }
 
     public func observe(zones: [DNSName], names: [DNSName]) async throws(ReconcileError) -> DNSObservation {
         let file: ZoneFile
@@ -251,7 +260,8 @@ public struct ZoneFileDNSProvider: DNSProvider {
             throw .zoneFile(error)
         }
         let snapshot = ZoneSnapshot(
-            zone: provider.origin, serial: file.soa.serial, source: .zoneFile, digest: file.digest, records: file.records)
+            zone: provider.origin, serial: file.soa.serial, source: .zoneFile, digest: file.digest,
+            records: file.records)
         return DNSObservation(zones: [provider.origin: snapshot])
     }
 

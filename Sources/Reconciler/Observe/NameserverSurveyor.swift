@@ -1,6 +1,6 @@
 import BoundedTasks
-import DesiredState
 import DNS
+import DesiredState
 import Foundation
 
 /// Finds a zone's authoritative servers and asks each one directly what it publishes

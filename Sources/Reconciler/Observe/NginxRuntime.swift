@@ -113,7 +113,9 @@ public struct NginxRuntime: Sendable, Hashable {
             guard stat(file.path, &info) == 0 else { continue }
             let modified = Date(
                 timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
-            if modified.timeIntervalSince(loadedAt) > slack { unloaded.append(UnloadedFile(path: file.path, modified: modified)) }
+            if modified.timeIntervalSince(loadedAt) > slack {
+                unloaded.append(UnloadedFile(path: file.path, modified: modified))
+            }
         }
         return Inspection(
             master: .running(pid), runtime: NginxRuntime(masterPID: pid, loadedAt: loadedAt, unloadedFiles: unloaded),

@@ -35,7 +35,8 @@ public struct Observer: Sendable {
                 maxDepth: settings.depth ?? NginxLimits.defaultMaxDepth,
                 maxFileBytes: settings.fileBytes ?? NginxLimits.defaultMaxFileBytes,
                 maxTreeBytes: settings.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
-            tree = try NginxConfigTree.load(mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
+            tree = try NginxConfigTree.load(
+                mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
         } catch {
             // The main configuration itself is the YAML's doing: say where the YAML names it.
             if case .fileNotReadable(let path, let reason, nil) = error {
@@ -48,7 +49,8 @@ public struct Observer: Sendable {
         let zones = desired.dns.zones
         let names = desired.vhosts.map(\.dnsName)
         progress(
-            "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))")
+            "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))"
+        )
         var records = try await dns.observe(zones: zones, names: names)
         for zone in zones where records.zones[zone] == nil {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
@@ -70,7 +72,8 @@ public struct Observer: Sendable {
         for zone in zones {
             guard let report = records.nameservers[zone] else { continue }
             let answered = report.servers.filter { $0.snapshot != nil }.count
-            source += "; \(zone) asked \(report.servers.count) authoritative server\(report.servers.count == 1 ? "" : "s") (\(answered) answered)"
+            source +=
+                "; \(zone) asked \(report.servers.count) authoritative server\(report.servers.count == 1 ? "" : "s") (\(answered) answered)"
         }
         var observation = Observation(
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,

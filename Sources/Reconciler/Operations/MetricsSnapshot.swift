@@ -140,7 +140,9 @@ public struct MetricsSnapshot: Sendable {
             if !checksNotRun.isEmpty {
                 out.family(
                     "reconcile_check_not_run", type: "gauge",
-                    help: "1 for each check the last run could not make (its reconcile_in_sync holds only as far as it could see).")
+                    help:
+                        "1 for each check the last run could not make (its reconcile_in_sync holds only as far as it could see)."
+                )
                 for check in Set(checksNotRun).sorted() {
                     out.sample("reconcile_check_not_run", labels: [mode, ("check", check)], value: 1)
                 }

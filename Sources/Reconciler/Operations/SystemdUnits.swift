@@ -98,7 +98,8 @@ public struct SystemdUnits: Sendable, Hashable {
         }
         if let metricsFile, !metricsFile.hasSuffix(".prom") {
             problems.append(
-                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom")
+                "--metrics-file \(metricsFile): node_exporter's textfile collector reads only files whose name ends in .prom"
+            )
         }
         for (option, path) in namedPaths where Self.isUnder(path, ["/tmp", "/var/tmp"]) {
             problems.append(

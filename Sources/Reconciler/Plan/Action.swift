@@ -1,5 +1,5 @@
-import Foundation
 import DesiredState
+import Foundation
 
 /// One change a plan makes, in the order apply runs them (DESIGN §7: serve before advertise,
 /// withdraw before unserve).

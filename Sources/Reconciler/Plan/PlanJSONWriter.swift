@@ -17,7 +17,9 @@ struct PlanJSONWriter {
 
     static func encode(_ plan: Plan) -> [UInt8] {
         // About 700 bytes per finding and per record set: one allocation for most plans.
-        var writer = PlanJSONWriter(capacity: 4096 + 700 * (plan.findings.count + plan.actions.count) + 120 * plan.preconditions.recordSets.count)
+        var writer = PlanJSONWriter(
+            capacity: 4096 + 700 * (plan.findings.count + plan.actions.count) + 120
+                * plan.preconditions.recordSets.count)
         writer.write(plan)
         return writer.bytes
     }

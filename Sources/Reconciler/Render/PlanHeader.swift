@@ -14,7 +14,9 @@ public enum PlanHeader {
             state += ", git \(commit.prefix(12))\(plan.desired.gitDirty == true ? " with uncommitted changes" : "")"
         }
         state += ")"
-        var lines = [("desired", state), ("nginx", Paths.display(plan.nginxConfig, from: displayBase)), ("dns", plan.dnsSource)]
+        var lines = [
+            ("desired", state), ("nginx", Paths.display(plan.nginxConfig, from: displayBase)), ("dns", plan.dnsSource),
+        ]
         if verbose {
             lines.append(("test", desired.nginx.test.joined(separator: " ")))
             lines.append(("reload", desired.nginx.reload.joined(separator: " ")))

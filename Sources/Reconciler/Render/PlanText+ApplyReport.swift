@@ -20,7 +20,8 @@ extension PlanText {
                 )
             }
             if let reason = report.readOnlyReason {
-                lines += manualDNSChanges(report.manualDNS, skippedNginxRemovals: report.skippedNginxRemovals, reason: reason)
+                lines += manualDNSChanges(
+                    report.manualDNS, skippedNginxRemovals: report.skippedNginxRemovals, reason: reason)
             }
         }
         return lines + manualFixes(plan.manualFixes)

@@ -1,5 +1,5 @@
-import Foundation
 import DesiredState
+import Foundation
 
 /// One `reconcile apply`, as a value: take the state directory's lock, plan afresh (or check a
 /// saved plan still holds), refuse what must not run, ask, execute (``Applier``), and report
@@ -155,7 +155,8 @@ public struct ApplyRun: Sendable {
         applied = runnable.actions.count - deferred.count
         return Report(
             result: result, applied: applied, deferred: deferred, manualDNS: readOnly == nil ? [] : manual,
-            readOnlyReason: readOnly, skippedNginxRemovals: readOnly == nil ? 0 : plan.actions.count - applied - manual.count,
+            readOnlyReason: readOnly,
+            skippedNginxRemovals: readOnly == nil ? 0 : plan.actions.count - applied - manual.count,
             nothingToDo: false)
     }
 

@@ -102,7 +102,8 @@ public struct Reconciliation: Sendable {
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
         let provider = FleetRun.provider(
             try DNSProviders.make(
-                for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside, effects: effects),
+                for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside,
+                effects: effects),
             desired: desired, directory: settings.desiredDirectory)
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = settings.checkInterfaces
@@ -123,7 +124,8 @@ public struct Reconciliation: Sendable {
         progress("planning")
         let fingerprint = Fingerprints.desiredState(desired, directory: settings.desiredDirectory)
         var plan = FleetRun.plan(
-            Planner(desired: desired, observation: observed, fingerprint: fingerprint, displayBase: settings.displayBase),
+            Planner(
+                desired: desired, observation: observed, fingerprint: fingerprint, displayBase: settings.displayBase),
             provider: provider, directory: settings.desiredDirectory, withdrawUnhealthy: settings.withdrawUnhealthy)
         plan.notes += probeNotes
         return Result(
@@ -139,15 +141,20 @@ public struct Reconciliation: Sendable {
         mode: String, result: Result?, success: Bool, startedAt: Date, changesApplied: Int = 0,
         findings: (Finding) -> Bool = { _ in true }
     ) -> MetricsSnapshot {
-        let commit = result.map { $0.plan.desired.gitCommit } ?? Fingerprints.gitCommit(directory: settings.desiredDirectory).commit
+        let commit =
+            result.map { $0.plan.desired.gitCommit }
+            ?? Fingerprints.gitCommit(directory: settings.desiredDirectory).commit
         var snapshot = MetricsSnapshot(
-            mode: mode, findings: result?.plan.findings.filter(findings) ?? [], startedAt: startedAt, finishedAt: Date(),
+            mode: mode, findings: result?.plan.findings.filter(findings) ?? [], startedAt: startedAt,
+            finishedAt: Date(),
             success: success, probes: (result?.probes ?? []).map(MetricsSnapshot.ProbeSample.init),
-            changesApplied: changesApplied, desiredCommit: commit, pendingReloads: result?.plan.pendingReloads?.count ?? 0,
+            changesApplied: changesApplied, desiredCommit: commit,
+            pendingReloads: result?.plan.pendingReloads?.count ?? 0,
             planned: result != nil)
         snapshot.checksNotRun = (result?.plan.checksNotRun ?? []).map(\.check)
         snapshot.nameservers =
-            result.map { MetricsSnapshot.nameserverSamples($0.observation, names: $0.desired.vhosts.map(\.dnsName)) } ?? []
+            result.map { MetricsSnapshot.nameserverSamples($0.observation, names: $0.desired.vhosts.map(\.dnsName)) }
+            ?? []
         return snapshot
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Nginx
-import TestSupport
 
 /// Copies of configuration trees in temporary directories, with self-signed certificates
 /// under the names the corpus uses, so `nginx -t` can judge an edit.
@@ -22,7 +22,9 @@ enum EditHarness {
     /// `nginx -t` of `config` with everything nginx writes kept in `directory`.
     static func nginxTest(directory: String, config: String) throws -> ChildProcess.Result {
         let nginx = try ServerBinary.require("nginx")
-        return try ChildProcess.run([nginx, "-t", "-q", "-p", directory + "/", "-c", config, "-e", directory + "/error.log"])
+        return try ChildProcess.run([
+            nginx, "-t", "-q", "-p", directory + "/", "-c", config, "-e", directory + "/error.log",
+        ])
     }
 
     /// Copies every file of `source` into `destination`.
@@ -44,7 +46,8 @@ enum EditHarness {
         try Data(edit.newBytes).write(to: URL(fileURLWithPath: new))
         let diff = try ChildProcess.run([try ServerBinary.require("diff"), old, new])
         let lines = diff.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        guard diff.status == 1, let header = lines.first, header.contains("a"), !header.contains("c"), !header.contains("d")
+        guard diff.status == 1, let header = lines.first, header.contains("a"), !header.contains("c"),
+            !header.contains("d")
         else {
             Issue.record("diff shows more than added lines for \(edit.path):\n\(diff.stdout)")
             return nil

@@ -49,7 +49,8 @@ public struct ZoneFileProvider: Sendable {
             bytes = try ContainedFile.read(path, rule: writeRule)
         } catch {
             if case .system(_, let code) = error.reason, code == EACCES || code == ENOENT {
-                throw ZoneFileError(path: path, reason: .readFailed(code == EACCES ? "permission denied" : "no such file"))
+                throw ZoneFileError(
+                    path: path, reason: .readFailed(code == EACCES ? "permission denied" : "no such file"))
             }
             throw ZoneFileError(path: path, reason: .readFailed(error.description))
         }
@@ -111,7 +112,8 @@ public struct ZoneFileProvider: Sendable {
                 try ContainedFile.write(current.bytes, over: file, options: .init(expected: output))
             } catch let restoreError {
                 throw ZoneFileError(
-                    path: path, reason: .reloadFailedNotRestored(
+                    path: path,
+                    reason: .reloadFailedNotRestored(
                         error.reason.description, restoreError: zoneFileError(restoreError).reason.description))
             }
             _ = try? reload()

@@ -42,7 +42,9 @@ struct ZoneFileReloadCommand {
         } catch {
             throw notStarted("\(error)")
         }
-        if result.timedOut { throw ZoneFileError(path: path, reason: .reloadTimedOut(command: shown, seconds: timeout)) }
+        if result.timedOut {
+            throw ZoneFileError(path: path, reason: .reloadTimedOut(command: shown, seconds: timeout))
+        }
         var text = Substring(result.stdout)
         while let last = text.last, last.isWhitespace { text.removeLast() }
         while let first = text.first, first.isWhitespace { text.removeFirst() }

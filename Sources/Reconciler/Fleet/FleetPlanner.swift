@@ -21,117 +21,143 @@ public struct FleetPlanner: Sendable {
         self.desired = desired
     }
 
-    public func extend(_ plan: inout Plan) {
+    /// What the fleet's step adds to the plan.
+    struct Additions {
         var findings: [Finding] = []
         var actions: [Action] = []
         var changes: [String: [RecordSetChange]] = [:]
-        let host = view.host
-        let own = view.fleet.host(named: host)?.addresses ?? HostAddresses(ipv4: [], ipv6: [])
+    }
 
-        func withdraw(_ vhost: Vhost, _ family: AddressFamily, _ candidates: [String], published: [String], why: String)
-        {
-            let decision = view.decide(
-                name: vhost.dnsName, family: family, candidates: candidates, published: published)
-            let deleting = decision.deleted(family)
-            for kept in decision.kept where kept.reason == .lastAddress {
-                findings.append(
-                    Finding(
-                        kind: .lastAddress, vhost: vhost.name, family: family,
-                        message: "\(why); \(kept.description)",
-                        evidence: published.map { "\(vhost.dnsName) \(family.recordTypeName) \($0)" }))
-            }
-            guard !deleting.isEmpty else { return }
-            changes[vhost.zone.description, default: []].append(
-                RecordSetChange(
-                    name: vhost.dnsName.description, family: family, expected: published.sorted(), adding: [],
-                    deleting: deleting, ttl: view.ttl))
-            for value in deleting {
-                actions.append(
-                    .dns(
-                        .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family, zone: vhost.zone.description,
-                        name: vhost.dnsName.description, ttl: view.ttl, value: value))
-            }
-        }
-
+    public func extend(_ plan: inout Plan) {
+        var additions = Additions()
         let assigned = Set(desired.vhosts.map(\.name))
         for vhost in view.fleet.allVhosts {
             guard let snapshot = view.dns.zone(containing: vhost.dnsName) else { continue }
             for family in AddressFamily.allCases {
                 let type: RecordType = family == .ipv4 ? .a : .aaaa
                 let published = snapshot.values(vhost.dnsName, type)
-                let ownPublished = published.filter(own.addresses(family).contains)
-                if !assigned.contains(vhost.name) {
-                    // No longer this host's vhost: its addresses go, the other hosts' stay.
-                    if !ownPublished.isEmpty {
-                        withdraw(
-                            vhost, family, ownPublished, published: published,
-                            why:
-                                "host \(host) no longer serves \(vhost.name) (its hosts: \(view.fleet.servers(of: vhost.name).joined(separator: ", ")))"
-                        )
-                    }
-                    continue
-                }
-                guard vhost.families.contains(family) else { continue }
-                // This host's own probe of the family failed (the probes include its own
-                // addresses, published or not: FleetRun.probeTargets).
-                let probeFailed = probes.contains { probe in
-                    probe.vhost == vhost.name && probe.family == family.rawValue && probe.failure != nil
-                        && own.addresses(family).contains(probe.address)
-                }
-                let unserved =
-                    probeFailed
-                    || plan.findings.contains { finding in
-                        finding.vhost == vhost.name && finding.family == family
-                            && [.advertisedNotServed, .answeredByOtherBlock].contains(finding.kind)
-                    }
-                let fixing = plan.actions.contains {
-                    $0.kind == .nginxAddListen && $0.vhost == vhost.name && $0.family == family
-                }
-                if unserved && !fixing && !ownPublished.isEmpty && withdrawUnhealthy {
-                    withdraw(
-                        vhost, family, ownPublished, published: published,
-                        why:
-                            "host \(host)'s nginx does not serve \(vhost.name) over \(family.rawValue) (--withdraw-unhealthy)"
-                    )
-                }
-                if probeFailed && withdrawUnhealthy {
-                    // Not advertised again while its own probe fails (else the next run re-adds it).
-                    notAdvertised(vhost, family, own.addresses(family), &plan)
-                }
-                // Addresses nobody can withdraw.
-                let strangers = published.filter { view.fleet.owner(of: $0) == nil }
-                for kept in view.decide(
-                    name: vhost.dnsName, family: family, candidates: strangers, published: published
-                ).kept
-                where kept.reason == .notAttributable {
-                    findings.append(
-                        Finding(
-                            kind: .unattributedAddress, vhost: vhost.name, family: family, message: kept.description,
-                            evidence: [
-                                "no registry record at \(OwnershipRegistry.name(for: vhost.dnsName)?.description ?? "")"
-                            ]))
+                if assigned.contains(vhost.name) {
+                    guard vhost.families.contains(family) else { continue }
+                    planAssigned(vhost, family, published: published, plan: &plan, into: &additions)
+                } else {
+                    planUnassigned(vhost, family, published: published, into: &additions)
                 }
             }
         }
-
         plan.notes += notes()
         explainRemovedHosts(&plan.findings)
-        guard !findings.isEmpty || !actions.isEmpty else { return }
-        plan.findings += findings
+        merge(additions, into: &plan)
+    }
+
+    /// This host's own addresses.
+    var ownAddresses: HostAddresses {
+        view.fleet.host(named: view.host)?.addresses ?? HostAddresses(ipv4: [], ipv6: [])
+    }
+
+    /// A vhost no longer this host's: its addresses go, the other hosts' stay.
+    func planUnassigned(_ vhost: Vhost, _ family: AddressFamily, published: [String], into additions: inout Additions) {
+        let ownPublished = published.filter(ownAddresses.addresses(family).contains)
+        guard !ownPublished.isEmpty else { return }
+        withdraw(
+            vhost, family, ownPublished, published: published,
+            why:
+                "host \(view.host) no longer serves \(vhost.name) (its hosts: \(view.fleet.servers(of: vhost.name).joined(separator: ", ")))",
+            into: &additions)
+    }
+
+    /// A vhost and wanted family of this host: fenced off when its nginx does not serve it (with
+    /// `--withdraw-unhealthy`), and the addresses nobody can withdraw reported.
+    func planAssigned(
+        _ vhost: Vhost, _ family: AddressFamily, published: [String], plan: inout Plan, into additions: inout Additions
+    ) {
+        let own = ownAddresses.addresses(family)
+        let ownPublished = published.filter(own.contains)
+        // This host's own probe of the family failed (the probes include its own addresses,
+        // published or not: FleetRun.probeTargets).
+        let probeFailed = probes.contains { probe in
+            probe.vhost == vhost.name && probe.family == family.rawValue && probe.failure != nil
+                && own.contains(probe.address)
+        }
+        let unserved =
+            probeFailed
+            || plan.findings.contains { finding in
+                finding.vhost == vhost.name && finding.family == family
+                    && [.advertisedNotServed, .answeredByOtherBlock].contains(finding.kind)
+            }
+        let fixing = plan.actions.contains {
+            $0.kind == .nginxAddListen && $0.vhost == vhost.name && $0.family == family
+        }
+        if unserved && !fixing && !ownPublished.isEmpty && withdrawUnhealthy {
+            withdraw(
+                vhost, family, ownPublished, published: published,
+                why:
+                    "host \(view.host)'s nginx does not serve \(vhost.name) over \(family.rawValue) (--withdraw-unhealthy)",
+                into: &additions)
+        }
+        if probeFailed && withdrawUnhealthy {
+            // Not advertised again while its own probe fails (else the next run re-adds it).
+            notAdvertised(vhost, family, own, &plan)
+        }
+        // Addresses nobody can withdraw.
+        let strangers = published.filter { view.fleet.owner(of: $0) == nil }
+        for kept in view.decide(name: vhost.dnsName, family: family, candidates: strangers, published: published).kept
+        where kept.reason == .notAttributable {
+            additions.findings.append(
+                Finding(
+                    kind: .unattributedAddress, vhost: vhost.name, family: family, message: kept.description,
+                    evidence: [
+                        "no registry record at \(OwnershipRegistry.name(for: vhost.dnsName)?.description ?? "")"
+                    ]))
+        }
+    }
+
+    /// Withdraws what the fleet view lets this host withdraw of `candidates`; the last address
+    /// of the family stays, as a critical finding saying `why` it would have gone.
+    func withdraw(
+        _ vhost: Vhost, _ family: AddressFamily, _ candidates: [String], published: [String], why: String,
+        into additions: inout Additions
+    ) {
+        let decision = view.decide(name: vhost.dnsName, family: family, candidates: candidates, published: published)
+        let deleting = decision.deleted(family)
+        for kept in decision.kept where kept.reason == .lastAddress {
+            additions.findings.append(
+                Finding(
+                    kind: .lastAddress, vhost: vhost.name, family: family,
+                    message: "\(why); \(kept.description)",
+                    evidence: published.map { "\(vhost.dnsName) \(family.recordTypeName) \($0)" }))
+        }
+        guard !deleting.isEmpty else { return }
+        additions.changes[vhost.zone.description, default: []].append(
+            RecordSetChange(
+                name: vhost.dnsName.description, family: family, expected: published.sorted(), adding: [],
+                deleting: deleting, ttl: view.ttl))
+        for value in deleting {
+            additions.actions.append(
+                .dns(
+                    .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family, zone: vhost.zone.description,
+                    name: vhost.dnsName.description, ttl: view.ttl, value: value))
+        }
+    }
+
+    /// The step's findings, withdrawals and record-set changes in the plan, in its order.
+    func merge(_ additions: Additions, into plan: inout Plan) {
+        guard !additions.findings.isEmpty || !additions.actions.isEmpty else { return }
+        plan.findings += additions.findings
         plan.findings.sort {
             ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) < (
                 $1.vhost, $1.severity, $1.family?.rawValue ?? "", $1.port ?? 0
             )
         }
-        for zone in changes.keys.sorted() {
+        for zone in additions.changes.keys.sorted() {
             if let index = plan.dnsChanges.firstIndex(where: { $0.phase == .withdraw && $0.zone == zone }) {
-                plan.dnsChanges[index].changes += changes[zone] ?? []
+                plan.dnsChanges[index].changes += additions.changes[zone] ?? []
             } else {
-                plan.dnsChanges.append(DNSPhaseChange(phase: .withdraw, zone: zone, changes: changes[zone] ?? []))
+                plan.dnsChanges.append(
+                    DNSPhaseChange(phase: .withdraw, zone: zone, changes: additions.changes[zone] ?? []))
             }
         }
         plan.dnsChanges.sort { ($0.phase.rawValue, $0.zone) < ($1.phase.rawValue, $1.zone) }
-        plan.actions = (plan.actions + actions).enumerated().sorted {
+        plan.actions = (plan.actions + additions.actions).enumerated().sorted {
             ($0.element.phase.rawValue, $0.offset) < ($1.element.phase.rawValue, $1.offset)
         }.map(\.element)
     }

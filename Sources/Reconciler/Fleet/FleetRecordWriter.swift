@@ -103,29 +103,37 @@ public struct FleetRecordWriter: Sendable {
                 pause = bound
                 continue
             }
-            var settled = current
-            var added: [AddressFamily: [String]] = [:]
-            var deleted: [AddressFamily: [String]] = [:]
-            for operation in decision.operations {
-                switch operation {
-                case .add(let record) where record.type == .a || record.type == .aaaa:
-                    let family: AddressFamily = record.type == .a ? .ipv4 : .ipv6
-                    let value = record.data.presentation(as: record.type)
-                    added[family, default: []].append(value)
-                    settled[family, default: []].append(value)
-                case .deleteRecord(_, let type, let data) where type == .a || type == .aaaa:
-                    let family: AddressFamily = type == .a ? .ipv4 : .ipv6
-                    let value = data.presentation(as: type)
-                    deleted[family, default: []].append(value)
-                    settled[family]?.removeAll { $0 == value }
-                default:
-                    continue
-                }
-            }
-            return Outcome(
-                settled: settled, added: added, deleted: deleted, kept: decision.kept, attempts: attempt,
-                messages: messages)
+            return Self.outcome(
+                of: decision.operations, on: current, kept: decision.kept, attempt: attempt, messages: messages)
         }
         throw .other("\(intent.name): no attempt left")
+    }
+
+    /// What a written UPDATE left: the sets read with its additions and deletions applied.
+    static func outcome(
+        of operations: [UpdateOperation], on current: [AddressFamily: [String]], kept: [KeptAddress], attempt: Int,
+        messages: Int
+    ) -> Outcome {
+        var settled = current
+        var added: [AddressFamily: [String]] = [:]
+        var deleted: [AddressFamily: [String]] = [:]
+        for operation in operations {
+            switch operation {
+            case .add(let record) where record.type == .a || record.type == .aaaa:
+                let family: AddressFamily = record.type == .a ? .ipv4 : .ipv6
+                let value = record.data.presentation(as: record.type)
+                added[family, default: []].append(value)
+                settled[family, default: []].append(value)
+            case .deleteRecord(_, let type, let data) where type == .a || type == .aaaa:
+                let family: AddressFamily = type == .a ? .ipv4 : .ipv6
+                let value = data.presentation(as: type)
+                deleted[family, default: []].append(value)
+                settled[family]?.removeAll { $0 == value }
+            default:
+                continue
+            }
+        }
+        return Outcome(
+            settled: settled, added: added, deleted: deleted, kept: kept, attempts: attempt, messages: messages)
     }
 }

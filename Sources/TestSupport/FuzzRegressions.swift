@@ -30,9 +30,12 @@ public enum FuzzRegressions {
         }
     }
 
-    /// Whether `target` has kept inputs: a replay test of an empty folder is skipped with that
-    /// reason, rather than passing on zero cases.
-    public static func hasInputs(of target: String) -> Bool {
-        (try? inputs(of: target).isEmpty == false) ?? false
+    /// What a replay test runs for `target`: the empty input (a real case the entry point must
+    /// survive, named so the report says whether anything was kept) and every kept input. A
+    /// folder with nothing kept yet is thus one named case, never a test of zero cases.
+    public static func replayCases(of target: String) throws -> [Input] {
+        let kept = try inputs(of: target)
+        let name = kept.isEmpty ? "empty input (Fuzz/Regressions/\(target) holds no crash yet)" : "empty input"
+        return [Input(name: name, bytes: [])] + kept
     }
 }

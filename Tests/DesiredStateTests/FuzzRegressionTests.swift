@@ -8,19 +8,13 @@ import Testing
 /// through the fuzzers' own entry points: each must now load or be rejected, and break no
 /// invariant the fuzzer checks.
 @Suite struct FuzzRegressionTests {
-    @Test(
-        .enabled(if: FuzzRegressions.hasInputs(of: "yaml"), "Fuzz/Regressions/yaml holds no crash input yet"),
-        arguments: try FuzzRegressions.inputs(of: "yaml"))
+    @Test(arguments: try FuzzRegressions.replayCases(of: "yaml"))
     func yamlLoaderInput(_ input: FuzzRegressions.Input) {
         #expect(YAMLFuzz.violation(in: input.bytes) == nil)
         #expect(DesiredStateFuzz.violation(in: input.bytes) == nil)
     }
 
-    @Test(
-        .enabled(
-            if: FuzzRegressions.hasInputs(of: "desired-state"),
-            "Fuzz/Regressions/desired-state holds no crash input yet"),
-        arguments: try FuzzRegressions.inputs(of: "desired-state"))
+    @Test(arguments: try FuzzRegressions.replayCases(of: "desired-state"))
     func desiredStateInput(_ input: FuzzRegressions.Input) {
         #expect(DesiredStateFuzz.violation(in: input.bytes) == nil)
     }

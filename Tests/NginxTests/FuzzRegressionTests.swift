@@ -7,18 +7,12 @@ import Testing
 /// fuzzers' own entry points: parsing must round-trip, and every edit the editor accepts must
 /// keep all other bytes and parse again.
 @Suite struct FuzzRegressionTests {
-    @Test(
-        .enabled(
-            if: FuzzRegressions.hasInputs(of: "nginx-parse"), "Fuzz/Regressions/nginx-parse holds no crash input yet"),
-        arguments: try FuzzRegressions.inputs(of: "nginx-parse"))
+    @Test(arguments: try FuzzRegressions.replayCases(of: "nginx-parse"))
     func parserInput(_ input: FuzzRegressions.Input) {
         #expect(NginxFuzz.parseViolation(in: input.bytes) == nil)
     }
 
-    @Test(
-        .enabled(
-            if: FuzzRegressions.hasInputs(of: "nginx-edit"), "Fuzz/Regressions/nginx-edit holds no crash input yet"),
-        arguments: try FuzzRegressions.inputs(of: "nginx-edit"))
+    @Test(arguments: try FuzzRegressions.replayCases(of: "nginx-edit"))
     func editorInput(_ input: FuzzRegressions.Input) {
         #expect(NginxFuzz.parseViolation(in: input.bytes) == nil)
         #expect(NginxFuzz.editViolation(in: input.bytes) == nil)

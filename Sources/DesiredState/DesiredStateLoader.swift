@@ -201,7 +201,7 @@ public struct DesiredStateLoader: Sendable {
         result.sort { $0.name < $1.name }
         var state = DesiredState(
             host: hostValue, nginx: nginxValue, dns: dnsValue, vhosts: result, files: paths,
-            digest: HexDigest.text(of: digest.finalize()))
+            digest: HexDigest.hex(digest.finalize()))
         state.paths = reader.namedPaths
         if let (hosts, _) = fleetHosts {
             state.fleet = Fleet(hosts: hosts, assignments: assignments, allVhosts: result)

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// The one way bytes and their digests are written as text here: two hexadecimal digits a
 /// byte. Lowercase for SHA-256 digests (plan preconditions, the desired state's and zone
@@ -16,11 +17,9 @@ public enum HexDigest {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// The SHA-256 of `bytes`, lowercase hex.
-    public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
-        hex(SHA256.hash(data: Array(bytes)))
+    /// The SHA-256 of `bytes`, lowercase hex (hashed where they are, not copied: nginx files
+    /// and zone files are hashed on every plan).
+    public static func sha256(_ bytes: some DataProtocol) -> String {
+        hex(SHA256.hash(data: bytes))
     }
-
-    /// A finished SHA-256 (of a streamed input), lowercase hex.
-    public static func text(of digest: SHA256Digest) -> String { hex(digest) }
 }

@@ -64,13 +64,7 @@ public struct Planner: Sendable {
                 $1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset
             )
         }.map(\.element)
-        // Sorted through their keys and positions (ties keep their order): a finding is a
-        // large value, and moving 100,000 of them while sorting was a tenth of the plan.
-        let keys = draft.findings.map { ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) }
-        let findings = keys.indices.sorted { a, b in
-            let (x, y) = (keys[a], keys[b])
-            return (x.0, x.1, x.2, x.3, a) < (y.0, y.1, y.2, y.3, b)
-        }.map { draft.findings[$0] }
+        let findings = Finding.inPlanOrder(draft.findings)
         let preconditions = Preconditions(
             nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {
                 $0.path < $1.path

@@ -142,12 +142,7 @@ public struct FleetPlanner: Sendable {
     /// The step's findings, withdrawals and record-set changes in the plan, in its order.
     func merge(_ additions: Additions, into plan: inout Plan) {
         guard !additions.findings.isEmpty || !additions.actions.isEmpty else { return }
-        plan.findings += additions.findings
-        plan.findings.sort {
-            ($0.vhost, $0.severity, $0.family?.rawValue ?? "", $0.port ?? 0) < (
-                $1.vhost, $1.severity, $1.family?.rawValue ?? "", $1.port ?? 0
-            )
-        }
+        plan.findings = Finding.inPlanOrder(plan.findings + additions.findings)
         for zone in additions.changes.keys.sorted() {
             if let index = plan.dnsChanges.firstIndex(where: { $0.phase == .withdraw && $0.zone == zone }) {
                 plan.dnsChanges[index].changes += additions.changes[zone] ?? []

@@ -70,7 +70,7 @@ public enum FleetRun {
                         }) {
                             out.append(
                                 ProbeTarget(
-                                    vhost: vhost.name, family: family == .ipv4 ? .ipv4 : .ipv6, address: address,
+                                    vhost: vhost.name, family: family, address: address,
                                     port: port, tls: tls))
                         }
                     }

@@ -85,6 +85,64 @@ import Testing
         )
     }
 
+    /// One batch for additions and removals: every edit is a range of the file as read, the
+    /// addition's line is where it lands after the additions, and made together the edits give
+    /// what adding and then removing on the edited copy gives.
+    @Test func additionsAndRemovalsAreRangesOfTheFileAsRead() throws {
+        let text =
+            "http {\n    server {\n        listen 80;\n        listen 8080;\n        listen [::]:8080;\n    }\n}\n"
+        let tree = try load(text)
+        var batch = NginxEditBatch(tree: tree)
+        let add = try batch.add(NginxListenRequest(block: 0, family: .ipv6, port: 80), hostAddresses: [])
+        let remove = try batch.remove(tree.serverBlocks[0].listens[2], fromBlock: 0)
+        let outcome = batch.outcome()
+        #expect(outcome.withheld.isEmpty)
+        let addition = try #require(outcome.edits[add])
+        let removal = try #require(outcome.edits[remove])
+        #expect(addition.removing == 0 && addition.line == 6 && addition.directive == "listen [::]:80;")
+        #expect(removal.inserting.isEmpty && removal.line == 5 && removal.directive == "listen [::]:8080;")
+        #expect(Array(text.utf8)[removal.offset..<removal.end] == Array("        listen [::]:8080;\n".utf8)[...])
+        let together = try #require(NginxListenEdit.applied([addition, removal], to: Array(text.utf8)))
+        let added = try tree.addListen(toBlock: 0, family: .ipv6, port: 80)
+        let next = try tree.applying([added])
+        let chained = try next.removeListen(next.serverBlocks[0].listens[2], fromBlock: 0)
+        #expect(together == chained.newBytes)
+        #expect(NginxListenEdit.applied([addition], to: Array(text.utf8)) == added.newBytes)
+        #expect(outcome.files.map(\.path) == ["/n/nginx.conf"])
+    }
+
+    /// A removal an addition lands inside cannot be made from the file as read: the file's
+    /// removals are withheld, its additions still made.
+    @Test func aRemovalAnAdditionLandsInsideIsWithheld() throws {
+        let text = "http {\n    server { listen 443; listen [::]:80;  server_name a; }\n}\n"
+        let tree = try load(text)
+        var batch = NginxEditBatch(tree: tree)
+        let add = try batch.add(NginxListenRequest(block: 0, family: .ipv6, port: 443), hostAddresses: [])
+        let remove = try batch.remove(tree.serverBlocks[0].listens[1], fromBlock: 0)
+        let outcome = batch.outcome()
+        #expect(outcome.edits[add] != nil)
+        #expect(outcome.edits[remove] == nil)
+        #expect(outcome.withheld[remove]?.reason.contains("overlap") == true)
+        let edits = try #require(outcome.edits[add])
+        #expect(edits.overlaps(try #require(outcome.withheld[remove]?.edit)))
+        #expect(
+            NginxListenEdit.applied([edits, try #require(outcome.withheld[remove]?.edit)], to: Array(text.utf8)) == nil)
+    }
+
+    /// Each removal alone keeps a listen, all of them together would not: nginx would fall
+    /// back to `*:80`, so none is made.
+    @Test func removingEveryListenOfABlockIsWithheld() throws {
+        let text = "http {\n    server {\n        listen [::]:80;\n        listen [::]:443;\n    }\n}\n"
+        let tree = try load(text)
+        var batch = NginxEditBatch(tree: tree)
+        let first = try batch.remove(tree.serverBlocks[0].listens[0], fromBlock: 0)
+        let second = try batch.remove(tree.serverBlocks[0].listens[1], fromBlock: 0)
+        let outcome = batch.outcome()
+        #expect(outcome.edits.isEmpty)
+        #expect(outcome.withheld[first]?.reason.contains("implicit *:80") == true)
+        #expect(outcome.withheld[second] != nil)
+    }
+
     /// All of the certbot tree's one-family ports closed in one batch: one edit per file,
     /// only added lines, and `nginx -t` accepts each sites-enabled file.
     @Test
@@ -154,7 +212,7 @@ import Testing
         let edit = try tree.addListen(toBlock: media, family: .ipv6, port: 443, hostAddresses: ["2001:db8::10"])
         #expect(edit.path == "/etc/nginx/sites-enabled/media.conf")
         #expect(edit.line == 3)
-        #expect(edit.insertedDirectives == ["listen [::]:443 ssl;"])
+        #expect(edit.insertedText == "listen [::]:443 ssl; # managed by reconcile")
         let after = NginxServerSelector(tree: try tree.applying([edit]))
         #expect(
             after.select(family: .ipv6, address: "2001:db8::10", port: 443, host: "media.example.social")

@@ -18,7 +18,6 @@ import Testing
         let tree = try load(["/n/nginx.conf": text])
         let edit = try tree.addListen(toBlock: 0, family: .ipv6, port: 443)
         #expect(edit.insertedText == "listen [::]:443 ssl http2 backlog=511; # managed by reconcile")
-        #expect(edit.insertedDirectives == ["listen [::]:443 ssl http2 backlog=511;"])
         #expect(edit.line == 5)
         let expected = text.replacingOccurrences(
             of: "# plain\n", with: "# plain\n        listen [::]:443 ssl http2 backlog=511; # managed by reconcile\n")

@@ -1,5 +1,6 @@
 import DNS
 import Foundation
+import Nginx
 import Synchronization
 import TestSupport
 import Testing
@@ -18,7 +19,8 @@ import Testing
         var media: String { directory.path + "/example/nginx/sites-enabled/media.conf" }
         var zoneFile: String { directory.path + "/example/zones/example.social.zone" }
 
-        init() async throws {
+        /// `prepare` changes the copied example (paths relative to the lab) before the plan.
+        init(prepare: (String) throws -> Void = { _ in }) async throws {
             directory = try TemporaryDirectory(prefix: "applier-effects")
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().path
@@ -29,6 +31,7 @@ import Testing
                 contentsOfFile: directory.path + "/example/zones/example.social.zone", encoding: .utf8)
             try zone.replacingOccurrences(of: "media   IN AAAA 2001:db8::10\n", with: "")
                 .write(toFile: directory.path + "/example/zones/example.social.zone", atomically: true, encoding: .utf8)
+            try prepare(directory.path)
             var settings = Reconciliation.Settings(
                 desiredDirectory: directory.path + "/desired-state", stateDirectory: directory.path + "/state",
                 displayBase: directory.path)
@@ -36,13 +39,15 @@ import Testing
             result = try await Reconciliation(settings: settings).run()
         }
 
-        /// Runs the plan through `host`; the DNS writes fail with `dnsFailure` when given.
-        func apply(_ host: RecordingHost, dnsFailure: ReconcileError? = nil) async throws(Applier.Failure) {
+        /// Runs the plan (or `plan`) through `host`; the DNS writes fail with `dnsFailure` when given.
+        func apply(_ host: RecordingHost, plan: Plan? = nil, dnsFailure: ReconcileError? = nil)
+            async throws(Applier.Failure)
+        {
             var applier = Applier(
                 desired: result.desired,
                 dns: RecordingDNSProvider(wrapping: result.provider, host: host, failure: dnsFailure), state: state)
             applier.effects = host
-            try await applier.apply(result.plan, observation: result.observation)
+            try await applier.apply(plan ?? result.plan, observation: result.observation)
         }
 
         var originalMedia: [UInt8] { [UInt8](FileManager.default.contents(atPath: media) ?? Data()) }
@@ -179,5 +184,59 @@ import Testing
         #expect(markers[.betweenDNSMessages]?.inProgress == true)
         #expect(markers[.betweenDNSMessages]?.pendingReload == false)
         #expect(!FileManager.default.fileExists(atPath: state.applyInProgressPath))
+    }
+
+    /// The plan is the value apply executes: media.example.social goes IPv6-only, so one file
+    /// gets a listen added (serve) and one removed (unserve), the AAAA is added and nothing is
+    /// withdrawn. The plan saved as JSON and read back runs, and gives exactly the bytes its
+    /// edits say; one edit changed makes the saved plan stale.
+    @Test func aSavedPlanRunsItsEditsOfBothKinds() async throws {
+        let lab = try await Lab { root in
+            let vhosts = root + "/desired-state/vhosts.yaml"
+            try String(contentsOfFile: vhosts, encoding: .utf8)
+                .replacingOccurrences(
+                    of: "media.example.social: {families: [ipv4, ipv6]", with: "media.example.social: {families: [ipv6]"
+                )
+                .write(toFile: vhosts, atomically: true, encoding: .utf8)
+            let zone = root + "/example/zones/example.social.zone"
+            try String(contentsOfFile: zone, encoding: .utf8).replacingOccurrences(
+                of: "media   IN A    203.0.113.10\n", with: ""
+            ).write(toFile: zone, atomically: true, encoding: .utf8)
+            let media = root + "/example/nginx/sites-enabled/media.conf"
+            try String(contentsOfFile: media, encoding: .utf8).replacingOccurrences(
+                of: "    listen 443 ssl;\n", with: "    listen 443 ssl;\n    listen 8080;\n"
+            ).write(toFile: media, atomically: true, encoding: .utf8)
+        }
+        let plan = lab.result.plan
+        #expect(plan.actions.map(\.kind) == [.nginxAddListen, .dnsAdd, .nginxRemoveListen])
+        let saved = try Plan.decode(try plan.jsonData())
+        #expect(saved.actions == plan.actions)
+        #expect(ApplyChecks.staleness(saved: saved, fresh: plan).isEmpty)
+        var tampered = saved
+        if case .nginx(let edit) = tampered.actions[0].change {
+            tampered.actions[0].change = .nginx(
+                NginxListenEdit(
+                    path: edit.path, offset: edit.offset + 1, removing: edit.removing, inserting: edit.inserting,
+                    line: edit.line, directive: edit.directive))
+        }
+        #expect(
+            ApplyChecks.staleness(saved: tampered, fresh: plan) == [
+                "the actions computed now differ from the saved ones"
+            ])
+        let zoneBefore = try String(contentsOfFile: lab.zoneFile, encoding: .utf8)
+        let host = Self.host()
+        try await lab.apply(host, plan: saved)
+        let media = String(decoding: try #require(host.bytes(of: lab.media)), as: UTF8.self)
+        #expect(
+            media.contains(
+                "server {\n    listen 8080;\n    listen [::]:443 ssl; # managed by reconcile\n    server_name media.example.social;\n"
+            ), "\(media)")
+        // Two nginx phases, each written, tested and reloaded; the AAAA in between.
+        let events = host.events.map(\.description)
+        #expect(events.filter { $0 == "write media.conf" }.count == 2, "\(events)")
+        let zone = try String(contentsOfFile: lab.zoneFile, encoding: .utf8)
+        #expect(
+            zone.components(separatedBy: "2001:db8::10").count == zoneBefore.components(separatedBy: "2001:db8::10")
+                .count + 1)
     }
 }

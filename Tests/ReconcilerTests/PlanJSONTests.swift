@@ -1,4 +1,5 @@
 import Foundation
+import Nginx
 import Testing
 
 @testable import Reconciler
@@ -32,15 +33,26 @@ import Testing
             ],
             actions: [
                 .nginx(
-                    .nginxAddListen, phase: .serve, vhost: "a", family: .ipv6, port: 443, file: "/a/b.conf", line: 7,
-                    text: "listen [::]:443 ssl;"),
+                    .nginxAddListen, phase: .serve, vhost: "a", family: .ipv6, port: 443,
+                    edit: NginxListenEdit(
+                        path: "/a/b.conf", offset: 120, removing: 0,
+                        inserting: Array("\r\n\t  listen [::]:443 ssl; # managed by reconcile\r\n".utf8), line: 7,
+                        directive: "listen [::]:443 ssl;")),
                 .dns(
-                    .dnsDelete, phase: .withdraw, vhost: "a", family: .ipv4, zone: "example.", name: "a.example.",
-                    ttl: 300, value: "192.0.2.1"),
+                    .dnsDelete, phase: .withdraw, vhost: "a", family: .ipv4,
+                    record: RecordEdit(
+                        zone: "example.", name: "a.example.", ttl: 300, value: "192.0.2.1",
+                        prerequisite: ["192.0.2.1", Self.nasty])),
+                .dns(
+                    .dnsAdd, phase: .advertise, vhost: "a", family: .ipv6,
+                    record: RecordEdit(
+                        zone: "example.", name: "a.example.", ttl: 60, value: "::1", prerequisite: [])),
                 {
                     var removal = Action.nginx(
-                        .nginxRemoveListen, phase: .unserve, vhost: "a", family: .ipv6, port: 443, file: "/a/b.conf",
-                        line: 8, text: "listen [::]:443;")
+                        .nginxRemoveListen, phase: .unserve, vhost: "a", family: .ipv6, port: 443,
+                        edit: NginxListenEdit(
+                            path: "/a/b.conf", offset: 200, removing: 17, inserting: [], line: 8,
+                            directive: "listen [::]:443;"))
                     removal.notBefore = "2026-12-01T08:05:00Z"
                     return removal
                 }(),
@@ -62,6 +74,8 @@ import Testing
         unversioned.reconcileVersion = nil
         #expect(Array(try unversioned.jsonData()) == (try Self.encoderBytes(unversioned)))
         #expect(plan.reconcileVersion == ReconcileVersion.current)
+        // A saved plan holds what executes: every action comes back with its edit.
+        #expect(try Plan.decode(try withChecks.jsonData()).actions == withChecks.actions)
     }
 
     @Test func anEmptyPlanMatchesJSONEncoder() throws {

@@ -213,9 +213,11 @@ import Testing
         #expect(
             p.actions.filter { $0.kind == .nginxAddListen }.map(\.text) == ["listen [::]:80;", "listen [::]:443 ssl;"])
         #expect(p.actions.filter { $0.kind == .nginxAddListen }.map(\.line) == [4, 5])
-        let change = try #require(p.nginxFileChanges.first)
+        // The edits are ranges of the file as read; made together they give the file after serve.
+        let sites = "server {\n    listen 80;\n    listen 443 ssl;\n    server_name a.example.social;\n}\n"
+        let edits = try #require(p.nginxEdits(through: .serve).values.first)
         #expect(
-            String(decoding: change.afterServe ?? [], as: UTF8.self)
+            String(decoding: NginxListenEdit.applied(edits, to: Array(sites.utf8)) ?? [], as: UTF8.self)
                 == "server {\n    listen 80;\n    listen 443 ssl;\n    listen [::]:80; # managed by reconcile\n    listen [::]:443 ssl; # managed by reconcile\n    server_name a.example.social;\n}\n"
         )
         // Served first, then advertised.
@@ -248,13 +250,17 @@ import Testing
     func dnsPlan(deletions: Int, additions: Int) -> Plan {
         let delete = (0..<deletions).map { i in
             Action.dns(
-                .dnsDelete, phase: .withdraw, vhost: "v\(i)", family: .ipv4, zone: "example.social.",
-                name: "v\(i).example.social.", ttl: 300, value: "198.51.100.\(i)")
+                .dnsDelete, phase: .withdraw, vhost: "v\(i)", family: .ipv4,
+                record: RecordEdit(
+                    zone: "example.social.", name: "v\(i).example.social.", ttl: 300, value: "198.51.100.\(i)",
+                    prerequisite: ["198.51.100.\(i)"]))
         }
         let add = (0..<additions).map { i in
             Action.dns(
-                .dnsAdd, phase: .advertise, vhost: "w\(i)", family: .ipv4, zone: "example.social.",
-                name: "w\(i).example.social.", ttl: 300, value: "203.0.113.10")
+                .dnsAdd, phase: .advertise, vhost: "w\(i)", family: .ipv4,
+                record: RecordEdit(
+                    zone: "example.social.", name: "w\(i).example.social.", ttl: 300, value: "203.0.113.10",
+                    prerequisite: []))
         }
         return Plan(
             createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: [], actions: add + delete, notes: [],

@@ -38,13 +38,4 @@ public struct FileEdit: Sendable, Hashable {
         self.removedText = removedText
         self.insertedLines = insertedLines
     }
-
-    /// The inserted directives without the marker comment: `listen [::]:443 ssl;`, the
-    /// text a plan shows.
-    public var insertedDirectives: [String] {
-        let marker = " " + NginxConfigTree.managedMarker
-        return insertedText.split(separator: "\n").map { line in
-            line.hasSuffix(marker) ? String(line.dropLast(marker.count)) : String(line)
-        }
-    }
 }

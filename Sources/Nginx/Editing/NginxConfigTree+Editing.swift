@@ -42,60 +42,101 @@ extension NginxConfigTree {
     public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError)
         -> [FileEdit]
     {
-        var batch = NginxListenBatch(tree: self)
-        for request in requests { _ = try batch.add(request, hostAddresses: hostAddresses) }
-        return batch.edits()
+        var planner = NginxListenPlanner(tree: self)
+        var blockOrder: [Int] = []
+        var linesByBlock: [Int: [String]] = [:]
+        for request in requests {
+            let lines = try planner.plan(request, hostAddresses: hostAddresses)
+            if linesByBlock[request.block] == nil { blockOrder.append(request.block) }
+            linesByBlock[request.block, default: []] += lines
+        }
+        var fileOrder: [Int] = []
+        var byFile: [Int: [PlacedInsertion]] = [:]
+        for placed in placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock) {
+            if byFile[placed.fileIndex] == nil { fileOrder.append(placed.fileIndex) }
+            byFile[placed.fileIndex, default: []].append(placed)
+        }
+        return fileOrder.map { fileIndex in
+            let file = files[fileIndex]
+            let placed = byFile[fileIndex] ?? []
+            let edits = placed.map {
+                NginxListenEdit(
+                    path: file.path, offset: $0.position, removing: 0, inserting: $0.bytes, line: 0, directive: "")
+            }
+            let lines = placed.flatMap(\.lines).map { FileEdit.InsertedLine(line: $0.line, text: $0.text) }
+            return FileEdit(
+                path: file.path, originalBytes: file.bytes,
+                newBytes: NginxListenEdit.applied(edits, to: file.bytes) ?? [],
+                line: lines.first?.line ?? 1, insertedText: lines.map(\.text).joined(separator: "\n"),
+                removedText: "", insertedLines: lines)
+        }
     }
 
-    /// Renders the lines planned per block (blocks in `blockOrder`) as one edit per file;
-    /// `placed` receives each inserted line's number, in block and line order.
-    func renderInsertions(
-        blockOrder: [Int], linesByBlock: [Int: [String]],
-        placed: (FileEdit.InsertedLine, String, Int) -> Void = { _, _, _ in }
-    ) -> [FileEdit] {
+    /// One block's planned lines as an insertion into its file: where (a byte offset of the
+    /// file as read), the bytes, and each line's text, offset in the bytes and 1-based line in
+    /// the file after every insertion of the batch.
+    struct PlacedInsertion {
+        struct Line {
+            let text: String
+            let byteOffset: Int
+            let line: Int
+        }
+        let path: String
+        let fileIndex: Int
+        let block: Int
+        let position: Int
+        let bytes: [UInt8]
+        let lines: [Line]
+    }
+
+    /// Places the lines planned per block (blocks in `blockOrder`): per file in position order
+    /// (insertions at one position keep their order), numbering each line as it lands.
+    func placeInsertions(blockOrder: [Int], linesByBlock: [Int: [String]]) -> [PlacedInsertion] {
         var fileOrder: [Int] = []
-        var insertionsByFile:
-            [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
+        var byFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
         for blockIndex in blockOrder {
             let block = serverBlocks[blockIndex]
             let lines = linesByBlock[blockIndex] ?? []
             let planned = insertion(lines: lines, into: block)
             let fileIndex = block.source.fileIndex
-            if insertionsByFile[fileIndex] == nil { fileOrder.append(fileIndex) }
-            insertionsByFile[fileIndex, default: []].append(
+            if byFile[fileIndex] == nil { fileOrder.append(fileIndex) }
+            byFile[fileIndex, default: []].append(
                 (planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex))
         }
-        return fileOrder.map { fileIndex in
+        var out: [PlacedInsertion] = []
+        for fileIndex in fileOrder {
             let file = files[fileIndex]
-            // Stable: insertions at one position keep their order.
-            let insertions = (insertionsByFile[fileIndex] ?? []).enumerated()
+            let insertions = (byFile[fileIndex] ?? []).enumerated()
                 .sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(\.element)
-            var newBytes: [UInt8] = []
-            newBytes.reserveCapacity(file.bytes.count + insertions.reduce(0) { $0 + $1.bytes.count })
             var cursor = 0
             var lineNumber = 1
-            var insertedLines: [FileEdit.InsertedLine] = []
             for insertion in insertions {
-                let copied = file.bytes[cursor..<insertion.position]
-                lineNumber += copied.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                newBytes.append(contentsOf: copied)
-                var previous = 0
-                for (offset, text) in zip(insertion.lineOffsets, insertion.lines) {
-                    lineNumber += insertion.bytes[previous..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                    previous = offset
-                    insertedLines.append(FileEdit.InsertedLine(line: lineNumber, text: text))
-                    placed(FileEdit.InsertedLine(line: lineNumber, text: text), file.path, insertion.block)
-                }
-                lineNumber += insertion.bytes[previous...].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                newBytes.append(contentsOf: insertion.bytes)
+                lineNumber += Self.newlines(file.bytes[cursor..<insertion.position])
                 cursor = insertion.position
+                var previous = 0
+                var lines: [PlacedInsertion.Line] = []
+                for (offset, text) in zip(insertion.lineOffsets, insertion.lines) {
+                    lineNumber += Self.newlines(insertion.bytes[previous..<offset])
+                    previous = offset
+                    lines.append(PlacedInsertion.Line(text: text, byteOffset: offset, line: lineNumber))
+                }
+                lineNumber += Self.newlines(insertion.bytes[previous...])
+                out.append(
+                    PlacedInsertion(
+                        path: file.path, fileIndex: fileIndex, block: insertion.block, position: insertion.position,
+                        bytes: insertion.bytes,
+                        lines: lines))
             }
-            newBytes.append(contentsOf: file.bytes[cursor...])
-            return FileEdit(
-                path: file.path, originalBytes: file.bytes, newBytes: newBytes, line: insertedLines.first?.line ?? 1,
-                insertedText: insertedLines.map(\.text).joined(separator: "\n"), removedText: "",
-                insertedLines: insertedLines)
         }
+        return out
+    }
+
+    private static func newlines(_ bytes: ArraySlice<UInt8>) -> Int { bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+
+    /// The directive of a line reconcile wrote, without the marker comment.
+    static func withoutMarker(_ line: String) -> String {
+        let marker = " " + managedMarker
+        return line.hasSuffix(marker) ? String(line.dropLast(marker.count)) : line
     }
 
     /// The tree as it would be after `edits` (whole-file replacements of files it holds),
@@ -116,6 +157,16 @@ extension NginxConfigTree {
     /// with other blocks, or not the block's own text), and the block's only listen (nginx
     /// would fall back to `*:80`).
     public func removeListen(_ listen: NginxListen, fromBlock blockIndex: Int) throws(NginxError) -> FileEdit {
+        let removal = try removal(of: listen, fromBlock: blockIndex)
+        let bytes = files[serverBlocks[blockIndex].source.fileIndex].bytes
+        return FileEdit(
+            path: removal.path, originalBytes: bytes, newBytes: NginxListenEdit.applied([removal], to: bytes) ?? bytes,
+            line: removal.line, insertedText: "", removedText: removal.directive)
+    }
+
+    /// The removal of one `listen` as a byte range of its file as read (see
+    /// ``removeListen(_:fromBlock:)``).
+    func removal(of listen: NginxListen, fromBlock blockIndex: Int) throws(NginxError) -> NginxListenEdit {
         guard serverBlocks.indices.contains(blockIndex) else {
             throw .serverBlockNotFound(index: blockIndex, count: serverBlocks.count)
         }
@@ -150,11 +201,9 @@ extension NginxConfigTree {
         } else {
             while end < restEnd && (bytes[end] == 0x20 || bytes[end] == 0x09) { end += 1 }
         }
-        var newBytes = Array(bytes[..<start])
-        newBytes.append(contentsOf: bytes[end...])
-        return FileEdit(
-            path: file.path, originalBytes: bytes, newBytes: newBytes, line: source.location.line, insertedText: "",
-            removedText: source.text)
+        return NginxListenEdit(
+            path: file.path, offset: start, removing: end - start, inserting: [], line: source.location.line,
+            directive: source.text)
     }
 
     /// Refuses a block whose file is read more than once (DESIGN §4: never edit a snippet

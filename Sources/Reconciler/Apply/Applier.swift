@@ -1,7 +1,9 @@
 import ContainedFiles
 import DNS
 import DesiredState
+import Digests
 import Foundation
+import Nginx
 
 /// Executes a plan in DESIGN §7's order: nginx additions (write, test, reload, verify), DNS
 /// additions and replacements, DNS removals, nginx removals. Any nginx failure restores
@@ -88,9 +90,7 @@ public struct Applier: Sendable {
                 }
                 switch phase {
                 case .serve, .unserve:
-                    try nginxPhase(
-                        phase, plan: plan, actions: actions, master: NginxMaster(tree: observation.nginx),
-                        started: started)
+                    try nginxPhase(phase, plan: plan, actions: actions, tree: observation.nginx, started: started)
                 case .advertise, .withdraw:
                     try await dnsPhase(phase, plan: plan, actions: actions, observation: observation)
                 }
@@ -193,32 +193,11 @@ public struct Applier: Sendable {
 
     /// Writes one nginx phase's files, tests, reloads and (for additions) checks the new
     /// sockets answer; restores every file and reloads again on any failure.
-    func nginxPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], master: NginxMaster, started: Date)
+    func nginxPhase(_ phase: Action.Phase, plan: Plan, actions: [Action], tree: NginxConfigTree, started: Date)
         throws(ReconcileError)
     {
-        // The bytes each file must hold now, and what to write.
-        var writes: [(path: String, before: [UInt8], after: [UInt8])] = []
-        for change in plan.nginxFileChanges {
-            let before: [UInt8]
-            let after: [UInt8]
-            if phase == .serve {
-                guard let target = change.afterServe else { continue }
-                before = change.original
-                after = target
-            } else {
-                guard let target = change.afterUnserve else { continue }
-                before = change.afterServe ?? change.original
-                after = target
-            }
-            let current: [UInt8]?
-            do {
-                current = try effects.read(change.path, rule: nginxRule)
-            } catch {
-                throw .other("\(error.description); nothing was written in this phase")
-            }
-            guard current == before else { throw .stalePlan(["nginx file \(change.path) changed while applying"]) }
-            writes.append((change.path, before, after))
-        }
+        let master = NginxMaster(tree: tree)
+        let writes = try phaseWrites(phase, plan: plan, tree: tree)
         // Named by the apply's start, so the folders of one apply prune together.
         let label = "\(ISO8601DateFormatter().string(from: started))-\(phase)-\(getpid())"
         let backup = try state.backup(writes.map { .init(path: $0.path, bytes: $0.before) }, label: label)
@@ -274,6 +253,43 @@ public struct Applier: Sendable {
         state.clearPendingReload()
     }
 
+    /// What one nginx phase writes: each file its actions edit, in path order, with the bytes
+    /// it must hold now (the file as the plan read it, plus the serve phase's edits when this is
+    /// the unserve phase) and after. The edits are ranges of the file as read, checked to be
+    /// that file by its digest in the plan's preconditions.
+    func phaseWrites(_ phase: Action.Phase, plan: Plan, tree: NginxConfigTree) throws(ReconcileError)
+        -> [(path: String, before: [UInt8], after: [UInt8])]
+    {
+        let made = phase == .serve ? [:] : plan.nginxEdits(through: .withdraw)
+        let target = plan.nginxEdits(through: phase)
+        let paths = Set(plan.actions.filter { $0.phase == phase }.compactMap(\.file)).sorted()
+        let digests = Dictionary(
+            plan.preconditions.nginxFiles.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let files = Dictionary(tree.files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { a, _ in a })
+        var writes: [(path: String, before: [UInt8], after: [UInt8])] = []
+        for path in paths {
+            guard let original = files[path],
+                let digest = digests[path], HexDigest.sha256(original) == digest
+            else { throw .stalePlan(["nginx file \(path) is not the file the plan read"]) }
+            guard let before = NginxListenEdit.applied(made[path] ?? [], to: original),
+                let after = NginxListenEdit.applied(target[path] ?? [], to: original)
+            else {
+                throw .other(
+                    "the plan's edits of \(path) do not fit the file it read (overlapping or out of range); nothing was written in this phase"
+                )
+            }
+            let current: [UInt8]?
+            do {
+                current = try effects.read(path, rule: nginxRule)
+            } catch {
+                throw .other("\(error.description); nothing was written in this phase")
+            }
+            guard current == before else { throw .stalePlan(["nginx file \(path) changed while applying"]) }
+            writes.append((path, before, after))
+        }
+        return writes
+    }
+
     /// Reloads nginx, waits for its new workers and (for additions) checks the new sockets
     /// answer; on failure calls `restore(true)` and throws.
     func reloadAndVerify(
@@ -327,23 +343,23 @@ public struct Applier: Sendable {
     /// checks again on what it opens; this makes the refusal come before any file changed.
     func checkSymlinks(_ plan: Plan) throws(ReconcileError) {
         let directory = (desired.nginx.config as NSString).deletingLastPathComponent
-        for change in plan.nginxFileChanges {
+        for path in Set(plan.actions.compactMap(\.file)).sorted() {
             let destination: ContainedFile.Destination
             do {
                 destination = try effects.destination(
-                    of: change.path, rule: .tree(roots: [directory], allowOutside: false))
+                    of: path, rule: .tree(roots: [directory], allowOutside: false))
             } catch {
                 throw .other("\(error.description) (the directory of nginx.config is \(directory))")
             }
             guard !destination.allowed else { continue }
             if allowSymlinksOutside {
                 progress(
-                    "nginx: \(change.path) is a symlink to \(destination.path), outside \(directory); writing through it (--allow-symlinks-outside)"
+                    "nginx: \(path) is a symlink to \(destination.path), outside \(directory); writing through it (--allow-symlinks-outside)"
                 )
                 continue
             }
             throw .other(
-                "refusing to write \(change.path): it is a symlink to \(destination.path), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended"
+                "refusing to write \(path): it is a symlink to \(destination.path), outside \(directory) (the directory of nginx.config); nothing was written. Pass --allow-symlinks-outside if writing there is intended"
             )
         }
     }

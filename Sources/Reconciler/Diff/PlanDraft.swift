@@ -2,27 +2,34 @@ import DNS
 import DesiredState
 import Nginx
 
-/// What the planner's steps add to as they go: findings, actions and notes, and the nginx and
-/// DNS changes the actions stand for.
+/// What the planner's steps add to as they go: findings, actions and notes, and the listens
+/// to add and remove, which become actions once the batch has placed them all.
 struct PlanDraft {
+    /// A listen the batch holds, and what its action says once the edit is known.
+    struct ListenRequest {
+        let handle: Int
+        let kind: Action.Kind
+        let vhost: String
+        let family: AddressFamily
+        let port: UInt16
+    }
+
     var findings: [Finding] = []
     var actions: [Action] = []
     var notes: [String] = []
-    /// Listen removals, one edit each (additions go through `batch`).
-    var removals: [FileEdit] = []
-    var removalKeys: Set<String> = []
-    var dnsChanges: [Action.Phase: [String: [RecordSetChange]]] = [:]
     /// Every managed name's A and AAAA sets as read: a saved plan's preconditions.
     var recordSets: [Preconditions.RecordSetState] = []
-    /// All listen additions go through one batch, so each is judged against the ones before it
-    /// and the whole plan stays linear in the number of blocks.
-    var batch: NginxListenBatch
-    /// The batch's handle of each addition (`add <block> <family> <port>`), made once.
+    /// All listen additions and removals go through one batch, so each addition is judged
+    /// against the ones before it, the plan stays linear in the number of blocks, and every
+    /// edit comes out as a range of its file as read.
+    var batch: NginxEditBatch
+    /// The batch's requests in the order made.
+    var listenRequests: [ListenRequest] = []
+    /// The handle of each request made (`add <block> <family> <port>`, `remove <block>
+    /// <range>`), so a listen shared by several vhosts is requested once.
     var handles: [String: Int] = [:]
-    /// The action of each batch handle, whose file, line and text the rendered batch gives.
-    var actionOfHandle: [Int: Int] = [:]
 
-    init(batch: NginxListenBatch) { self.batch = batch }
+    init(batch: NginxEditBatch) { self.batch = batch }
 }
 
 /// What every vhost's step reads, computed once per run.

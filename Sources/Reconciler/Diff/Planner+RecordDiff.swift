@@ -20,9 +20,8 @@ extension Planner {
             fleet?.withdrawable(view.vhost, family, candidates: others, published: facts.publishedValues) ?? others
         let missing = facts.hostAddresses.filter { !facts.publishedValues.contains($0) }
         if extra.isEmpty && missing.isEmpty { return }
-        var change = RecordSetChange(
-            name: view.vhost.dnsName.description, family: family, expected: facts.publishedValues.sorted(), adding: [],
-            deleting: [], ttl: desired.dns.ttl)
+        var deleting: [String] = []
+        var adding: [String] = []
         if !extra.isEmpty {
             draft.findings.append(
                 Finding(
@@ -30,13 +29,13 @@ extension Planner {
                     message:
                         "DNS publishes \(extra.joined(separator: ", ")) for \(view.vhost.name), which is not an address of this host (host.\(family.rawValue): \(facts.hostAddresses.joined(separator: ", ")))",
                     evidence: facts.recordEvidence))
-            change.deleting = extra
+            deleting = extra
         }
         if !missing.isEmpty {
             var message =
                 "DNS does not publish \(missing.joined(separator: ", ")) (\(family.recordTypeName)) for \(view.vhost.name)"
             if willServe {
-                change.adding = missing
+                adding = missing
             } else {
                 message += "; it will be published once nginx serves \(view.vhost.name) over \(family.rawValue)"
             }
@@ -47,24 +46,24 @@ extension Planner {
                         ? ["no \(family.recordTypeName) record at \(view.vhost.dnsName)"] : facts.recordEvidence
                 ))
         }
-        if !change.adding.isEmpty || !change.deleting.isEmpty {
-            draft.dnsChanges[.advertise, default: [:]][view.vhost.zone.description, default: []].append(change)
-            for value in change.deleting {
-                draft.actions.append(
-                    .dns(
-                        .dnsDelete, phase: .advertise, vhost: view.vhost.name, family: family,
-                        zone: view.vhost.zone.description,
-                        name: view.vhost.dnsName.description,
-                        ttl: facts.records.first { $0.data.presentation(as: $0.type) == value }?.ttl
-                            ?? desired.dns.ttl, value: value))
-            }
-            for value in change.adding {
-                draft.actions.append(
-                    .dns(
-                        .dnsAdd, phase: .advertise, vhost: view.vhost.name, family: family,
-                        zone: view.vhost.zone.description,
-                        name: view.vhost.dnsName.description, ttl: desired.dns.ttl, value: value))
-            }
+        // One record set: every record sent with the set as read as its prerequisite.
+        func record(_ value: String, ttl: UInt32) -> RecordEdit {
+            RecordEdit(
+                zone: view.vhost.zone.description, name: view.vhost.dnsName.description, ttl: ttl, value: value,
+                prerequisite: facts.publishedValues.sorted())
+        }
+        for value in deleting {
+            let ttl = facts.records.first { $0.data.presentation(as: $0.type) == value }?.ttl ?? desired.dns.ttl
+            draft.actions.append(
+                .dns(
+                    .dnsDelete, phase: .advertise, vhost: view.vhost.name, family: family,
+                    record: record(value, ttl: ttl)))
+        }
+        for value in adding {
+            draft.actions.append(
+                .dns(
+                    .dnsAdd, phase: .advertise, vhost: view.vhost.name, family: family,
+                    record: record(value, ttl: desired.dns.ttl)))
         }
     }
 }

@@ -63,13 +63,10 @@ extension Planner {
                                 NginxListenRequest(block: block, family: facts.family, port: Int(port)),
                                 hostAddresses: facts.hostAddresses)
                             draft.handles[key] = handle
-                            draft.actionOfHandle[handle] = draft.actions.count
-                            // File, line and text are filled in once the batch is rendered.
-                            draft.actions.append(
-                                .nginx(
-                                    .nginxAddListen, phase: .serve, vhost: view.vhost.name, family: family,
-                                    port: port,
-                                    file: context.tree.serverBlocks[block].file, line: 0, text: ""))
+                            draft.listenRequests.append(
+                                .init(
+                                    handle: handle, kind: .nginxAddListen, vhost: view.vhost.name, family: family,
+                                    port: port))
                         } catch {
                             willServe = false
                             message += "; not fixed automatically: \(error)"

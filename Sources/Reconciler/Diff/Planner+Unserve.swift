@@ -30,20 +30,14 @@ extension Planner {
                                 + facts.recordEvidence))
                 }
             }
-            let change = RecordSetChange(
-                name: view.vhost.dnsName.description, family: family, expected: facts.publishedValues.sorted(),
-                adding: [],
-                deleting: withdrawn, ttl: desired.dns.ttl)
-            if !withdrawn.isEmpty {
-                draft.dnsChanges[.withdraw, default: [:]][view.vhost.zone.description, default: []].append(change)
-            }
             for record in facts.records where withdrawn.contains(record.data.presentation(as: record.type)) {
                 draft.actions.append(
                     .dns(
                         .dnsDelete, phase: .withdraw, vhost: view.vhost.name, family: family,
-                        zone: view.vhost.zone.description,
-                        name: view.vhost.dnsName.description, ttl: record.ttl,
-                        value: record.data.presentation(as: record.type)))
+                        record: RecordEdit(
+                            zone: view.vhost.zone.description, name: view.vhost.dnsName.description, ttl: record.ttl,
+                            value: record.data.presentation(as: record.type),
+                            prerequisite: facts.publishedValues.sorted())))
             }
         } else if !view.dnsManaged, let viaCNAME = view.viaCNAME, !facts.records.isEmpty {
             draft.notes.append(
@@ -71,16 +65,14 @@ extension Planner {
                         "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
                 } else {
                     do {
-                        let edit = try context.tree.removeListen(listen, fromBlock: blockIndex)
                         let key = "remove \(blockIndex) \(source.byteRange)"
-                        if draft.removalKeys.insert(key).inserted {
-                            draft.removals.append(edit)
-                            draft.actions.append(
-                                .nginx(
-                                    .nginxRemoveListen, phase: .unserve, vhost: view.vhost.name, family: family,
-                                    port: UInt16(clamping: listen.port ?? 0), file: edit.path,
-                                    line: edit.line,
-                                    text: source.text))
+                        if draft.handles[key] == nil {
+                            let handle = try draft.batch.remove(listen, fromBlock: blockIndex)
+                            draft.handles[key] = handle
+                            draft.listenRequests.append(
+                                .init(
+                                    handle: handle, kind: .nginxRemoveListen, vhost: view.vhost.name, family: family,
+                                    port: UInt16(clamping: listen.port ?? 0)))
                         }
                     } catch {
                         message += "; not removed automatically: \(error)"

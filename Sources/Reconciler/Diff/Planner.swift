@@ -39,7 +39,7 @@ public struct Planner: Sendable {
 
     public func plan() -> Plan {
         let context = PlanContext(desired: desired, tree: observation.nginx)
-        var draft = PlanDraft(batch: NginxListenBatch(tree: observation.nginx))
+        var draft = PlanDraft(batch: NginxEditBatch(tree: observation.nginx))
         draft.findings += runtimeFindings()
         draft.findings += interfaceFindings()
         for vhost in desired.vhosts {
@@ -49,14 +49,14 @@ public struct Planner: Sendable {
         // Every authoritative server of each zone (DESIGN §14).
         draft.findings += nameserverFindings(context)
         draft.findings += probeFindings()
-        let fileChanges = nginxFileChanges(&draft)
+        listenActions(&draft)
         markWaitingRemovals(&draft.actions)
-        return finished(draft, fileChanges: fileChanges)
+        return finished(draft)
     }
 
     /// The plan from what the steps found: actions in apply's order, findings by vhost and
     /// severity, and the preconditions a saved plan is checked against.
-    func finished(_ draft: PlanDraft, fileChanges: [NginxFileChange]) -> Plan {
+    func finished(_ draft: PlanDraft) -> Plan {
         let tree = observation.nginx
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
         let actions = draft.actions.enumerated().sorted {
@@ -75,14 +75,7 @@ public struct Planner: Sendable {
             actions: actions,
             notes: draft.notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
-        plan.nginxFileChanges = fileChanges
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
-        let dnsChanges = draft.dnsChanges
-        plan.dnsChanges = dnsChanges.keys.sorted().flatMap { phase in
-            (dnsChanges[phase] ?? [:]).keys.sorted().map { zone in
-                DNSPhaseChange(phase: phase, zone: zone, changes: dnsChanges[phase]?[zone] ?? [])
-            }
-        }
         return plan
     }
 

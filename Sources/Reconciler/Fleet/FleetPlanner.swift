@@ -25,7 +25,6 @@ public struct FleetPlanner: Sendable {
     struct Additions {
         var findings: [Finding] = []
         var actions: [Action] = []
-        var changes: [String: [RecordSetChange]] = [:]
     }
 
     public func extend(_ plan: inout Plan) {
@@ -126,32 +125,20 @@ public struct FleetPlanner: Sendable {
                     message: "\(why); \(kept.description)",
                     evidence: published.map { "\(vhost.dnsName) \(family.recordTypeName) \($0)" }))
         }
-        guard !deleting.isEmpty else { return }
-        additions.changes[vhost.zone.description, default: []].append(
-            RecordSetChange(
-                name: vhost.dnsName.description, family: family, expected: published.sorted(), adding: [],
-                deleting: deleting, ttl: view.ttl))
         for value in deleting {
             additions.actions.append(
                 .dns(
-                    .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family, zone: vhost.zone.description,
-                    name: vhost.dnsName.description, ttl: view.ttl, value: value))
+                    .dnsDelete, phase: .withdraw, vhost: vhost.name, family: family,
+                    record: RecordEdit(
+                        zone: vhost.zone.description, name: vhost.dnsName.description, ttl: view.ttl, value: value,
+                        prerequisite: published.sorted())))
         }
     }
 
-    /// The step's findings, withdrawals and record-set changes in the plan, in its order.
+    /// The step's findings and withdrawals in the plan, in its order.
     func merge(_ additions: Additions, into plan: inout Plan) {
         guard !additions.findings.isEmpty || !additions.actions.isEmpty else { return }
         plan.findings = Finding.inPlanOrder(plan.findings + additions.findings)
-        for zone in additions.changes.keys.sorted() {
-            if let index = plan.dnsChanges.firstIndex(where: { $0.phase == .withdraw && $0.zone == zone }) {
-                plan.dnsChanges[index].changes += additions.changes[zone] ?? []
-            } else {
-                plan.dnsChanges.append(
-                    DNSPhaseChange(phase: .withdraw, zone: zone, changes: additions.changes[zone] ?? []))
-            }
-        }
-        plan.dnsChanges.sort { ($0.phase.rawValue, $0.zone) < ($1.phase.rawValue, $1.zone) }
         plan.actions = (plan.actions + additions.actions).enumerated().sorted {
             ($0.element.phase.rawValue, $0.offset) < ($1.element.phase.rawValue, $1.offset)
         }.map(\.element)
@@ -164,15 +151,6 @@ public struct FleetPlanner: Sendable {
         }
         guard !dropped.isEmpty else { return }
         plan.actions.removeAll { dropped.contains($0) }
-        for index in plan.dnsChanges.indices {
-            plan.dnsChanges[index].changes = plan.dnsChanges[index].changes.compactMap { change in
-                guard change.name == vhost.dnsName.description, change.family == family else { return change }
-                var kept = change
-                kept.adding.removeAll(where: addresses.contains)
-                return kept.adding.isEmpty && kept.deleting.isEmpty ? nil : kept
-            }
-        }
-        plan.dnsChanges.removeAll { $0.changes.isEmpty }
         plan.notes.append(
             "\(vhost.name) \(family.recordTypeName): \(dropped.compactMap(\.value).joined(separator: ", ")) not published: this host's own probe of it fails (--withdraw-unhealthy)"
         )

@@ -1,5 +1,6 @@
 import DesiredState
 import Foundation
+import Nginx
 
 /// Findings plus the ordered actions that fix them, with what each action expects of the
 /// world. A value: planning computes it without I/O; apply only executes it.
@@ -29,11 +30,6 @@ public struct Plan: Sendable, Codable {
     /// directory, as it shows the desired-state directory).
     public var nginxConfig: String
 
-    /// The bytes each nginx file gets, per phase (not saved: apply recomputes them from a
-    /// fresh plan whose preconditions match).
-    public var nginxFileChanges: [NginxFileChange] = []
-    /// The record-set changes per phase and zone (not saved, like ``nginxFileChanges``).
-    public var dnsChanges: [DNSPhaseChange] = []
     /// The version of reconcile that made the plan (``ReconcileVersion``); nil in a plan
     /// saved before plans carried it.
     public var reconcileVersion: String? = ReconcileVersion.current
@@ -174,19 +170,57 @@ public struct Preconditions: Sendable, Hashable, Codable {
     }
 }
 
-/// The bytes one nginx file gets after each nginx phase of a plan.
-public struct NginxFileChange: Sendable, Hashable {
-    public var path: String
-    public var original: [UInt8]
-    /// After the serve phase (additions), if it changes this file.
-    public var afterServe: [UInt8]?
-    /// After the unserve phase (removals, on top of additions), if it changes this file.
-    public var afterUnserve: [UInt8]?
-}
-
 /// The record-set changes of one phase in one zone.
 public struct DNSPhaseChange: Sendable, Hashable {
     public var phase: Action.Phase
     public var zone: String
     public var changes: [RecordSetChange]
+}
+
+extension Plan {
+    /// The DNS actions as the messages apply sends: per phase, zone by zone (sorted), one
+    /// change per record set (in the order the actions name them), each with the set's values
+    /// as read as its prerequisite. Derived from ``actions``: nothing else says what changes.
+    public var dnsChanges: [DNSPhaseChange] {
+        var out: [DNSPhaseChange] = []
+        for phase in Action.Phase.allCases {
+            var zones: [String: [RecordSetChange]] = [:]
+            var slot: [String: Int] = [:]
+            for action in actions where action.phase == phase {
+                guard let record = action.recordEdit else { continue }
+                let key = "\(record.zone) \(record.name) \(action.family)"
+                if slot[key] == nil {
+                    slot[key] = zones[record.zone, default: []].count
+                    zones[record.zone, default: []].append(
+                        RecordSetChange(
+                            name: record.name, family: action.family, expected: record.prerequisite, adding: [],
+                            deleting: [], ttl: record.ttl))
+                }
+                guard let index = slot[key] else { continue }
+                if action.kind == .dnsAdd {
+                    // A set's added records all carry the desired TTL; a deleted one's TTL is
+                    // what it had (a delete matches by value, as in RFC 2136).
+                    if zones[record.zone]?[index].adding.isEmpty == true { zones[record.zone]?[index].ttl = record.ttl }
+                    zones[record.zone]?[index].adding.append(record.value)
+                } else {
+                    zones[record.zone]?[index].deleting.append(record.value)
+                }
+            }
+            for zone in zones.keys.sorted() {
+                out.append(DNSPhaseChange(phase: phase, zone: zone, changes: zones[zone] ?? []))
+            }
+        }
+        return out
+    }
+
+    /// The nginx edits of the phases up to and including `phase`, per file (path), in plan
+    /// order: what a file holds after that phase is ``NginxListenEdit/applied(_:to:)`` of
+    /// them on the file as the plan read it.
+    public func nginxEdits(through phase: Action.Phase) -> [String: [NginxListenEdit]] {
+        var out: [String: [NginxListenEdit]] = [:]
+        for action in actions where action.phase <= phase {
+            if let edit = action.nginxEdit { out[edit.path, default: []].append(edit) }
+        }
+        return out
+    }
 }

@@ -121,23 +121,31 @@ struct PlanJSONWriter {
         open(UInt8(ascii: "{"))
         key("family")
         string(action.family.rawValue)
-        if let file = action.file {
+        let edit = action.nginxEdit
+        let record = action.recordEdit
+        if let edit {
             key("file")
-            string(file)
+            string(edit.path)
+            key("inserted")
+            string(edit.insertedText)
         }
         key("kind")
         string(action.kind.rawValue)
-        if let line = action.line {
+        if let edit {
             key("line")
-            integer(line)
+            integer(edit.line)
         }
-        if let name = action.name {
+        if let record {
             key("name")
-            string(name)
+            string(record.name)
         }
         if let notBefore = action.notBefore {
             key("not_before")
             string(notBefore)
+        }
+        if let edit {
+            key("offset")
+            integer(edit.offset)
         }
         key("phase")
         integer(action.phase.rawValue)
@@ -145,27 +153,29 @@ struct PlanJSONWriter {
             key("port")
             integer(Int(port))
         }
-        if let text = action.text {
+        if let record {
+            key("prerequisite")
+            array(record.prerequisite) { $0.string($1) }
+        }
+        if let edit {
+            key("removed_bytes")
+            integer(edit.removing)
             key("text")
-            string(text)
+            string(edit.directive)
         }
-        if let ttl = action.ttl {
+        if let record {
             key("ttl")
-            integer(Int(ttl))
-        }
-        if let type = action.type {
+            integer(Int(record.ttl))
             key("type")
-            string(type)
-        }
-        if let value = action.value {
+            string(action.family.recordTypeName)
             key("value")
-            string(value)
+            string(record.value)
         }
         key("vhost")
         string(action.vhost)
-        if let zone = action.zone {
+        if let record {
             key("zone")
-            string(zone)
+            string(record.zone)
         }
         close(UInt8(ascii: "}"))
     }

@@ -169,7 +169,6 @@ public struct ApplyRun: Sendable {
         var runnable = plan
         let withdrawalsPending = manual.contains { $0.phase == .withdraw }
         runnable.actions = plan.actions.filter { $0.phase == .serve || ($0.phase == .unserve && !withdrawalsPending) }
-        runnable.dnsChanges = []
         return (runnable, manual, reason)
     }
 

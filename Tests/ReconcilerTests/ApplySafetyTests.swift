@@ -102,8 +102,9 @@ struct ApplySafetyTests {
                     of: "example.social", with: "media.example.social"
                 ).replacingOccurrences(of: "\"example\\n\"", with: "\"media\\n\""),
             ],
-            // The AAAA with a TTL of 3 s: resolvers may hold it that long after it is withdrawn.
-            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\nmedia 3 IN AAAA ::1\n",
+            // The AAAA with a TTL of 8 s: resolvers may hold it that long after it is withdrawn
+            // (long enough for the plan and the early apply below on a loaded machine).
+            records: "@ IN A 127.0.0.1\n@ IN AAAA ::1\nmedia IN A 127.0.0.1\nmedia 8 IN AAAA ::1\n",
             vhosts:
                 "  example.social: {families: [ipv4, ipv6], ports: [PORT]}\n  media.example.social: {families: [ipv4], ports: [PORT]}\n"
         )
@@ -112,7 +113,7 @@ struct ApplySafetyTests {
         let apply = try lab.reconcile(["apply", "--yes"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let lines = apply.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains("DNS: deleted media.example.social. 3 IN AAAA ::1"), "\(apply.stdout)")
+        #expect(lines.contains("DNS: deleted media.example.social. 8 IN AAAA ::1"), "\(apply.stdout)")
         #expect(!lines.contains { $0.hasPrefix("nginx: wrote") }, "\(apply.stdout)")
         let waits = try #require(
             lines.first { $0.hasPrefix("nginx: 1 listen removal waits until ") }, "\(apply.stdout)")
@@ -137,7 +138,10 @@ struct ApplySafetyTests {
         #expect(!early.stdout.contains("Applied") && !early.stdout.contains("Finished"), "\(early.stdout)")
         #expect(early.stdout.contains("Left for a later apply: 1 listen removal, until resolvers can no longer hold"))
         #expect(try lab.https("media.example.social", via: "::1") == "media\n")
-        try await Task.sleep(for: .seconds(3.5))
+        // Once the time the plan named has passed.
+        let notBefore = try #require(pending.stdout.firstMatch(of: /not before ([0-9TZ:-]+)/)?.1)
+        let until = try #require(ISO8601DateFormatter().date(from: String(notBefore)))
+        try await Task.sleep(for: .seconds(max(0, until.timeIntervalSinceNow) + 1.1))
         let later = try lab.reconcile(["apply", "--yes"])
         #expect(later.status == 0, "\(later.stdout)\(later.stderr)")
         #expect(later.stdout.contains("nginx: wrote"), "\(later.stdout)")

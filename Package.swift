@@ -37,11 +37,11 @@ let package = Package(
         .target(
             name: "DesiredState",
             dependencies: [
-                "AddressFamilies", "StrictYAML", "DNS", "ProcessRunning", "Digests",
+                "AddressFamilies", "StrictYAML", "DNS", "ProcessRunning", "Digests", "ContainedFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Nginx", dependencies: ["AddressFamilies"]),
+        .target(name: "Nginx", dependencies: ["AddressFamilies", "ContainedFiles"]),
         // The one contained, race-free way every file is written (DESIGN §13).
         .target(name: "ContainedFiles"),
         .target(

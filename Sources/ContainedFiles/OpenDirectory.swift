@@ -53,31 +53,17 @@ public final class OpenDirectory: @unchecked Sendable {
     /// The bytes of the regular file `name` here (a symlink is not followed); nil when it does
     /// not exist.
     public func read(_ name: String) throws(ContainedWriteError) -> [UInt8]? {
-        let fd = openat(descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw ContainedWriteError(
-                path: path(of: name), reason: .system(operation: "open \(path(of: name))", errno: errno))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw ContainedWriteError(path: path(of: name), reason: .notRegularFile)
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
+        do {
+            return try RegularFileReader.read(name: name, in: descriptor)
+        } catch {
+            switch error {
+            case .notFound: return nil
+            case .notRegular, .tooLarge: throw ContainedWriteError(path: path(of: name), reason: .notRegularFile)
+            case .system(let operation, let code):
                 throw ContainedWriteError(
-                    path: path(of: name), reason: .system(operation: "read \(path(of: name))", errno: errno))
+                    path: path(of: name), reason: .system(operation: "\(operation) \(path(of: name))", errno: code))
             }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
         }
-        return bytes
     }
 
     /// Opens (creating it with `mode` when missing) the subdirectory `name`, never through a

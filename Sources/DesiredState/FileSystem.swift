@@ -1,3 +1,4 @@
+import ContainedFiles
 import Foundation
 
 /// The file access the loader needs, so tests can use an in-memory tree.
@@ -66,33 +67,24 @@ public struct DiskFileSystem: DesiredStateFileSystem {
         }
     }
 
-    /// Opens without blocking (a FIFO must not wait for a writer) and checks the opened
-    /// descriptor: only regular files are read, and never more than `maxBytes` + 1 bytes.
+    /// Through the one reader of whole files (``RegularFileReader``): only regular files, and
+    /// never more than `maxBytes`.
     public func contents(of path: String, maxBytes: Int) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileSystemError("cannot read: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileSystemError("cannot read: \(String(cString: strerror(errno)))") }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw FileSystemError("cannot read: not a regular file (a FIFO, device or socket is never read)")
-        }
-        let tooLarge = FileSystemError(
-            "cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
-        if Int(info.st_size) > maxBytes { throw tooLarge }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("cannot read: \(String(cString: strerror(errno)))")
+        do {
+            return try RegularFileReader.read(atPath: path, maxBytes: maxBytes)
+        } catch {
+            switch error {
+            case .notFound:
+                throw FileSystemError("cannot read: No such file or directory")
+            case .notRegular:
+                throw FileSystemError("cannot read: not a regular file (a FIFO, device or socket is never read)")
+            case .tooLarge:
+                throw FileSystemError(
+                    "cannot read: larger than \(maxBytes) bytes, the limit for one desired-state file")
+            case .system:
+                throw FileSystemError("cannot read: \(error.systemReason ?? "")")
             }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-            if bytes.count > maxBytes { throw tooLarge }
         }
-        return bytes
     }
 
     static func reason(_ error: Error) -> String {

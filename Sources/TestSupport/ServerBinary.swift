@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunning
 
 /// Locates the real server programs (nginx, named, named-checkzone, ...) that integration
 /// tests run.
@@ -19,11 +20,7 @@ public enum ServerBinary {
 
     /// Absolute path of `name`, or nil when it is not installed.
     public static func find(_ name: String) -> String? {
-        for dir in searchPath {
-            let candidate = (dir as NSString).appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        ProgramSearch.resolve(name, in: searchPath)
     }
 
     /// Absolute path of `name`; throws a clear error when it is missing.
@@ -31,7 +28,6 @@ public enum ServerBinary {
         guard let path = find(name) else { throw MissingServerBinary(name: name) }
         return path
     }
-
 }
 
 public struct MissingServerBinary: Error, CustomStringConvertible {

@@ -7,11 +7,7 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    static var binary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [bundle.appendingPathComponent("reconcile").path, root + "/.build/debug/reconcile"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }
+    static var binary: String { BuiltProduct.path("reconcile") }
 
     func reconcile(_ arguments: [String]) throws -> ChildProcess.Result {
         try ChildProcess.run([Self.binary] + arguments + ["--no-color"], currentDirectory: Self.root, timeout: 60)

@@ -43,7 +43,7 @@ import Testing
     }
 
     static func reconcile(_ arguments: [String]) throws -> ChildProcess.Result {
-        let binary = PackageRoot.productsDirectory.appendingPathComponent("reconcile").path
+        let binary = BuiltProduct.path("reconcile")
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build reconcile first: \(binary)")
         return try ChildProcess.run([binary] + arguments, currentDirectory: PackageRoot.url.path)
     }

@@ -154,7 +154,7 @@ import Testing
 
     /// The same through the command line: `reconcile units` with the packaged defaults.
     @Test func unitsCommandPrintsThePackagedUnits() throws {
-        let binary = PackageRoot.productsDirectory.appendingPathComponent("reconcile").path
+        let binary = BuiltProduct.path("reconcile")
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build reconcile first: \(binary)")
         let packaged = SystemdUnits.packaged
         let result = try ChildProcess.run([

@@ -6,7 +6,7 @@ import Testing
 /// Issue 18: `reconcile units` refuses settings the service cannot run with, or adjusts the
 /// unit and says so.
 @Suite struct UnitsValidationTests {
-    static var binary: String { PackageRoot.productsDirectory.appendingPathComponent("reconcile").path }
+    static var binary: String { BuiltProduct.path("reconcile") }
 
     func units(_ arguments: [String]) throws -> ChildProcess.Result {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build reconcile first")

@@ -200,14 +200,7 @@ final class OutageLab: @unchecked Sendable {
     }
 
     /// The reconcile binary built next to the test bundle.
-    static var binary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidates = [bundle.appendingPathComponent("reconcile").path]
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug/reconcile").path)
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }
+    static var binary: String { BuiltProduct.path("reconcile") }
 
     func stop() {
         nginx.stop()

@@ -30,8 +30,27 @@ swiftc_path=$(command -v swiftc)
 scratch=.build-fuzz
 mkdir -p "$scratch"
 printf '{ "schemaVersion": "1.0", "linker": { "path": "%s" } }\n' "$(dirname "$swiftc_path")/ld.lld" >"$scratch/toolset.json"
-swift build -c debug --package-path Fuzz --scratch-path "$scratch" --toolset "$PWD/$scratch/toolset.json" \
-    -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -v "Cannot export local symbol" || true
+build_harnesses() {
+    swift build -c debug --package-path Fuzz --scratch-path "$scratch" --toolset "$PWD/$scratch/toolset.json" \
+        -Xswiftc -sanitize=fuzzer,address >"$scratch/build.log" 2>&1
+}
+# A harness that does not build is a failure, never a run of an older binary. A source file
+# of the main package removed since the last build stays in SwiftPM's cached build plan of
+# this scratch folder ("missing inputs"): the plan is dropped and the build tried once more.
+if ! build_harnesses; then
+    if grep -q "because of missing inputs" "$scratch/build.log"; then
+        rm -f "$scratch/debug.yaml" "$scratch/build.db"
+        build_harnesses || failed=1
+    else
+        failed=1
+    fi
+    if [[ -n "${failed:-}" ]]; then
+        grep -v "Cannot export local symbol" "$scratch/build.log" >&2 || true
+        echo "Fuzz/run.sh: the harnesses did not build (see above)" >&2
+        exit 1
+    fi
+fi
+grep -v "Cannot export local symbol" "$scratch/build.log" || true
 bin="$(swift build -c debug --package-path Fuzz --scratch-path "$scratch" --show-bin-path)"
 
 # Swift's own crash reporter would spend many seconds symbolicating every crash libFuzzer

@@ -89,11 +89,7 @@ public struct NginxEditBatch {
         var withheld: [Int: Withheld] = [:]
         let byFile = Dictionary(grouping: removals, by: \.edit.path)
         for (path, fileRemovals) in byFile {
-            let others = fileRemovals.map(\.edit) + (additions[path] ?? [])
-            let clash = fileRemovals.contains { removal in
-                others.contains { $0 != removal.edit && $0.overlaps(removal.edit) }
-            }
-            guard clash else { continue }
+            guard Self.anyOverlap(fileRemovals.map(\.edit) + (additions[path] ?? [])) else { continue }
             for removal in fileRemovals {
                 withheld[removal.handle] = Withheld(
                     edit: removal.edit,
@@ -113,6 +109,18 @@ public struct NginxEditBatch {
             }
         }
         return withheld
+    }
+
+    /// Whether two of one file's edits overlap (see ``NginxListenEdit/overlaps(_:)``), in one
+    /// sweep by position: an edit overlaps an earlier one when it starts before the furthest
+    /// end so far.
+    static func anyOverlap(_ edits: [NginxListenEdit]) -> Bool {
+        var furthest = Int.min
+        for edit in edits.sorted(by: { ($0.offset, $0.removing) < ($1.offset, $1.removing) }) {
+            if edit.offset < furthest { return true }
+            furthest = max(furthest, edit.end)
+        }
+        return false
     }
 
     /// One block's insertion as its requests' edits: each takes its own lines (the first also

@@ -7,9 +7,9 @@
 public struct NginxEditBatch {
     /// What the batch makes of its requests.
     public struct Outcome: Sendable {
-        /// Each request's edit, by the handle ``add(_:hostAddresses:)`` or
+        /// Each request's edit, indexed by the handle ``add(_:hostAddresses:)`` or
         /// ``remove(_:fromBlock:)`` returned; a withheld removal has none.
-        public let edits: [Int: NginxListenEdit]
+        public let edits: [NginxListenEdit?]
         /// Removals the batch leaves out, by handle, with the reason in words: they cannot be
         /// made together with the other edits of their file (an addition lands inside what one
         /// removes), or they would leave a block with no listen of its own.
@@ -61,35 +61,37 @@ public struct NginxEditBatch {
 
     /// Every request's final edit.
     public func outcome() -> Outcome {
-        var edits: [Int: NginxListenEdit] = [:]
-        var byFile: [String: [NginxListenEdit]] = [:]
-        var fileOrder: [String] = []
-        func note(_ edit: NginxListenEdit) {
-            if byFile[edit.path] == nil { fileOrder.append(edit.path) }
-            byFile[edit.path, default: []].append(edit)
+        var edits = [NginxListenEdit?](repeating: nil, count: nextHandle)
+        var byFile: [Int: [NginxListenEdit]] = [:]
+        var fileOrder: [Int] = []
+        func note(_ edit: NginxListenEdit, file: Int) {
+            if byFile[file] == nil { fileOrder.append(file) }
+            byFile[file, default: []].append(edit)
         }
         for placed in tree.placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock) {
             for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block] ?? []) {
                 edits[handle] = edit
-                note(edit)
+                note(edit, file: placed.fileIndex)
             }
         }
         let withheld = withheldRemovals(additions: byFile)
         for removal in removals where withheld[removal.handle] == nil {
             edits[removal.handle] = removal.edit
-            note(removal.edit)
+            note(removal.edit, file: tree.serverBlocks[removal.block].source.fileIndex)
         }
-        return Outcome(edits: edits, withheld: withheld, files: fileOrder.map { ($0, byFile[$0] ?? []) })
+        return Outcome(
+            edits: edits, withheld: withheld, files: fileOrder.map { (tree.files[$0].path, byFile[$0] ?? []) })
     }
 
     /// The removals that cannot be made: all of a file's when one of them overlaps another edit
     /// of it (the operator applies, then plans again for the rest), and those that would take a
     /// block's last listens while nothing is added to it (nginx would fall back to `*:80`).
-    private func withheldRemovals(additions: [String: [NginxListenEdit]]) -> [Int: Withheld] {
+    private func withheldRemovals(additions: [Int: [NginxListenEdit]]) -> [Int: Withheld] {
         var withheld: [Int: Withheld] = [:]
-        let byFile = Dictionary(grouping: removals, by: \.edit.path)
-        for (path, fileRemovals) in byFile {
-            guard Self.anyOverlap(fileRemovals.map(\.edit) + (additions[path] ?? [])) else { continue }
+        guard !removals.isEmpty else { return withheld }
+        let byFile = Dictionary(grouping: removals) { tree.serverBlocks[$0.block].source.fileIndex }
+        for (file, fileRemovals) in byFile {
+            guard Self.anyOverlap(fileRemovals.map(\.edit) + (additions[file] ?? [])) else { continue }
             for removal in fileRemovals {
                 withheld[removal.handle] = Withheld(
                     edit: removal.edit,

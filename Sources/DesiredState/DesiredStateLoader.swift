@@ -209,6 +209,30 @@ public struct DesiredStateLoader: Sendable {
         return state
     }
 
+    /// The `nginx` section alone, read ahead of the whole state from its small files (the
+    /// vhost lists are the large ones), so that nginx's tree can be read while the rest loads.
+    /// Nil unless exactly one such file defines it without a problem; ``load(directory:)``
+    /// still decides, and a caller uses this only when the two agree.
+    public func nginxSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> NginxSettings? {
+        guard let files = try? fileSystem.yamlFiles(in: directory) else { return nil }
+        var found: [NginxSettings] = []
+        for relative in files {
+            let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            guard let bytes = try? fileSystem.contents(of: path, maxBytes: min(smallFileBytes, limits.maxBytes)),
+                let root = try? YAMLParser.parse(bytes, file: path, limits: limits)
+            else { continue }
+            var reader = SchemaReader()
+            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level"),
+                let pair = sections["nginx"]
+            else { continue }
+            guard let settings = readNginx(pair.value, &reader, cwd: fileSystem.currentDirectory),
+                reader.problems.isEmpty
+            else { return nil }
+            found.append(settings)
+        }
+        return found.count == 1 ? found.first : nil
+    }
+
     // MARK: sections
 
     private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader, what: String = "host") -> HostAddresses? {

@@ -38,17 +38,27 @@ public struct Planner: Sendable {
     }
 
     public func plan() -> Plan {
-        let context = PlanContext(desired: desired, tree: observation.nginx)
-        var draft = PlanDraft(batch: NginxListenBatch(tree: observation.nginx))
-        draft.findings += runtimeFindings()
-        draft.findings += interfaceFindings()
-        for vhost in desired.vhosts {
-            planVhost(vhost, context: context, into: &draft)
+        // Steps that read only the observation run on the second core beside the ones before
+        // and after them; their findings are added in the same order as ever.
+        var early: [Finding] = []
+        var batch: NginxListenBatch?
+        let context = PlanContext(desired: desired, tree: observation.nginx) {
+            early = runtimeFindings() + interfaceFindings()
+            batch = NginxListenBatch(tree: observation.nginx)
         }
-        draft.findings += unmanagedNameFindings(context)
-        // Every authoritative server of each zone (DESIGN §14).
-        draft.findings += nameserverFindings(context)
-        draft.findings += probeFindings()
+        var draft = PlanDraft(batch: batch ?? NginxListenBatch(tree: observation.nginx))
+        draft.findings += early
+        let late = Concurrently.run(
+            { [self] in
+                // Every authoritative server of each zone (DESIGN §14).
+                unmanagedNameFindings(context) + nameserverFindings(context) + probeFindings()
+            },
+            while: {
+                for vhost in desired.vhosts {
+                    planVhost(vhost, context: context, into: &draft)
+                }
+            })
+        draft.findings += late
         let fileChanges = nginxFileChanges(&draft)
         markWaitingRemovals(&draft.actions)
         return finished(draft, fileChanges: fileChanges)

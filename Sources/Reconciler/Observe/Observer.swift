@@ -20,6 +20,9 @@ public struct Observer: Sendable {
     public var dnsTimeout: Duration = .seconds(3)
     /// Paths in what the observer says (a pid file) are shown relative to this directory.
     public var displayBase = FileManager.default.currentDirectoryPath
+    /// nginx's tree as read while the desired state loaded; used when its settings are the
+    /// desired state's.
+    public var treeAhead: TreeAhead?
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -27,42 +30,18 @@ public struct Observer: Sendable {
     }
 
     public func observe() async throws(ReconcileError) -> Observation {
-        let tree: NginxConfigTree
         progress("reading nginx's configuration from \(desired.nginx.config)")
-        do {
-            let settings = desired.nginx.limits
-            let limits = NginxLimits(
-                maxDepth: settings.depth ?? NginxLimits.defaultMaxDepth,
-                maxFileBytes: settings.fileBytes ?? NginxLimits.defaultMaxFileBytes,
-                maxTreeBytes: settings.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
-            tree = try NginxConfigTree.load(
-                mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
-        } catch {
-            // The main configuration itself is the YAML's doing: say where the YAML names it.
-            if case .fileNotReadable(let path, let reason, nil) = error {
-                throw .other(
-                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
-                )
-            }
-            throw .nginx(error)
-        }
         let zones = desired.dns.zones
-        let names = desired.vhosts.map(\.dnsName)
         progress(
             "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))"
         )
-        var records = try await dns.observe(zones: zones, names: names)
-        for zone in zones where records.zones[zone] == nil {
-            throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
-        }
-        if desired.dns.nameservers != .listed([]) {
-            let surveyor = NameserverSurveyor(settings: desired.dns, timeout: dnsTimeout)
-            for zone in zones where records.nameservers[zone] == nil {
-                progress("asking the authoritative servers of \(zone)")
-                records.nameservers[zone] = await surveyor.survey(
-                    zone, primary: records.zones[zone], names: names.filter { $0.isSubdomain(of: zone) })
-            }
-        }
+        // The tree is parsed on one core while the zones arrive on the other; its errors still
+        // come first, as when it was read before DNS was asked.
+        async let loading = loadTree()
+        let dnsRecords: Result<DNSObservation, ReconcileError>
+        do { dnsRecords = .success(try await observeZones()) } catch { dnsRecords = .failure(error) }
+        let tree = try await loading.get()
+        let records = try dnsRecords.get()
         // How each zone was read (AXFR or queries, signed or not) and how many servers agree.
         var source = dns.summary
         let reads = zones.compactMap { zone in records.zones[zone]?.read.map { "\(zone) \($0)" } }
@@ -97,6 +76,69 @@ public struct Observer: Sendable {
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }
         return observation
+    }
+
+    /// nginx's tree as nginx loads it, within the desired state's limits; the one read ahead
+    /// when it was read with the same settings.
+    func loadTree() async -> Result<NginxConfigTree, ReconcileError> {
+        let read =
+            if let treeAhead, treeAhead.settings == desired.nginx { await treeAhead.reading.value } else {
+                await Task.detached { [desired] in Self.readTree(desired.nginx) }.value
+            }
+        return read.mapError { error in
+            // The main configuration itself is the YAML's doing: say where the YAML names it.
+            if case .fileNotReadable(let path, let reason, nil) = error {
+                return .other(
+                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
+                )
+            }
+            return .nginx(error)
+        }
+    }
+
+    /// nginx's tree read with `settings`' main file and limits.
+    static func readTree(_ settings: NginxSettings) -> Result<NginxConfigTree, NginxError> {
+        let limits = NginxLimits(
+            maxDepth: settings.limits.depth ?? NginxLimits.defaultMaxDepth,
+            maxFileBytes: settings.limits.fileBytes ?? NginxLimits.defaultMaxFileBytes,
+            maxTreeBytes: settings.limits.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
+        do throws(NginxError) {
+            return .success(
+                try NginxConfigTree.load(mainConfig: settings.config, reader: DiskNginxFileReader(), limits: limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// nginx's tree being read from settings known before the desired state was loaded.
+    public struct TreeAhead: Sendable {
+        let settings: NginxSettings
+        let reading: Task<Result<NginxConfigTree, NginxError>, Never>
+
+        /// Starts reading the tree `settings` names, on another thread.
+        public init(_ settings: NginxSettings) {
+            self.settings = settings
+            reading = Task.detached { Observer.readTree(settings) }
+        }
+    }
+
+    /// The managed zones as read, and every authoritative server's answers when asked for.
+    func observeZones() async throws(ReconcileError) -> DNSObservation {
+        let zones = desired.dns.zones
+        let names = desired.vhosts.map(\.dnsName)
+        var records = try await dns.observe(zones: zones, names: names)
+        for zone in zones where records.zones[zone] == nil {
+            throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
+        }
+        if desired.dns.nameservers != .listed([]) {
+            let surveyor = NameserverSurveyor(settings: desired.dns, timeout: dnsTimeout)
+            for zone in zones where records.nameservers[zone] == nil {
+                progress("asking the authoritative servers of \(zone)")
+                records.nameservers[zone] = await surveyor.survey(
+                    zone, primary: records.zones[zone], names: names.filter { $0.isSubdomain(of: zone) })
+            }
+        }
+        return records
     }
 }
 

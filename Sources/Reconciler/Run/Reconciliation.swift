@@ -97,6 +97,9 @@ public struct Reconciliation: Sendable {
     /// Loads, observes, probes when asked, and plans.
     public func run() async throws(ReconcileError) -> Result {
         progress("reading the desired state in \(settings.desiredDirectory)")
+        // nginx's tree is read on the other core while the (large) vhost lists load.
+        let treeAhead = DesiredStateLoader().nginxSettingsAhead(directory: settings.desiredDirectory).map(
+            Observer.TreeAhead.init)
         // One host of a fleet reconciles its own vhosts and writes DNS compare-and-swap (DESIGN §15).
         let desired = try FleetRun.scope(try loadDesired(), host: settings.host)
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
@@ -111,6 +114,7 @@ public struct Reconciliation: Sendable {
         observer.progress = progress
         observer.stateDirectory = StateDirectory(path: settings.stateDirectory)
         observer.holdsStateLock = settings.holdsStateLock
+        observer.treeAhead = treeAhead
         var observed = try await observer.observe()
         var probes: [ProbeResult] = []
         var probeNotes: [String] = []

@@ -51,26 +51,27 @@ public struct PlanText: Sendable {
             out.append("")
         }
         // Most severe subject first; within a severity, by name. Findings and actions are
-        // indexed by subject once, so rendering stays linear in their number.
+        // indexed by subject once (by position: no finding is copied), so rendering stays
+        // linear in their number; subjects that are only counted are never sorted.
         var worst: [String: Severity] = [:]
-        var findingsBySubject: [String: [Finding]] = [:]
-        var actionsBySubject: [String: [Action]] = [:]
-        for finding in plan.findings {
+        var findingsBySubject: [String: [Int]] = [:]
+        var actionsBySubject: [String: [Int]] = [:]
+        for (index, finding) in plan.findings.enumerated() {
             worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity)
-            findingsBySubject[finding.vhost, default: []].append(finding)
+            findingsBySubject[finding.vhost, default: []].append(index)
         }
-        for action in plan.actions {
+        for (index, action) in plan.actions.enumerated() {
             if worst[action.vhost] == nil { worst[action.vhost] = .info }
-            actionsBySubject[action.vhost, default: []].append(action)
+            actionsBySubject[action.vhost, default: []].append(index)
         }
-        var subjects = worst.map { ($0.value, $0.key) }.sorted { $0 < $1 }.map(\.1)
-        let infoOnly = Set(subjects.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
-        if !verbose && infoOnly.count > 3 {
-            subjects.removeAll { infoOnly.contains($0) }
-        }
+        let infoOnly = Set(worst.keys.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
+        let countInfoOnly = !verbose && infoOnly.count > 3
+        let subjects = worst.filter { !countInfoOnly || !infoOnly.contains($0.key) }.map { ($0.value, $0.key) }
+            .sorted { $0 < $1 }.map(\.1)
         for subject in subjects {
             out.append(paint(TerminalText.escaped(subject), .bold))
-            for finding in findingsBySubject[subject] ?? [] {
+            for index in findingsBySubject[subject] ?? [] {
+                let finding = plan.findings[index]
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
@@ -81,15 +82,18 @@ public struct PlanText: Sendable {
             let actions = actionsBySubject[subject] ?? []
             if !actions.isEmpty {
                 out.append("    fix:")
-                for action in actions { out.append("      " + line(for: action)) }
+                for index in actions { out.append("      " + line(for: plan.actions[index])) }
             }
             out.append("")
         }
-        if !verbose && infoOnly.count > 3 {
-            let slugs = Set(infoOnly.flatMap { findingsBySubject[$0] ?? [] }.map(\.slug)).sorted()
+        if countInfoOnly {
+            var slugs: Set<String> = []
+            for subject in infoOnly {
+                for index in findingsBySubject[subject] ?? [] { slugs.insert(plan.findings[index].slug) }
+            }
             out.append(
                 paint("info", .cyan)
-                    + " \(infoOnly.count) more names have only informational findings (\(slugs.joined(separator: ", "))); -v lists them"
+                    + " \(infoOnly.count) more names have only informational findings (\(slugs.sorted().joined(separator: ", "))); -v lists them"
             )
             out.append("")
         }
@@ -154,11 +158,15 @@ public struct PlanText: Sendable {
     }
 
     public func summary(_ plan: Plan, suggestApply: Bool = true) -> String {
-        let nginx = plan.actions.filter { $0.kind == .nginxAddListen || $0.kind == .nginxRemoveListen }.count
+        let nginx = plan.actions.reduce(0) {
+            $0 + ($1.kind == .nginxAddListen || $1.kind == .nginxRemoveListen ? 1 : 0)
+        }
         let dns = plan.actions.count - nginx
+        var bySeverity: [Severity: Int] = [:]
+        for finding in plan.findings { bySeverity[finding.severity, default: 0] += 1 }
         var counts: [String] = []
         for severity in Severity.allCases {
-            let n = plan.findings.filter { $0.severity == severity }.count
+            let n = bySeverity[severity] ?? 0
             if n > 0 {
                 counts.append(
                     "\(n) \(severity.rawValue)\(n > 1 && severity != .info ? (severity == .critical ? "" : "s") : "")")

@@ -40,15 +40,22 @@ public struct PlanText: Sendable {
     }
 
     public func render(_ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true) -> String {
-        var out: [String] = []
+        // One string, grown in place: a large plan has a million lines.
+        var out = ""
+        var lines = 0
+        func emit(_ line: String) {
+            if lines > 0 { out += "\n" }
+            out += line
+            lines += 1
+        }
         if !header.isEmpty {
             let width = header.map(\.0.count).max() ?? 0
             for (label, value) in header {
-                out.append(
+                emit(
                     paint(label.padding(toLength: width, withPad: " ", startingAt: 0), .dim) + "  "
                         + TerminalText.escaped(value))
             }
-            out.append("")
+            emit("")
         }
         // Most severe subject first; within a severity, by name. Findings and actions are
         // indexed by subject once (by position: no finding is copied), so rendering stays
@@ -69,45 +76,45 @@ public struct PlanText: Sendable {
         let subjects = worst.filter { !countInfoOnly || !infoOnly.contains($0.key) }.map { ($0.value, $0.key) }
             .sorted { $0 < $1 }.map(\.1)
         for subject in subjects {
-            out.append(paint(TerminalText.escaped(subject), .bold))
+            emit(paint(TerminalText.escaped(subject), .bold))
             for index in findingsBySubject[subject] ?? [] {
                 let finding = plan.findings[index]
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
-                out.append(title)
-                out.append("      " + TerminalText.escaped(finding.message))
-                for line in finding.evidence { out.append("      " + paint(TerminalText.escaped(line), .dim)) }
+                emit(title)
+                emit("      " + TerminalText.escaped(finding.message))
+                for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
             }
             let actions = actionsBySubject[subject] ?? []
             if !actions.isEmpty {
-                out.append("    fix:")
-                for index in actions { out.append("      " + line(for: plan.actions[index])) }
+                emit("    fix:")
+                for index in actions { emit("      " + line(for: plan.actions[index])) }
             }
-            out.append("")
+            emit("")
         }
         if countInfoOnly {
             var slugs: Set<String> = []
             for subject in infoOnly {
                 for index in findingsBySubject[subject] ?? [] { slugs.insert(plan.findings[index].slug) }
             }
-            out.append(
+            emit(
                 paint("info", .cyan)
                     + " \(infoOnly.count) more names have only informational findings (\(slugs.sorted().joined(separator: ", "))); -v lists them"
             )
-            out.append("")
+            emit("")
         }
         for pending in plan.pendingReloads ?? [] {
-            out.append(paint("pending reload: ", .red) + TerminalText.escaped(pending))
+            emit(paint("pending reload: ", .red) + TerminalText.escaped(pending))
         }
-        if plan.pendingReloads != nil { out.append("") }
-        for note in plan.notes { out.append(paint("note: ", .yellow) + TerminalText.escaped(note)) }
-        if !plan.notes.isEmpty { out.append("") }
+        if plan.pendingReloads != nil { emit("") }
+        for note in plan.notes { emit(paint("note: ", .yellow) + TerminalText.escaped(note)) }
+        if !plan.notes.isEmpty { emit("") }
         let notRun = checksNotRunLines(plan)
-        for line in notRun { out.append(paint("warning: ", .yellow) + line) }
-        if !notRun.isEmpty { out.append("") }
-        out.append(summary(plan, suggestApply: suggestApply))
-        return out.joined(separator: "\n")
+        for line in notRun { emit(paint("warning: ", .yellow) + line) }
+        if !notRun.isEmpty { emit("") }
+        emit(summary(plan, suggestApply: suggestApply))
+        return out
     }
 
     /// One action as a diff line with where it applies (its text and file escaped for the

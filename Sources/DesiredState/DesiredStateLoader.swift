@@ -214,8 +214,25 @@ public struct DesiredStateLoader: Sendable {
     /// Nil unless exactly one such file defines it without a problem; ``load(directory:)``
     /// still decides, and a caller uses this only when the two agree.
     public func nginxSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> NginxSettings? {
+        sectionAhead("nginx", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
+            readNginx(node, &reader, cwd: cwd)
+        }
+    }
+
+    /// The `dns` section read ahead the same way, so that the zones can be read while the
+    /// rest loads; the same rules as ``nginxSettingsAhead(directory:smallFileBytes:)``.
+    public func dnsSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> DNSSettings? {
+        sectionAhead("dns", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
+            readDNS(node, &reader, cwd: cwd)
+        }
+    }
+
+    private func sectionAhead<Section>(
+        _ key: String, directory: String, smallFileBytes: Int,
+        read: (YAMLNode, inout SchemaReader, String) -> Section?
+    ) -> Section? {
         guard let files = try? fileSystem.yamlFiles(in: directory) else { return nil }
-        var found: [NginxSettings] = []
+        var found: [Section] = []
         for relative in files {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
             guard let bytes = try? fileSystem.contents(of: path, maxBytes: min(smallFileBytes, limits.maxBytes)),
@@ -223,12 +240,11 @@ public struct DesiredStateLoader: Sendable {
             else { continue }
             var reader = SchemaReader()
             guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level"),
-                let pair = sections["nginx"]
+                let pair = sections[key]
             else { continue }
-            guard let settings = readNginx(pair.value, &reader, cwd: fileSystem.currentDirectory),
-                reader.problems.isEmpty
+            guard let section = read(pair.value, &reader, fileSystem.currentDirectory), reader.problems.isEmpty
             else { return nil }
-            found.append(settings)
+            found.append(section)
         }
         return found.count == 1 ? found.first : nil
     }

@@ -69,11 +69,11 @@ public struct Planner: Sendable {
     func finished(_ draft: PlanDraft, fileChanges: [NginxFileChange]) -> Plan {
         let tree = observation.nginx
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
-        let actions = draft.actions.enumerated().sorted {
-            ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < (
-                $1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset
-            )
-        }.map(\.element)
+        // Each action's key is made once, not twice per comparison.
+        let keys = draft.actions.map { ($0.phase.rawValue, order[$0.kind] ?? 0) }
+        let actions = keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map {
+            draft.actions[$0]
+        }
         let findings = Finding.inPlanOrder(draft.findings)
         let preconditions = Preconditions(
             nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {

@@ -23,6 +23,8 @@ public struct Observer: Sendable {
     /// nginx's tree as read while the desired state loaded; used when its settings are the
     /// desired state's.
     public var treeAhead: TreeAhead?
+    /// The zones as read while the desired state loaded, with ``dns`` their provider.
+    public var zonesAhead: ZonesAhead?
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -83,7 +85,7 @@ public struct Observer: Sendable {
     func loadTree() async -> Result<NginxConfigTree, ReconcileError> {
         let read =
             if let treeAhead, treeAhead.settings == desired.nginx { await treeAhead.reading.value } else {
-                await Task.detached { [desired] in Self.readTree(desired.nginx) }.value
+                await Self.readTreeOffThePool(desired.nginx)
             }
         return read.mapError { error in
             // The main configuration itself is the YAML's doing: say where the YAML names it.
@@ -93,6 +95,14 @@ public struct Observer: Sendable {
                 )
             }
             return .nginx(error)
+        }
+    }
+
+    /// ``readTree(_:)`` on a thread of its own: the tasks' pool has one thread per core, and
+    /// parsing there would keep the zone transfer waiting for one.
+    static func readTreeOffThePool(_ settings: NginxSettings) async -> Result<NginxConfigTree, NginxError> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: readTree(settings)) }
         }
     }
 
@@ -110,6 +120,50 @@ public struct Observer: Sendable {
         }
     }
 
+    /// The managed zones being read from settings known before the desired state was loaded:
+    /// whole zones only (a transfer or the zone file), which do not depend on the vhosts.
+    public struct ZonesAhead: Sendable {
+        let settings: DNSSettings
+        /// Made from `settings`; the run's provider when they are the desired state's.
+        public let provider: any DNSProvider
+        let reading: Task<Result<DNSObservation, ReconcileError>, Never>
+
+        /// Starts reading `settings`' zones with `provider`; nil when the read would depend on
+        /// the vhosts' names (dns.transfer: queries, the authoritative provider).
+        public init?(_ settings: DNSSettings, provider: any DNSProvider) {
+            guard settings.transfer == .axfr else { return nil }
+            switch settings.provider {
+            case .rfc2136, .zonefile: break
+            case .authoritative: return nil
+            }
+            self.settings = settings
+            self.provider = provider
+            reading = Task { await Self.read(settings.zones, with: provider) }
+        }
+
+        static func read(_ zones: [DNSName], with provider: any DNSProvider) async -> Result<
+            DNSObservation, ReconcileError
+        > {
+            do throws(ReconcileError) {
+                return .success(try await provider.observe(zones: zones, names: []))
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        /// The zones as read (or why they could not be); nil when a refused transfer fell back
+        /// to queries, which must be asked again with the vhosts' names.
+        func complete() async -> Result<DNSObservation, ReconcileError>? {
+            let read = await reading.value
+            if case .success(let observation) = read,
+                observation.zones.values.contains(where: { $0.source == .queries })
+            {
+                return nil
+            }
+            return read
+        }
+    }
+
     /// nginx's tree being read from settings known before the desired state was loaded.
     public struct TreeAhead: Sendable {
         let settings: NginxSettings
@@ -118,7 +172,7 @@ public struct Observer: Sendable {
         /// Starts reading the tree `settings` names, on another thread.
         public init(_ settings: NginxSettings) {
             self.settings = settings
-            reading = Task.detached { Observer.readTree(settings) }
+            reading = Task { await Observer.readTreeOffThePool(settings) }
         }
     }
 
@@ -126,7 +180,12 @@ public struct Observer: Sendable {
     func observeZones() async throws(ReconcileError) -> DNSObservation {
         let zones = desired.dns.zones
         let names = desired.vhosts.map(\.dnsName)
-        var records = try await dns.observe(zones: zones, names: names)
+        var records: DNSObservation
+        if let zonesAhead, zonesAhead.settings == desired.dns, let read = await zonesAhead.complete() {
+            records = try read.get()
+        } else {
+            records = try await dns.observe(zones: zones, names: names)
+        }
         for zone in zones where records.zones[zone] == nil {
             throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
         }

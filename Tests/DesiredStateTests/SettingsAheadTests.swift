@@ -1,9 +1,10 @@
 import DesiredState
 import Testing
 
-/// The `nginx` section read before the whole state, so nginx's tree can be read meanwhile: it
-/// is what the full load reads, or nil whenever the full load might say otherwise.
-@Suite struct NginxSettingsAheadTests {
+/// The `nginx` and `dns` sections read before the whole state, so nginx's tree and the zones
+/// can be read meanwhile: each is what the full load reads, or nil whenever the full load might
+/// say otherwise.
+@Suite struct SettingsAheadTests {
     static let vhosts = "vhosts:\n  a.example.social: {}\n"
 
     @Test func readAheadEqualsTheLoadedSettings() throws {
@@ -47,5 +48,24 @@ import Testing
         let loader = DesiredStateLoader(fileSystem: fs)
         #expect(loader.nginxSettingsAhead(directory: "d", smallFileBytes: 16) == nil)
         #expect(loader.nginxSettingsAhead(directory: "d") == (try loader.load(directory: "d")).nginx)
+    }
+
+    @Test func dnsReadAheadEqualsTheLoadedSettings() throws {
+        let fs = InMemoryFileSystem(
+            files: ["d/base.yaml": baseYAML, "d/v.yaml": Self.vhosts], currentDirectory: "/")
+        let loader = DesiredStateLoader(fileSystem: fs)
+        let ahead = try #require(loader.dnsSettingsAhead(directory: "d"))
+        #expect(ahead == (try loader.load(directory: "d")).dns)
+        #expect(loader.dnsSettingsAhead(directory: "d", smallFileBytes: 16) == nil)
+    }
+
+    @Test func noDNSReadAheadWhenTwoFilesDefineIt() {
+        let fs = InMemoryFileSystem(
+            files: [
+                "d/base.yaml": baseYAML,
+                "d/more.yaml": "dns: {provider: rfc2136, server: 192.0.2.53, zones: [example.social]}\n",
+                "d/v.yaml": Self.vhosts,
+            ], currentDirectory: "/")
+        #expect(DesiredStateLoader(fileSystem: fs).dnsSettingsAhead(directory: "d") == nil)
     }
 }

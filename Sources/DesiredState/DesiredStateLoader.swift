@@ -623,6 +623,13 @@ public struct DesiredStateLoader: Sendable {
         return .zonefile(path: path, reload: reload)
     }
 
+    /// The mark already in `slot`, or nil after putting `mark` there.
+    private static func firstDeclaration(_ slot: inout YAMLMark?, _ mark: YAMLMark) -> YAMLMark? {
+        if let first = slot { return first }
+        slot = mark
+        return nil
+    }
+
     private func readVhosts(
         _ node: YAMLNode, _ reader: inout SchemaReader, into vhosts: inout [VhostEntry], seen: inout [String: YAMLMark]
     ) {
@@ -639,11 +646,11 @@ public struct DesiredStateLoader: Sendable {
                 reader.fail(error.message, at: pair.key)
                 continue
             }
-            if let first = seen[name] {
+            // One lookup: the slot is filled when the name is new.
+            if let first = Self.firstDeclaration(&seen[name], pair.key.mark) {
                 reader.fail("vhost \(YAMLScalar.quote(name)) is declared twice: here and at \(first)", at: pair.key)
                 continue
             }
-            seen[name] = pair.key.mark
             guard
                 let keys = reader.mapping(
                     pair.value, allowed: ["families", "ports", "hosts"], what: "vhost \(YAMLScalar.quote(name))")

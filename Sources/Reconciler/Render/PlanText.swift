@@ -57,28 +57,12 @@ public struct PlanText: Sendable {
             }
             emit("")
         }
-        // Most severe subject first; within a severity, by name. Findings and actions are
-        // indexed by subject once (by position: no finding is copied), so rendering stays
-        // linear in their number; subjects that are only counted are never sorted.
-        var worst: [String: Severity] = [:]
-        var findingsBySubject: [String: [Int]] = [:]
-        var actionsBySubject: [String: [Int]] = [:]
-        for (index, finding) in plan.findings.enumerated() {
-            worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity)
-            findingsBySubject[finding.vhost, default: []].append(index)
-        }
-        for (index, action) in plan.actions.enumerated() {
-            if worst[action.vhost] == nil { worst[action.vhost] = .info }
-            actionsBySubject[action.vhost, default: []].append(index)
-        }
-        let infoOnly = Set(worst.keys.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
-        let countInfoOnly = !verbose && infoOnly.count > 3
-        let subjects = worst.filter { !countInfoOnly || !infoOnly.contains($0.key) }.map { ($0.value, $0.key) }
-            .sorted { $0 < $1 }.map(\.1)
-        for subject in subjects {
-            emit(paint(TerminalText.escaped(subject), .bold))
-            for index in findingsBySubject[subject] ?? [] {
-                let finding = plan.findings[index]
+        let index = SubjectIndex(plan)
+        let countInfoOnly = !verbose && index.infoOnly.count > 3
+        for slot in index.listed(leavingOutInfoOnly: countInfoOnly) {
+            emit(paint(TerminalText.escaped(index.names[slot]), .bold))
+            for position in index.findings[slot] {
+                let finding = plan.findings[position]
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
@@ -86,21 +70,20 @@ public struct PlanText: Sendable {
                 emit("      " + TerminalText.escaped(finding.message))
                 for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
             }
-            let actions = actionsBySubject[subject] ?? []
-            if !actions.isEmpty {
+            if !index.actions[slot].isEmpty {
                 emit("    fix:")
-                for index in actions { emit("      " + line(for: plan.actions[index])) }
+                for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
             }
             emit("")
         }
         if countInfoOnly {
             var slugs: Set<String> = []
-            for subject in infoOnly {
-                for index in findingsBySubject[subject] ?? [] { slugs.insert(plan.findings[index].slug) }
+            for slot in index.infoOnly {
+                for position in index.findings[slot] { slugs.insert(plan.findings[position].slug) }
             }
             emit(
                 paint("info", .cyan)
-                    + " \(infoOnly.count) more names have only informational findings (\(slugs.sorted().joined(separator: ", "))); -v lists them"
+                    + " \(index.infoOnly.count) more names have only informational findings (\(slugs.sorted().joined(separator: ", "))); -v lists them"
             )
             emit("")
         }
@@ -199,5 +182,59 @@ public struct PlanText: Sendable {
             text += "\nRun `reconcile apply` to make these changes."
         }
         return text
+    }
+}
+
+/// A plan's findings and actions by subject (vhost or file), each subject looked up once per
+/// finding or action and each kept by position (no finding is copied), so rendering stays
+/// linear in their number.
+struct SubjectIndex {
+    /// Subjects in order of first appearance; the other arrays are indexed alike.
+    private(set) var names: [String] = []
+    private(set) var worst: [Severity] = []
+    private(set) var findings: [[Int]] = []
+    private(set) var actions: [[Int]] = []
+    /// Subjects with nothing but `info` findings and no action.
+    private(set) var infoOnly: [Int] = []
+
+    init(_ plan: Plan) {
+        var slots: [String: Int] = [:]
+        func slot(_ subject: String) -> Int {
+            let next = names.count
+            let found = Self.existing(&slots[subject], or: next)
+            if found == next {
+                names.append(subject)
+                worst.append(.info)
+                findings.append([])
+                actions.append([])
+            }
+            return found
+        }
+        for (position, finding) in plan.findings.enumerated() {
+            let at = slot(finding.vhost)
+            worst[at] = min(worst[at], finding.severity)
+            findings[at].append(position)
+        }
+        for (position, action) in plan.actions.enumerated() { actions[slot(action.vhost)].append(position) }
+        infoOnly = names.indices.filter { worst[$0] == .info && actions[$0].isEmpty }
+    }
+
+    /// The slot in `entry`, or `next` put there: one hash of the subject either way.
+    private static func existing(_ entry: inout Int?, or next: Int) -> Int {
+        if let slot = entry { return slot }
+        entry = next
+        return next
+    }
+
+    /// The subjects to list, most severe first and within a severity by name; the info-only
+    /// ones left out (and never sorted) when they are only counted.
+    func listed(leavingOutInfoOnly: Bool) -> [Int] {
+        var listed = Array(names.indices)
+        if leavingOutInfoOnly {
+            var counted = [Bool](repeating: false, count: names.count)
+            for slot in infoOnly { counted[slot] = true }
+            listed.removeAll { counted[$0] }
+        }
+        return listed.sorted { (worst[$0], names[$0]) < (worst[$1], names[$1]) }
     }
 }

@@ -38,12 +38,17 @@ public struct Observer: Sendable {
             "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))"
         )
         // The tree is parsed on one core while the zones arrive on the other; its errors still
-        // come first, as when it was read before DNS was asked.
-        async let loading = loadTree()
-        let dnsRecords: Result<DNSObservation, ReconcileError>
-        do { dnsRecords = .success(try await observeZones()) } catch { dnsRecords = .failure(error) }
-        let tree = try await loading.get()
-        let records = try dnsRecords.get()
+        // come first and at once, as when it was read before DNS was asked (the zones' read is
+        // then cancelled, not waited for).
+        let reading = Task { await observeZonesResult() }
+        let tree: NginxConfigTree
+        switch await loadTree() {
+        case .success(let loaded): tree = loaded
+        case .failure(let error):
+            reading.cancel()
+            throw error
+        }
+        let records = try await reading.value.get()
         // How each zone was read (AXFR or queries, signed or not) and how many servers agree.
         var source = dns.summary
         let reads = zones.compactMap { zone in records.zones[zone]?.read.map { "\(zone) \($0)" } }
@@ -173,6 +178,15 @@ public struct Observer: Sendable {
         public init(_ settings: NginxSettings) {
             self.settings = settings
             reading = Task { await Observer.readTreeOffThePool(settings) }
+        }
+    }
+
+    /// ``observeZones()`` as a value, for a task of its own.
+    func observeZonesResult() async -> Result<DNSObservation, ReconcileError> {
+        do throws(ReconcileError) {
+            return .success(try await observeZones())
+        } catch {
+            return .failure(error)
         }
     }
 

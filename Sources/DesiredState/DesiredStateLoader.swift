@@ -209,6 +209,46 @@ public struct DesiredStateLoader: Sendable {
         return state
     }
 
+    /// The `nginx` section alone, read ahead of the whole state from its small files (the
+    /// vhost lists are the large ones), so that nginx's tree can be read while the rest loads.
+    /// Nil unless exactly one such file defines it without a problem; ``load(directory:)``
+    /// still decides, and a caller uses this only when the two agree.
+    public func nginxSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> NginxSettings? {
+        sectionAhead("nginx", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
+            readNginx(node, &reader, cwd: cwd)
+        }
+    }
+
+    /// The `dns` section read ahead the same way, so that the zones can be read while the
+    /// rest loads; the same rules as ``nginxSettingsAhead(directory:smallFileBytes:)``.
+    public func dnsSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> DNSSettings? {
+        sectionAhead("dns", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
+            readDNS(node, &reader, cwd: cwd)
+        }
+    }
+
+    private func sectionAhead<Section>(
+        _ key: String, directory: String, smallFileBytes: Int,
+        read: (YAMLNode, inout SchemaReader, String) -> Section?
+    ) -> Section? {
+        guard let files = try? fileSystem.yamlFiles(in: directory) else { return nil }
+        var found: [Section] = []
+        for relative in files {
+            let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
+            guard let bytes = try? fileSystem.contents(of: path, maxBytes: min(smallFileBytes, limits.maxBytes)),
+                let root = try? YAMLParser.parse(bytes, file: path, limits: limits)
+            else { continue }
+            var reader = SchemaReader()
+            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level"),
+                let pair = sections[key]
+            else { continue }
+            guard let section = read(pair.value, &reader, fileSystem.currentDirectory), reader.problems.isEmpty
+            else { return nil }
+            found.append(section)
+        }
+        return found.count == 1 ? found.first : nil
+    }
+
     // MARK: sections
 
     private func readHost(_ node: YAMLNode, _ reader: inout SchemaReader, what: String = "host") -> HostAddresses? {
@@ -583,6 +623,13 @@ public struct DesiredStateLoader: Sendable {
         return .zonefile(path: path, reload: reload)
     }
 
+    /// The mark already in `slot`, or nil after putting `mark` there.
+    private static func firstDeclaration(_ slot: inout YAMLMark?, _ mark: YAMLMark) -> YAMLMark? {
+        if let first = slot { return first }
+        slot = mark
+        return nil
+    }
+
     private func readVhosts(
         _ node: YAMLNode, _ reader: inout SchemaReader, into vhosts: inout [VhostEntry], seen: inout [String: YAMLMark]
     ) {
@@ -599,11 +646,11 @@ public struct DesiredStateLoader: Sendable {
                 reader.fail(error.message, at: pair.key)
                 continue
             }
-            if let first = seen[name] {
+            // One lookup: the slot is filled when the name is new.
+            if let first = Self.firstDeclaration(&seen[name], pair.key.mark) {
                 reader.fail("vhost \(YAMLScalar.quote(name)) is declared twice: here and at \(first)", at: pair.key)
                 continue
             }
-            seen[name] = pair.key.mark
             guard
                 let keys = reader.mapping(
                     pair.value, allowed: ["families", "ports", "hosts"], what: "vhost \(YAMLScalar.quote(name))")

@@ -135,23 +135,28 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Presentation form with a trailing dot, escaping bytes that are not plain.
     public var description: String {
         if wire.isEmpty { return "." }
-        var out = ""
-        for label in labels {
-            for b in label {
+        // Built as bytes in one buffer: names are rendered once per record and finding.
+        var out: [UInt8] = []
+        out.reserveCapacity(wire.count + 1)
+        var i = 0
+        while i < wire.count {
+            let end = min(wire.count, i + 1 + Int(wire[i]))
+            for b in wire[(i + 1)..<end] {
                 switch b {
                 case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
                     UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
-                    out += "\\" + String(UnicodeScalar(b))
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(b)
                 case 0x21...0x7E:
-                    out += String(UnicodeScalar(b))
+                    out.append(b)
                 default:
-                    let s = String(b)
-                    out += "\\" + String(repeating: "0", count: 3 - s.count) + s
+                    out += [UInt8(ascii: "\\"), 48 + b / 100, 48 + b / 10 % 10, 48 + b % 10]
                 }
             }
-            out += "."
+            out.append(UInt8(ascii: "."))
+            i = end
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
@@ -166,7 +171,12 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(wire.count)
-        for b in wire { hasher.combine(Self.lower(b)) }
+        // The lowercased bytes in one call (most names have no capitals to fold).
+        if wire.contains(where: { $0 >= 65 && $0 <= 90 }) {
+            wire.map(Self.lower).withUnsafeBytes { hasher.combine(bytes: $0) }
+        } else {
+            wire.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     /// Canonical DNS ordering (RFC 4034 §6.1): by labels from the right, bytewise, lowercased.

@@ -117,7 +117,17 @@ public struct IPv4Bytes: Hashable, Sendable, Comparable, CustomStringConvertible
         }
         self.bytes = out
     }
-    public var description: String { bytes.map(String.init).joined(separator: ".") }
+    public var description: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(15)
+        for (i, b) in bytes.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ".")) }
+            if b >= 100 { out.append(48 + b / 100) }
+            if b >= 10 { out.append(48 + b / 10 % 10) }
+            out.append(48 + b % 10)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
     public static func < (l: IPv4Bytes, r: IPv4Bytes) -> Bool { l.bytes.lexicographicallyPrecedes(r.bytes) }
 }
 
@@ -182,11 +192,28 @@ public struct IPv6Bytes: Hashable, Sendable, Comparable, CustomStringConvertible
                 i += 1
             }
         }
-        func hex(_ range: Range<Int>) -> String {
-            words[range].map { String($0, radix: 16) }.joined(separator: ":")
+        var out: [UInt8] = []
+        out.reserveCapacity(39)
+        func hex(_ range: Range<Int>) {
+            for (n, word) in words[range].enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ":")) }
+                var shift = 12
+                while shift > 0 && (word >> UInt16(shift)) == 0 { shift -= 4 }
+                while shift >= 0 {
+                    let digit = UInt8(truncatingIfNeeded: (word >> UInt16(shift)) & 0xF)
+                    out.append(digit < 10 ? 48 + digit : 87 + digit)
+                    shift -= 4
+                }
+            }
         }
-        if bestStart < 0 { return hex(0..<8) }
-        return hex(0..<bestStart) + "::" + hex((bestStart + bestLen)..<8)
+        if bestStart < 0 {
+            hex(0..<8)
+        } else {
+            hex(0..<bestStart)
+            out += [UInt8(ascii: ":"), UInt8(ascii: ":")]
+            hex((bestStart + bestLen)..<8)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
     public static func < (l: IPv6Bytes, r: IPv6Bytes) -> Bool { l.bytes.lexicographicallyPrecedes(r.bytes) }
 }

@@ -19,7 +19,8 @@ extension NginxConfigTree {
         var sockets: [NginxSocketKey: SocketState] = [:]
         var conflicts: [NginxError] = []
         for block in serverBlocks {
-            var seen: [NginxSocketKey: NginxSourceLocation] = [:]
+            // A block has a handful of listens: a list is cheaper than a table per block.
+            var seen: [(key: NginxSocketKey, location: NginxSourceLocation)] = []
             for listen in block.listens {
                 guard let source = listen.source else { continue }
                 let key: NginxSocketKey
@@ -28,13 +29,14 @@ extension NginxConfigTree {
                 case .unix: key = NginxSocketKey(address: listen.address, port: 0)
                 default: key = NginxSocketKey(address: listen.address, port: listen.port ?? 0)
                 }
-                let socket = listen.socketDescription
-                if let earlier = seen[key] {
+                // Described only for a conflict's message.
+                var socket: String { listen.socketDescription }
+                if let earlier = seen.first(where: { $0.key == key })?.location {
                     conflicts.append(
                         .listenConflict(message: "a duplicate listen \(socket)", at: source.location, earlier: earlier))
                     continue
                 }
-                seen[key] = source.location
+                seen.append((key, source.location))
                 var state = sockets[key] ?? SocketState()
                 if listen.defaultServer {
                     if let earlier = state.defaultServer {

@@ -38,7 +38,7 @@ struct NginxSocketGroup: Sendable {
         for name in effectiveNames {
             switch name.kind {
             case .exact:
-                if exact[name.name] == nil { exact[name.name] = block }
+                Self.keepFirst(&exact[name.name], block)
             case .leadingWildcard:
                 let dotForm = name.name.hasPrefix(".")
                 let suffix = String(name.name.dropFirst(dotForm ? 1 : 2))
@@ -51,14 +51,18 @@ struct NginxSocketGroup: Sendable {
                 }
                 if leading[suffix] == nil { leading[suffix] = (block, dotForm) }
             case .trailingWildcard:
-                let prefix = String(name.name.dropLast(2))
-                if trailing[prefix] == nil { trailing[prefix] = block }
+                Self.keepFirst(&trailing[String(name.name.dropLast(2))], block)
             case .regex:
                 regexes.append((name.name, block, name.location))
             case .hostnameVariable:
                 hostnameBlocks.append(block)
             }
         }
+    }
+
+    /// The first definition wins; through the slot, the name is hashed once, not twice.
+    private static func keepFirst(_ slot: inout Int?, _ block: Int) {
+        if slot == nil { slot = block }
     }
 
     func exactMatch(_ host: String, machineHostname: String?) -> Int? {

@@ -33,7 +33,7 @@ struct PlanDraft {
 }
 
 /// What every vhost's step reads, computed once per run.
-struct PlanContext {
+struct PlanContext: Sendable {
     let tree: NginxConfigTree
     let selector: NginxServerSelector
     let claims: NginxNameClaims
@@ -45,10 +45,17 @@ struct PlanContext {
     let localIPv4: [NginxListenAddress?]
     let localIPv6: [NginxListenAddress?]
 
-    init(desired: DesiredState, tree: NginxConfigTree) {
+    /// `alongside` runs on this thread while the selector is built on another.
+    init(desired: DesiredState, tree: NginxConfigTree, alongside: () -> Void = {}) {
         self.tree = tree
-        selector = NginxServerSelector(tree: tree)
-        claims = NginxNameClaims(tree: tree)
+        var claims: NginxNameClaims?
+        selector = Concurrently.run(
+            { NginxServerSelector(tree: tree) },
+            while: {
+                claims = NginxNameClaims(tree: tree)
+                alongside()
+            })
+        self.claims = claims ?? NginxNameClaims(tree: tree)
         // A fleet host's other vhosts are the desired state's too, not unmanaged.
         vhostNames = Set((desired.fleet?.allVhosts ?? desired.vhosts).map(\.name))
         familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })

@@ -7,10 +7,10 @@ extension Planner {
         var reported: Set<String> = []
         for block in context.tree.serverBlocks {
             for name in block.serverNames where name.kind == .exact && !name.name.isEmpty {
-                guard !context.vhostNames.contains(name.name), !reported.contains(name.name),
+                // Each name is judged once: a name that fails the checks fails them every time.
+                guard !context.vhostNames.contains(name.name), reported.insert(name.name).inserted,
                     let dnsName = try? DNSName(name.name + "."), desired.dns.zone(containing: dnsName) != nil
                 else { continue }
-                reported.insert(name.name)
                 findings.append(
                     Finding(
                         kind: .unmanagedVhost, vhost: name.name,

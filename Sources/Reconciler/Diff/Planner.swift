@@ -38,17 +38,27 @@ public struct Planner: Sendable {
     }
 
     public func plan() -> Plan {
-        let context = PlanContext(desired: desired, tree: observation.nginx)
-        var draft = PlanDraft(batch: NginxEditBatch(tree: observation.nginx))
-        draft.findings += runtimeFindings()
-        draft.findings += interfaceFindings()
-        for vhost in desired.vhosts {
-            planVhost(vhost, context: context, into: &draft)
+        // Steps that read only the observation run on the second core beside the ones before
+        // and after them; their findings are added in the same order as ever.
+        var early: [Finding] = []
+        var batch: NginxEditBatch?
+        let context = PlanContext(desired: desired, tree: observation.nginx) {
+            early = runtimeFindings() + interfaceFindings()
+            batch = NginxEditBatch(tree: observation.nginx)
         }
-        draft.findings += unmanagedNameFindings(context)
-        // Every authoritative server of each zone (DESIGN §14).
-        draft.findings += nameserverFindings(context)
-        draft.findings += probeFindings()
+        var draft = PlanDraft(batch: batch ?? NginxEditBatch(tree: observation.nginx))
+        draft.findings += early
+        let late = Concurrently.run(
+            { [self] in
+                // Every authoritative server of each zone (DESIGN §14).
+                unmanagedNameFindings(context) + nameserverFindings(context) + probeFindings()
+            },
+            while: {
+                for vhost in desired.vhosts {
+                    planVhost(vhost, context: context, into: &draft)
+                }
+            })
+        draft.findings += late
         listenActions(&draft)
         markWaitingRemovals(&draft.actions)
         return finished(draft)
@@ -59,11 +69,11 @@ public struct Planner: Sendable {
     func finished(_ draft: PlanDraft) -> Plan {
         let tree = observation.nginx
         let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
-        let actions = draft.actions.enumerated().sorted {
-            ($0.element.phase.rawValue, order[$0.element.kind] ?? 0, $0.offset) < (
-                $1.element.phase.rawValue, order[$1.element.kind] ?? 0, $1.offset
-            )
-        }.map(\.element)
+        // Each action's key is made once, not twice per comparison.
+        let keys = draft.actions.map { ($0.phase.rawValue, order[$0.kind] ?? 0) }
+        let actions = keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map {
+            draft.actions[$0]
+        }
         let findings = Finding.inPlanOrder(draft.findings)
         let preconditions = Preconditions(
             nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {

@@ -20,6 +20,11 @@ public struct Observer: Sendable {
     public var dnsTimeout: Duration = .seconds(3)
     /// Paths in what the observer says (a pid file) are shown relative to this directory.
     public var displayBase = FileManager.default.currentDirectoryPath
+    /// nginx's tree as read while the desired state loaded; used when its settings are the
+    /// desired state's.
+    public var treeAhead: TreeAhead?
+    /// The zones as read while the desired state loaded, with ``dns`` their provider.
+    public var zonesAhead: ZonesAhead?
 
     public init(desired: DesiredState, dns: any DNSProvider) {
         self.desired = desired
@@ -27,42 +32,23 @@ public struct Observer: Sendable {
     }
 
     public func observe() async throws(ReconcileError) -> Observation {
-        let tree: NginxConfigTree
         progress("reading nginx's configuration from \(desired.nginx.config)")
-        do {
-            let settings = desired.nginx.limits
-            let limits = NginxLimits(
-                maxDepth: settings.depth ?? NginxLimits.defaultMaxDepth,
-                maxFileBytes: settings.fileBytes ?? NginxLimits.defaultMaxFileBytes,
-                maxTreeBytes: settings.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
-            tree = try NginxConfigTree.load(
-                mainConfig: desired.nginx.config, reader: DiskNginxFileReader(), limits: limits)
-        } catch {
-            // The main configuration itself is the YAML's doing: say where the YAML names it.
-            if case .fileNotReadable(let path, let reason, nil) = error {
-                throw .other(
-                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
-                )
-            }
-            throw .nginx(error)
-        }
         let zones = desired.dns.zones
-        let names = desired.vhosts.map(\.dnsName)
         progress(
             "reading zone\(zones.count == 1 ? "" : "s") \(zones.map(\.description).joined(separator: ", ")) (\(dns.summary))"
         )
-        var records = try await dns.observe(zones: zones, names: names)
-        for zone in zones where records.zones[zone] == nil {
-            throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
+        // The tree is parsed on one core while the zones arrive on the other; its errors still
+        // come first and at once, as when it was read before DNS was asked (the zones' read is
+        // then cancelled, not waited for).
+        let reading = Task { await observeZonesResult() }
+        let tree: NginxConfigTree
+        switch await loadTree() {
+        case .success(let loaded): tree = loaded
+        case .failure(let error):
+            reading.cancel()
+            throw error
         }
-        if desired.dns.nameservers != .listed([]) {
-            let surveyor = NameserverSurveyor(settings: desired.dns, timeout: dnsTimeout)
-            for zone in zones where records.nameservers[zone] == nil {
-                progress("asking the authoritative servers of \(zone)")
-                records.nameservers[zone] = await surveyor.survey(
-                    zone, primary: records.zones[zone], names: names.filter { $0.isSubdomain(of: zone) })
-            }
-        }
+        let records = try await reading.value.get()
         // How each zone was read (AXFR or queries, signed or not) and how many servers agree.
         var source = dns.summary
         let reads = zones.compactMap { zone in records.zones[zone]?.read.map { "\(zone) \($0)" } }
@@ -97,6 +83,135 @@ public struct Observer: Sendable {
                 applyRunning: !holdsStateLock && stateDirectory.isLockedByAnotherProcess())
         }
         return observation
+    }
+
+    /// nginx's tree as nginx loads it, within the desired state's limits; the one read ahead
+    /// when it was read with the same settings.
+    func loadTree() async -> Result<NginxConfigTree, ReconcileError> {
+        let read =
+            if let treeAhead, treeAhead.settings == desired.nginx { await treeAhead.reading.value } else {
+                await Self.readTreeOffThePool(desired.nginx)
+            }
+        return read.mapError { error in
+            // The main configuration itself is the YAML's doing: say where the YAML names it.
+            if case .fileNotReadable(let path, let reason, nil) = error {
+                return .other(
+                    "\(desired.source(of: "nginx.config")): nginx.config names \(path), which cannot be read: \(reason); point it at nginx's main configuration (`nginx -V` shows the default, usually /etc/nginx/nginx.conf)"
+                )
+            }
+            return .nginx(error)
+        }
+    }
+
+    /// ``readTree(_:)`` on a thread of its own: the tasks' pool has one thread per core, and
+    /// parsing there would keep the zone transfer waiting for one.
+    static func readTreeOffThePool(_ settings: NginxSettings) async -> Result<NginxConfigTree, NginxError> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: readTree(settings)) }
+        }
+    }
+
+    /// nginx's tree read with `settings`' main file and limits.
+    static func readTree(_ settings: NginxSettings) -> Result<NginxConfigTree, NginxError> {
+        let limits = NginxLimits(
+            maxDepth: settings.limits.depth ?? NginxLimits.defaultMaxDepth,
+            maxFileBytes: settings.limits.fileBytes ?? NginxLimits.defaultMaxFileBytes,
+            maxTreeBytes: settings.limits.treeBytes ?? NginxLimits.defaultMaxTreeBytes)
+        do throws(NginxError) {
+            return .success(
+                try NginxConfigTree.load(mainConfig: settings.config, reader: DiskNginxFileReader(), limits: limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The managed zones being read from settings known before the desired state was loaded:
+    /// whole zones only (a transfer or the zone file), which do not depend on the vhosts.
+    public struct ZonesAhead: Sendable {
+        let settings: DNSSettings
+        /// Made from `settings`; the run's provider when they are the desired state's.
+        public let provider: any DNSProvider
+        let reading: Task<Result<DNSObservation, ReconcileError>, Never>
+
+        /// Starts reading `settings`' zones with `provider`; nil when the read would depend on
+        /// the vhosts' names (dns.transfer: queries, the authoritative provider).
+        public init?(_ settings: DNSSettings, provider: any DNSProvider) {
+            guard settings.transfer == .axfr else { return nil }
+            switch settings.provider {
+            case .rfc2136, .zonefile: break
+            case .authoritative: return nil
+            }
+            self.settings = settings
+            self.provider = provider
+            reading = Task { await Self.read(settings.zones, with: provider) }
+        }
+
+        static func read(_ zones: [DNSName], with provider: any DNSProvider) async -> Result<
+            DNSObservation, ReconcileError
+        > {
+            do throws(ReconcileError) {
+                return .success(try await provider.observe(zones: zones, names: []))
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        /// The zones as read (or why they could not be); nil when a refused transfer fell back
+        /// to queries, which must be asked again with the vhosts' names.
+        func complete() async -> Result<DNSObservation, ReconcileError>? {
+            let read = await reading.value
+            if case .success(let observation) = read,
+                observation.zones.values.contains(where: { $0.source == .queries })
+            {
+                return nil
+            }
+            return read
+        }
+    }
+
+    /// nginx's tree being read from settings known before the desired state was loaded.
+    public struct TreeAhead: Sendable {
+        let settings: NginxSettings
+        let reading: Task<Result<NginxConfigTree, NginxError>, Never>
+
+        /// Starts reading the tree `settings` names, on another thread.
+        public init(_ settings: NginxSettings) {
+            self.settings = settings
+            reading = Task { await Observer.readTreeOffThePool(settings) }
+        }
+    }
+
+    /// ``observeZones()`` as a value, for a task of its own.
+    func observeZonesResult() async -> Result<DNSObservation, ReconcileError> {
+        do throws(ReconcileError) {
+            return .success(try await observeZones())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The managed zones as read, and every authoritative server's answers when asked for.
+    func observeZones() async throws(ReconcileError) -> DNSObservation {
+        let zones = desired.dns.zones
+        let names = desired.vhosts.map(\.dnsName)
+        var records: DNSObservation
+        if let zonesAhead, zonesAhead.settings == desired.dns, let read = await zonesAhead.complete() {
+            records = try read.get()
+        } else {
+            records = try await dns.observe(zones: zones, names: names)
+        }
+        for zone in zones where records.zones[zone] == nil {
+            throw .other("zone \(zone) was not read; refusing to plan on records that were not seen")
+        }
+        if desired.dns.nameservers != .listed([]) {
+            let surveyor = NameserverSurveyor(settings: desired.dns, timeout: dnsTimeout)
+            for zone in zones where records.nameservers[zone] == nil {
+                progress("asking the authoritative servers of \(zone)")
+                records.nameservers[zone] = await surveyor.survey(
+                    zone, primary: records.zones[zone], names: names.filter { $0.isSubdomain(of: zone) })
+            }
+        }
+        return records
     }
 }
 

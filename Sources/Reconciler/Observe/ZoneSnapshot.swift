@@ -42,6 +42,9 @@ public struct ZoneSnapshot: Sendable {
         (byName[name] ?? []).filter { $0.type == type }
     }
 
+    /// Every record owned by `name`, of any type.
+    func records(at name: DNSName) -> [ResourceRecord] { byName[name] ?? [] }
+
     /// The values of the `type` records at `name` in presentation form, sorted: what two
     /// servers are compared on.
     public func values(_ name: DNSName, _ type: RecordType) -> [String] {
@@ -64,7 +67,11 @@ public struct DNSObservation: Sendable {
 
     /// The snapshot of the managed zone containing `name`, if observed.
     public func zone(containing name: DNSName) -> ZoneSnapshot? {
-        zones.values.filter { name.isSubdomain(of: $0.zone) }.max { $0.zone.wire.count < $1.zone.wire.count }
+        var best: ZoneSnapshot?
+        for snapshot in zones.values where name.isSubdomain(of: snapshot.zone) {
+            if best.map({ snapshot.zone.wire.count > $0.zone.wire.count }) ?? true { best = snapshot }
+        }
+        return best
     }
 
     /// What a name resolves to inside the managed zones.
@@ -82,14 +89,16 @@ public struct DNSObservation: Sendable {
         var chain: [String] = []
         for _ in 0..<8 {
             guard let zone = zone(containing: current) else { return .external(chain) }
-            if let cname = zone.records(current, .cname).first, case .cname(let target) = cname.data {
+            // The name's records are looked up once, then split by type.
+            let owned = zone.records(at: current)
+            if let cname = owned.first(where: { $0.type == .cname }), case .cname(let target) = cname.data {
                 chain.append(cname.presentation)
                 guard self.zone(containing: target) != nil else { return .external(chain) }
                 current = target
                 continue
             }
             return .records(
-                zone.records(current, .a), zone.records(current, .aaaa),
+                owned.filter { $0.type == .a }, owned.filter { $0.type == .aaaa },
                 chain: chain.isEmpty ? nil : chain.joined(separator: " -> "))
         }
         return .external(chain)

@@ -40,70 +40,64 @@ public struct PlanText: Sendable {
     }
 
     public func render(_ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true) -> String {
-        var out: [String] = []
+        // One string, grown in place: a large plan has a million lines.
+        var out = ""
+        var lines = 0
+        func emit(_ line: String) {
+            if lines > 0 { out += "\n" }
+            out += line
+            lines += 1
+        }
         if !header.isEmpty {
             let width = header.map(\.0.count).max() ?? 0
             for (label, value) in header {
-                out.append(
+                emit(
                     paint(label.padding(toLength: width, withPad: " ", startingAt: 0), .dim) + "  "
                         + TerminalText.escaped(value))
             }
-            out.append("")
+            emit("")
         }
-        // Most severe subject first; within a severity, by name. Findings and actions are
-        // indexed by subject once, so rendering stays linear in their number.
-        var worst: [String: Severity] = [:]
-        var findingsBySubject: [String: [Finding]] = [:]
-        var actionsBySubject: [String: [Action]] = [:]
-        for finding in plan.findings {
-            worst[finding.vhost] = min(worst[finding.vhost] ?? .info, finding.severity)
-            findingsBySubject[finding.vhost, default: []].append(finding)
-        }
-        for action in plan.actions {
-            if worst[action.vhost] == nil { worst[action.vhost] = .info }
-            actionsBySubject[action.vhost, default: []].append(action)
-        }
-        var subjects = worst.map { ($0.value, $0.key) }.sorted { $0 < $1 }.map(\.1)
-        let infoOnly = Set(subjects.filter { worst[$0] == .info && actionsBySubject[$0] == nil })
-        if !verbose && infoOnly.count > 3 {
-            subjects.removeAll { infoOnly.contains($0) }
-        }
-        for subject in subjects {
-            out.append(paint(TerminalText.escaped(subject), .bold))
-            for finding in findingsBySubject[subject] ?? [] {
+        let index = SubjectIndex(plan)
+        let countInfoOnly = !verbose && index.infoOnly.count > 3
+        for slot in index.listed(leavingOutInfoOnly: countInfoOnly) {
+            emit(paint(TerminalText.escaped(index.names[slot]), .bold))
+            for position in index.findings[slot] {
+                let finding = plan.findings[position]
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
                 if let port = finding.port { title += " port \(port)" }
-                out.append(title)
-                out.append("      " + TerminalText.escaped(finding.message))
-                for line in finding.evidence { out.append("      " + paint(TerminalText.escaped(line), .dim)) }
+                emit(title)
+                emit("      " + TerminalText.escaped(finding.message))
+                for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
             }
-            let actions = actionsBySubject[subject] ?? []
-            if !actions.isEmpty {
-                out.append("    fix:")
-                for action in actions { out.append("      " + line(for: action)) }
+            if !index.actions[slot].isEmpty {
+                emit("    fix:")
+                for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
             }
-            out.append("")
+            emit("")
         }
-        if !verbose && infoOnly.count > 3 {
-            let slugs = Set(infoOnly.flatMap { findingsBySubject[$0] ?? [] }.map(\.slug)).sorted()
-            out.append(
+        if countInfoOnly {
+            var slugs: Set<String> = []
+            for slot in index.infoOnly {
+                for position in index.findings[slot] { slugs.insert(plan.findings[position].slug) }
+            }
+            emit(
                 paint("info", .cyan)
-                    + " \(infoOnly.count) more names have only informational findings (\(slugs.joined(separator: ", "))); -v lists them"
+                    + " \(index.infoOnly.count) more names have only informational findings (\(slugs.sorted().joined(separator: ", "))); -v lists them"
             )
-            out.append("")
+            emit("")
         }
         for pending in plan.pendingReloads ?? [] {
-            out.append(paint("pending reload: ", .red) + TerminalText.escaped(pending))
+            emit(paint("pending reload: ", .red) + TerminalText.escaped(pending))
         }
-        if plan.pendingReloads != nil { out.append("") }
-        for note in plan.notes { out.append(paint("note: ", .yellow) + TerminalText.escaped(note)) }
-        if !plan.notes.isEmpty { out.append("") }
+        if plan.pendingReloads != nil { emit("") }
+        for note in plan.notes { emit(paint("note: ", .yellow) + TerminalText.escaped(note)) }
+        if !plan.notes.isEmpty { emit("") }
         let notRun = checksNotRunLines(plan)
-        for line in notRun { out.append(paint("warning: ", .yellow) + line) }
-        if !notRun.isEmpty { out.append("") }
-        out.append(summary(plan, suggestApply: suggestApply))
-        return out.joined(separator: "\n")
+        for line in notRun { emit(paint("warning: ", .yellow) + line) }
+        if !notRun.isEmpty { emit("") }
+        emit(summary(plan, suggestApply: suggestApply))
+        return out
     }
 
     /// One action as a diff line with where it applies (its text and file escaped for the
@@ -154,11 +148,15 @@ public struct PlanText: Sendable {
     }
 
     public func summary(_ plan: Plan, suggestApply: Bool = true) -> String {
-        let nginx = plan.actions.filter { $0.kind == .nginxAddListen || $0.kind == .nginxRemoveListen }.count
+        let nginx = plan.actions.reduce(0) {
+            $0 + ($1.kind == .nginxAddListen || $1.kind == .nginxRemoveListen ? 1 : 0)
+        }
         let dns = plan.actions.count - nginx
+        var bySeverity: [Severity: Int] = [:]
+        for finding in plan.findings { bySeverity[finding.severity, default: 0] += 1 }
         var counts: [String] = []
         for severity in Severity.allCases {
-            let n = plan.findings.filter { $0.severity == severity }.count
+            let n = bySeverity[severity] ?? 0
             if n > 0 {
                 counts.append(
                     "\(n) \(severity.rawValue)\(n > 1 && severity != .info ? (severity == .critical ? "" : "s") : "")")
@@ -184,5 +182,59 @@ public struct PlanText: Sendable {
             text += "\nRun `reconcile apply` to make these changes."
         }
         return text
+    }
+}
+
+/// A plan's findings and actions by subject (vhost or file), each subject looked up once per
+/// finding or action and each kept by position (no finding is copied), so rendering stays
+/// linear in their number.
+struct SubjectIndex {
+    /// Subjects in order of first appearance; the other arrays are indexed alike.
+    private(set) var names: [String] = []
+    private(set) var worst: [Severity] = []
+    private(set) var findings: [[Int]] = []
+    private(set) var actions: [[Int]] = []
+    /// Subjects with nothing but `info` findings and no action.
+    private(set) var infoOnly: [Int] = []
+
+    init(_ plan: Plan) {
+        var slots: [String: Int] = [:]
+        func slot(_ subject: String) -> Int {
+            let next = names.count
+            let found = Self.existing(&slots[subject], or: next)
+            if found == next {
+                names.append(subject)
+                worst.append(.info)
+                findings.append([])
+                actions.append([])
+            }
+            return found
+        }
+        for (position, finding) in plan.findings.enumerated() {
+            let at = slot(finding.vhost)
+            worst[at] = min(worst[at], finding.severity)
+            findings[at].append(position)
+        }
+        for (position, action) in plan.actions.enumerated() { actions[slot(action.vhost)].append(position) }
+        infoOnly = names.indices.filter { worst[$0] == .info && actions[$0].isEmpty }
+    }
+
+    /// The slot in `entry`, or `next` put there: one hash of the subject either way.
+    private static func existing(_ entry: inout Int?, or next: Int) -> Int {
+        if let slot = entry { return slot }
+        entry = next
+        return next
+    }
+
+    /// The subjects to list, most severe first and within a severity by name; the info-only
+    /// ones left out (and never sorted) when they are only counted.
+    func listed(leavingOutInfoOnly: Bool) -> [Int] {
+        var listed = Array(names.indices)
+        if leavingOutInfoOnly {
+            var counted = [Bool](repeating: false, count: names.count)
+            for slot in infoOnly { counted[slot] = true }
+            listed.removeAll { counted[$0] }
+        }
+        return listed.sorted { (worst[$0], names[$0]) < (worst[$1], names[$1]) }
     }
 }

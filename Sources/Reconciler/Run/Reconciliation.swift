@@ -97,20 +97,31 @@ public struct Reconciliation: Sendable {
     /// Loads, observes, probes when asked, and plans.
     public func run() async throws(ReconcileError) -> Result {
         progress("reading the desired state in \(settings.desiredDirectory)")
+        // nginx's tree and the zones are read on the other core while the (large) vhost lists load.
+        let loader = DesiredStateLoader()
+        let treeAhead = loader.nginxSettingsAhead(directory: settings.desiredDirectory).map(Observer.TreeAhead.init)
+        let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
+        let zonesAhead = loader.dnsSettingsAhead(directory: settings.desiredDirectory).flatMap { dns in
+            (try? makeProvider(dns, timeout: timeout)).flatMap { Observer.ZonesAhead(dns, provider: $0) }
+        }
         // One host of a fleet reconciles its own vhosts and writes DNS compare-and-swap (DESIGN §15).
         let desired = try FleetRun.scope(try loadDesired(), host: settings.host)
-        let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
-        let provider = FleetRun.provider(
-            try DNSProviders.make(
-                for: desired.dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside,
-                effects: effects),
-            desired: desired, directory: settings.desiredDirectory)
+        let ahead = zonesAhead.flatMap { $0.settings == desired.dns && desired.fleet == nil ? $0 : nil }
+        let provider: any DNSProvider
+        if let ahead {
+            provider = ahead.provider
+        } else {
+            provider = FleetRun.provider(
+                try makeProvider(desired.dns, timeout: timeout), desired: desired, directory: settings.desiredDirectory)
+        }
         var observer = Observer(desired: desired, dns: provider)
         observer.checkInterfaces = settings.checkInterfaces
         observer.dnsTimeout = timeout
         observer.progress = progress
         observer.stateDirectory = StateDirectory(path: settings.stateDirectory)
         observer.holdsStateLock = settings.holdsStateLock
+        observer.treeAhead = treeAhead
+        observer.zonesAhead = ahead
         var observed = try await observer.observe()
         var probes: [ProbeResult] = []
         var probeNotes: [String] = []
@@ -131,6 +142,12 @@ public struct Reconciliation: Sendable {
         return Result(
             desired: desired, provider: provider, observation: observed, plan: plan, probes: probes,
             probeNotes: probeNotes)
+    }
+
+    /// The DNS provider `dns` names, with this run's timeout and host.
+    func makeProvider(_ dns: DNSSettings, timeout: Duration) throws(ReconcileError) -> any DNSProvider {
+        try DNSProviders.make(
+            for: dns, timeout: timeout, allowSymlinksOutside: settings.allowSymlinksOutside, effects: effects)
     }
 
     /// The metrics of a run (DESIGN §9, docs/metrics.md). `result` is nil when the run failed

@@ -136,4 +136,19 @@ import Testing
                 "zone transfer of example.test. from DNS server 127.0.0.1:\(server.port) stopped: it went past its deadline of 2 s (dns.limits.transfer-seconds)"
             ), "\(result.stderr)")
     }
+
+    /// nginx's tree and the zones are read at once: a broken tree is reported as soon as it is
+    /// read, not after a transfer that a stuck server drags out to its deadline (60 s here).
+    @Test func anNginxErrorDoesNotWaitForAStuckTransfer() throws {
+        let server = try EndlessZoneTransferServer(pace: .trickle(interval: .seconds(2)))
+        defer { server.stop() }
+        let lab = try transferLab(server, limits: "transfer-seconds: 60")
+        try lab.write("nginx/nginx.conf", "events {}\nhttp {\n    include /dev/zero;\n}\n")
+        let started = Date()
+        let result = try plan(lab, extra: ["--dns-timeout", "60"])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("nginx/nginx.conf:3:5: cannot read included file /dev/zero"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 15, "the run waited for the transfer")
+    }
 }

@@ -10,8 +10,7 @@ extension Planner {
     {
         let family = facts.family
         var willServe = !view.own.isEmpty
-        for port in view.vhost.ports {
-            guard let portStatus = facts.status[port] else { continue }
+        for (port, portStatus) in zip(view.vhost.ports, facts.status) {
             switch portStatus {
             case .served:
                 continue

@@ -10,7 +10,7 @@ extension Planner {
             fleet?.withdrawable(view.vhost, family, candidates: facts.publishedValues, published: facts.publishedValues)
             ?? facts.publishedValues
         if view.dnsManaged && !facts.records.isEmpty {
-            let unserved = view.vhost.ports.filter { facts.status[$0] != .served }
+            let unserved = zip(view.vhost.ports, facts.status).filter { $0.1 != .served }.map(\.0)
             if unserved.isEmpty {
                 draft.findings.append(
                     Finding(

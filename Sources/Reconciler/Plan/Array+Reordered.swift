@@ -6,14 +6,17 @@ extension Array {
     consuming func reordered(by order: [Int]) -> [Element] {
         precondition(order.count == count, "an order lists every element once")
         var placed = [Bool](repeating: false, count: count)
-        for start in indices where !placed[start] {
-            var position = start
-            while order[position] != start {
-                swapAt(position, order[position])
+        // The buffer's swap moves the two elements; the array's copies and releases them.
+        withUnsafeMutableBufferPointer { elements in
+            for start in elements.indices where !placed[start] {
+                var position = start
+                while order[position] != start {
+                    elements.swapAt(position, order[position])
+                    placed[position] = true
+                    position = order[position]
+                }
                 placed[position] = true
-                position = order[position]
             }
-            placed[position] = true
         }
         return self
     }

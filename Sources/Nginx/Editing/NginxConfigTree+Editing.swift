@@ -106,11 +106,14 @@ extension NginxConfigTree {
         var out: [PlacedInsertion] = []
         for fileIndex in fileOrder {
             let file = files[fileIndex]
-            let insertions = (byFile[fileIndex] ?? []).enumerated()
-                .sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(\.element)
+            // Sorted by index, so the insertions (each holding three arrays) are not copied.
+            let insertions = byFile[fileIndex] ?? []
+            let order = insertions.indices.sorted {
+                (insertions[$0].position, $0) < (insertions[$1].position, $1)
+            }
             var cursor = 0
             var lineNumber = 1
-            for insertion in insertions {
+            for insertion in order.lazy.map({ insertions[$0] }) {
                 lineNumber += Self.newlines(file.bytes[cursor..<insertion.position])
                 cursor = insertion.position
                 var previous = 0

@@ -25,9 +25,15 @@ struct PlanDraft {
     var batch: NginxEditBatch
     /// The batch's requests in the order made.
     var listenRequests: [ListenRequest] = []
-    /// The handle of each request made (`add <block> <family> <port>`, `remove <block>
-    /// <range>`), so a listen shared by several vhosts is requested once.
-    var handles: [String: Int] = [:]
+    /// The handle of each request made, so a listen shared by several vhosts is requested once.
+    var handles: [ListenKey: Int] = [:]
+
+    /// A listen request as the draft remembers it: numbers, not a sentence, so looking one up
+    /// hashes a few Ints.
+    enum ListenKey: Hashable {
+        case add(block: Int, family: AddressFamily, port: UInt16)
+        case remove(block: Int, range: Range<Int>)
+    }
 
     init(batch: NginxEditBatch) { self.batch = batch }
 }
@@ -44,10 +50,14 @@ struct PlanContext: Sendable {
     let hostIPv6: [String]
     let localIPv4: [NginxListenAddress?]
     let localIPv6: [NginxListenAddress?]
+    /// Each file of the tree as findings show it, by file index: evidence names a file per
+    /// line, and shortening the path each time was a string built per listen.
+    let displayedFiles: [String]
 
     /// `alongside` runs on this thread while the selector is built on another.
-    init(desired: DesiredState, tree: NginxConfigTree, alongside: () -> Void = {}) {
+    init(desired: DesiredState, tree: NginxConfigTree, displayBase: String, alongside: () -> Void = {}) {
         self.tree = tree
+        displayedFiles = tree.files.map { Paths.display($0.path, from: displayBase) }
         var claims: NginxNameClaims?
         selector = Concurrently.run(
             { NginxServerSelector(tree: tree) },
@@ -67,4 +77,8 @@ struct PlanContext: Sendable {
 
     func hostAddresses(_ family: AddressFamily) -> [String] { family == .ipv4 ? hostIPv4 : hostIPv6 }
     func locals(_ family: AddressFamily) -> [NginxListenAddress?] { family == .ipv4 ? localIPv4 : localIPv6 }
+    /// Where a directive is, as evidence starts: `sites/a.conf:12`.
+    func place(_ source: NginxDirectiveSource) -> String {
+        "\(displayedFiles[source.fileIndex]):\(source.location.line)"
+    }
 }

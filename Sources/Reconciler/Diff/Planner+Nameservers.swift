@@ -100,7 +100,7 @@ extension Planner {
                         kind: .advertisedNotServed, vhost: vhost.name, family: family, port: port,
                         message:
                             "\(publishedElsewhere.map(\.label).joined(separator: ", ")) \(publishedElsewhere.count == 1 ? "publishes" : "publish") \(type) for \(vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)",
-                        evidence: listenEvidence(own, family: family.other, port: port, tree: tree)
+                        evidence: listenEvidence(own, family: family.other, port: port, context: context)
                             + publishedElsewhere.compactMap { server in
                                 server.snapshot.map { snapshot in
                                     "\(server.label): "

@@ -10,8 +10,7 @@ extension Planner {
     {
         let family = facts.family
         var willServe = !view.own.isEmpty
-        for port in view.vhost.ports {
-            guard let portStatus = facts.status[port] else { continue }
+        for (port, portStatus) in zip(view.vhost.ports, facts.status) {
             switch portStatus {
             case .served:
                 continue
@@ -26,15 +25,15 @@ extension Planner {
                     message +=
                         ": its listen \(listen.socketDescription) is matched first for connections to \(family == .ipv6 ? "[\(address)]" : address):\(port) (nginx picks the address:port before the name)"
                     capture = [
-                        "captured by: \(display(source.file)):\(source.location.line): \(source.text)"
+                        "captured by: \(context.place(source)): \(source.text)"
                     ]
                 }
                 draft.findings.append(
                     Finding(
                         kind: .answeredByOtherBlock, vhost: view.vhost.name, family: family, port: port,
                         message: message,
-                        evidence: listenEvidence(view.own, family: facts.family, port: port, tree: context.tree)
-                            + ["answered by: " + blockEvidence(other, tree: context.tree)] + capture
+                        evidence: listenEvidence(view.own, family: facts.family, port: port, context: context)
+                            + ["answered by: " + blockEvidence(other, context: context)] + capture
                             + facts.recordEvidence,
                         answeredBy: blockReference(other, tree: context.tree)))
             case .undecidable(let reason):
@@ -45,9 +44,9 @@ extension Planner {
             case .notServed(let answeredBy):
                 let advertised = !facts.records.isEmpty
                 let kind: FindingKind = advertised ? .advertisedNotServed : .missingListen
-                var evidence = listenEvidence(view.own, family: facts.family.other, port: port, tree: context.tree)
+                var evidence = listenEvidence(view.own, family: facts.family.other, port: port, context: context)
                 if let answeredBy {
-                    evidence.append("answered instead by: " + blockEvidence(answeredBy, tree: context.tree))
+                    evidence.append("answered instead by: " + blockEvidence(answeredBy, context: context))
                 }
                 let answeredByReference = answeredBy.map { blockReference($0, tree: context.tree) }
                 evidence += facts.recordEvidence
@@ -56,7 +55,7 @@ extension Planner {
                     ? "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port)"
                     : "nginx does not serve \(view.vhost.name) over \(family.rawValue) on port \(port)"
                 if let block = editTarget(view.own, family: facts.family, port: port) {
-                    let key = "add \(block) \(family) \(port)"
+                    let key = PlanDraft.ListenKey.add(block: block, family: family, port: port)
                     if draft.handles[key] == nil {
                         do {
                             let handle = try draft.batch.add(

@@ -10,7 +10,7 @@ extension Planner {
             fleet?.withdrawable(view.vhost, family, candidates: facts.publishedValues, published: facts.publishedValues)
             ?? facts.publishedValues
         if view.dnsManaged && !facts.records.isEmpty {
-            let unserved = view.vhost.ports.filter { facts.status[$0] != .served }
+            let unserved = zip(view.vhost.ports, facts.status).filter { $0.1 != .served }.map(\.0)
             if unserved.isEmpty {
                 draft.findings.append(
                     Finding(
@@ -26,7 +26,7 @@ extension Planner {
                             message:
                                 "DNS publishes \(family.recordTypeName) for \(view.vhost.name), but nginx does not serve it over \(family.rawValue) on port \(port) (the desired state does not list \(family.rawValue): the records will be withdrawn)",
                             evidence: listenEvidence(
-                                view.own, family: facts.family.other, port: port, tree: context.tree)
+                                view.own, family: facts.family.other, port: port, context: context)
                                 + facts.recordEvidence))
                 }
             }
@@ -65,7 +65,7 @@ extension Planner {
                         "; left in place because the block also serves \(othersWant.sorted().joined(separator: ", "))"
                 } else {
                     do {
-                        let key = "remove \(blockIndex) \(source.byteRange)"
+                        let key = PlanDraft.ListenKey.remove(block: blockIndex, range: source.byteRange)
                         if draft.handles[key] == nil {
                             let handle = try draft.batch.remove(listen, fromBlock: blockIndex)
                             draft.handles[key] = handle
@@ -82,7 +82,7 @@ extension Planner {
                     Finding(
                         kind: .undesiredListen, vhost: view.vhost.name, family: family,
                         port: UInt16(clamping: listen.port ?? 0), message: message,
-                        evidence: ["\(display(source.file)):\(source.location.line): \(source.text)"]))
+                        evidence: ["\(context.place(source)): \(source.text)"]))
             }
         }
     }

@@ -14,12 +14,26 @@ struct VhostView {
     let preferred: [Int]
     /// DNS as published, unless the name is a CNAME (then not managed here).
     var dnsManaged = true
-    var published: [AddressFamily: [ResourceRecord]] = [.ipv4: [], .ipv6: []]
+    var published = FamilyPair<[ResourceRecord]>(ipv4: [], ipv6: [])
     /// The CNAME chain followed inside the managed zones, as zone lines.
     var viaCNAME: String?
     /// The published values per family in text form, when they are the name's own records
     /// (no CNAME): computed once for both the preconditions and the diff.
-    var publishedText: [AddressFamily: [String]] = [:]
+    var publishedText = FamilyPair<[String]?>(ipv4: nil, ipv6: nil)
+}
+
+/// One value per address family in two fields: a dictionary per vhost and family, allocated
+/// and freed 100,000 times, was a visible part of the plan.
+struct FamilyPair<Value> {
+    var ipv4: Value
+    var ipv6: Value
+
+    subscript(_ family: AddressFamily) -> Value {
+        get { family == .ipv4 ? ipv4 : ipv6 }
+        set {
+            if family == .ipv4 { ipv4 = newValue } else { ipv6 = newValue }
+        }
+    }
 }
 
 /// One family of one vhost: what is published, the host's addresses, how nginx serves each port.
@@ -28,7 +42,8 @@ struct FamilyView {
     let records: [ResourceRecord]
     let publishedValues: [String]
     let hostAddresses: [String]
-    var status: [UInt16: Planner.ServingStatus] = [:]
+    /// How nginx serves each of the vhost's ports, in the order of ``Vhost/ports``.
+    var status: [Planner.ServingStatus] = []
     /// Only a finding shows the records.
     var recordEvidence: [String] { records.map(\.presentation) }
 }
@@ -53,15 +68,17 @@ extension Planner {
         }
         readPublished(&view, into: &draft)
         for family in AddressFamily.allCases {
-            let records = view.published[family] ?? []
+            let records = view.published[family]
             var facts = FamilyView(
                 family: family, records: records,
                 publishedValues: view.publishedText[family] ?? records.map { $0.data.presentation(as: $0.type) },
                 hostAddresses: context.hostAddresses(family))
+            facts.status.reserveCapacity(vhost.ports.count)
             for port in vhost.ports {
-                facts.status[port] = servingStatus(
-                    selector: context.selector, own: view.own, family: facts.family, port: port, host: probeHost,
-                    addresses: facts.hostAddresses, locals: context.locals(family), tree: context.tree)
+                facts.status.append(
+                    servingStatus(
+                        selector: context.selector, own: view.own, family: facts.family, port: port, host: probeHost,
+                        addresses: facts.hostAddresses, locals: context.locals(family), tree: context.tree))
             }
             if vhost.families.contains(family) {
                 let willServe = planServing(view, facts, context: context, into: &draft)
@@ -98,14 +115,14 @@ extension Planner {
                     message:
                         "\(vhost.name) is a CNAME to a name outside the managed zones; its DNS is not managed here",
                     evidence: chain))
-            view.published = [.ipv4: [], .ipv6: []]
+            view.published = FamilyPair(ipv4: [], ipv6: [])
         }
         let direct = view.dnsManaged && view.viaCNAME == nil
         let dnsNameText = vhost.dnsName.description
         for family in AddressFamily.allCases {
             // Without a CNAME, what resolve found are the name's own records.
             let own =
-                direct ? view.published[family] ?? [] : snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
+                direct ? view.published[family] : snapshot.records(vhost.dnsName, family == .ipv4 ? .a : .aaaa)
             let values = own.map { $0.data.presentation(as: $0.type) }
             if direct { view.publishedText[family] = values }
             draft.recordSets.append(.init(name: dnsNameText, type: family.recordTypeName, values: values.sorted()))

@@ -42,7 +42,7 @@ public struct Planner: Sendable {
         // and after them; their findings are added in the same order as ever.
         var early: [Finding] = []
         var batch: NginxEditBatch?
-        let context = PlanContext(desired: desired, tree: observation.nginx) {
+        let context = PlanContext(desired: desired, tree: observation.nginx, displayBase: displayBase) {
             early = runtimeFindings() + interfaceFindings()
             batch = NginxEditBatch(tree: observation.nginx)
         }
@@ -61,25 +61,34 @@ public struct Planner: Sendable {
         draft.findings += late
         listenActions(&draft)
         markWaitingRemovals(&draft.actions)
-        return finished(draft)
+        return finished(consume draft)
     }
 
     /// The plan from what the steps found: actions in apply's order, findings by vhost and
     /// severity, and the preconditions a saved plan is checked against.
-    func finished(_ draft: PlanDraft) -> Plan {
+    func finished(_ draft: consuming PlanDraft) -> Plan {
         let tree = observation.nginx
-        let order: [Action.Kind: Int] = [.nginxAddListen: 0, .dnsDelete: 1, .dnsAdd: 2, .nginxRemoveListen: 3]
-        // Each action's key is made once, not twice per comparison.
-        let keys = draft.actions.map { ($0.phase.rawValue, order[$0.kind] ?? 0) }
-        let actions = keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map {
-            draft.actions[$0]
+        // Each array is taken out of the draft, so it is the only reference to its elements
+        // and is reordered in place.
+        var actions: [Action] = []
+        var findings: [Finding] = []
+        var sets: [Preconditions.RecordSetState] = []
+        swap(&actions, &draft.actions)
+        swap(&findings, &draft.findings)
+        swap(&sets, &draft.recordSets)
+        // Each action's key is made once, as one Int (phase, kind, position) that sorts as
+        // that tuple would.
+        let keys = actions.indices.map { index in
+            (actions[index].phase.rawValue << 2 | Self.applyOrder(actions[index].kind)) << 40 | index
         }
-        let findings = Finding.inPlanOrder(draft.findings)
+        actions = (consume actions).reordered(by: keys.sorted().map { $0 & (1 << 40 - 1) })
+        findings = Finding.inPlanOrder(consume findings)
+        let setOrder = sets.indices.sorted { (sets[$0].name, sets[$0].type, $0) < (sets[$1].name, sets[$1].type, $1) }
         let preconditions = Preconditions(
             nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {
                 $0.path < $1.path
             },
-            recordSets: draft.recordSets.sorted { ($0.name, $0.type) < ($1.name, $1.type) })
+            recordSets: (consume sets).reordered(by: setOrder))
         var plan = Plan(
             createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings,
             actions: actions,
@@ -87,6 +96,16 @@ public struct Planner: Sendable {
             nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
         return plan
+    }
+
+    /// Within a phase: listens added, then records deleted, then added, then listens removed.
+    static func applyOrder(_ kind: Action.Kind) -> Int {
+        switch kind {
+        case .nginxAddListen: 0
+        case .dnsDelete: 1
+        case .dnsAdd: 2
+        case .nginxRemoveListen: 3
+        }
     }
 
     // MARK: nginx
@@ -154,22 +173,21 @@ public struct Planner: Sendable {
             ?? own.first
     }
 
-    func listenEvidence(_ own: [Int], family: AddressFamily, port: UInt16, tree: NginxConfigTree) -> [String] {
+    func listenEvidence(_ own: [Int], family: AddressFamily, port: UInt16, context: PlanContext) -> [String] {
         var out: [String] = []
         for index in own {
-            let block = tree.serverBlocks[index]
-            let listens = block.listens.filter { $0.port == Int(port) }
+            let block = context.tree.serverBlocks[index]
             if block.listens.isEmpty {
-                out.append("\(display(block.file)):\(block.location.line): server { (no listen: nginx listens on *:80)")
+                out.append("\(context.place(block.source)): server { (no listen: nginx listens on *:80)")
             }
-            for listen in listens {
+            for listen in block.listens where listen.port == Int(port) {
                 if let source = listen.source {
-                    out.append("\(display(source.file)):\(source.location.line): \(source.text)")
+                    out.append("\(context.place(source)): \(source.text)")
                 }
             }
         }
         if out.isEmpty, let index = own.first {
-            out.append(blockEvidence(index, tree: tree) + " (no listen on port \(port))")
+            out.append(blockEvidence(index, context: context) + " (no listen on port \(port))")
         }
         return out
     }
@@ -215,11 +233,10 @@ public struct Planner: Sendable {
             file: block.file, line: block.location.line, serverNames: block.serverNames.map(\.text))
     }
 
-    func blockEvidence(_ index: Int, tree: NginxConfigTree) -> String {
-        let block = tree.serverBlocks[index]
+    func blockEvidence(_ index: Int, context: PlanContext) -> String {
+        let block = context.tree.serverBlocks[index]
         let names = block.serverNames.map(\.text).joined(separator: " ")
-        return
-            "\(display(block.file)):\(block.location.line): server { server_name \(names.isEmpty ? "\"\"" : names); }"
+        return "\(context.place(block.source)): server { server_name \(names.isEmpty ? "\"\"" : names); }"
     }
 
     func display(_ path: String) -> String { Paths.display(path, from: displayBase) }

@@ -106,7 +106,8 @@ public enum Severity: String, Sendable, Hashable, Codable, Comparable, CaseItera
 
     public var isDrift: Bool { self == .critical || self == .error }
 
-    private var rank: Int {
+    /// Most severe first: what `<` compares.
+    var rank: Int {
         switch self {
         case .critical: 0
         case .error: 1

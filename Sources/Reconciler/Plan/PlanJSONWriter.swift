@@ -220,10 +220,7 @@ struct PlanJSONWriter {
 
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<started.count {
-            bytes.append(UInt8(ascii: " "))
-            bytes.append(UInt8(ascii: " "))
-        }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * started.count))
     }
 
     /// Before each member of the innermost object or array: the comma and the indent.
@@ -249,8 +246,14 @@ struct PlanJSONWriter {
     private mutating func key(_ name: StaticString) {
         member()
         bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        literal(name)
+        literal("\" : ")
+    }
+
+    /// Bytes known when the program is built, appended without making an array of them first
+    /// (that was an allocation per key written).
+    private mutating func literal(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     private mutating func array<Element>(_ elements: [Element], _ body: (inout PlanJSONWriter, Element) -> Void) {
@@ -264,11 +267,20 @@ struct PlanJSONWriter {
     }
 
     private mutating func bool(_ value: Bool) {
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        literal(value ? "true" : "false")
     }
 
+    /// Decimal digits written straight into the buffer, not through a String.
     private mutating func integer(_ value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        var divisor: UInt = 1
+        while rest / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

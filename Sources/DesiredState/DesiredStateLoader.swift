@@ -209,44 +209,69 @@ public struct DesiredStateLoader: Sendable {
         return state
     }
 
-    /// The `nginx` section alone, read ahead of the whole state from its small files (the
-    /// vhost lists are the large ones), so that nginx's tree can be read while the rest loads.
-    /// Nil unless exactly one such file defines it without a problem; ``load(directory:)``
-    /// still decides, and a caller uses this only when the two agree.
-    public func nginxSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> NginxSettings? {
-        sectionAhead("nginx", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
-            readNginx(node, &reader, cwd: cwd)
-        }
+    /// The `nginx` and `dns` sections, read ahead of the whole state.
+    public struct SettingsAhead: Sendable {
+        public var nginx: NginxSettings?
+        public var dns: DNSSettings?
     }
 
-    /// The `dns` section read ahead the same way, so that the zones can be read while the
-    /// rest loads; the same rules as ``nginxSettingsAhead(directory:smallFileBytes:)``.
-    public func dnsSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> DNSSettings? {
-        sectionAhead("dns", directory: directory, smallFileBytes: smallFileBytes) { node, reader, cwd in
-            readDNS(node, &reader, cwd: cwd)
-        }
-    }
-
-    private func sectionAhead<Section>(
-        _ key: String, directory: String, smallFileBytes: Int,
-        read: (YAMLNode, inout SchemaReader, String) -> Section?
-    ) -> Section? {
-        guard let files = try? fileSystem.yamlFiles(in: directory) else { return nil }
-        var found: [Section] = []
+    /// The `nginx` and `dns` sections alone, read ahead of the whole state from its small files
+    /// (the vhost lists are the large ones), each small file read and parsed once for both, so
+    /// that nginx's tree and the zones can be read while the rest loads. A section is nil
+    /// unless exactly one such file defines it without a problem; ``load(directory:)`` still
+    /// decides, and a caller uses a section only when the two agree.
+    public func settingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> SettingsAhead {
+        guard let files = try? fileSystem.yamlFiles(in: directory) else { return SettingsAhead() }
+        var nginx = SectionAhead<NginxSettings>()
+        var dns = SectionAhead<DNSSettings>()
         for relative in files {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
             guard let bytes = try? fileSystem.contents(of: path, maxBytes: min(smallFileBytes, limits.maxBytes)),
                 let root = try? YAMLParser.parse(bytes, file: path, limits: limits)
             else { continue }
             var reader = SchemaReader()
-            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level"),
-                let pair = sections[key]
-            else { continue }
-            guard let section = read(pair.value, &reader, fileSystem.currentDirectory), reader.problems.isEmpty
-            else { return nil }
-            found.append(section)
+            guard let sections = reader.mapping(root, allowed: Self.topLevelKeys, what: "the top level") else {
+                continue
+            }
+            // Each section is read on its own copy of the file's reader: a problem of the file's
+            // top level, or of the section, keeps the section from being read ahead.
+            let cwd = fileSystem.currentDirectory
+            nginx.note(sections["nginx"]) { node in
+                var sectionReader = reader
+                let section = readNginx(node, &sectionReader, cwd: cwd)
+                return sectionReader.problems.isEmpty ? section : nil
+            }
+            dns.note(sections["dns"]) { node in
+                var sectionReader = reader
+                let section = readDNS(node, &sectionReader, cwd: cwd)
+                return sectionReader.problems.isEmpty ? section : nil
+            }
         }
-        return found.count == 1 ? found.first : nil
+        return SettingsAhead(nginx: nginx.value, dns: dns.value)
+    }
+
+    /// The `nginx` section read ahead (see ``settingsAhead(directory:smallFileBytes:)``).
+    public func nginxSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> NginxSettings? {
+        settingsAhead(directory: directory, smallFileBytes: smallFileBytes).nginx
+    }
+
+    /// The `dns` section read ahead (see ``settingsAhead(directory:smallFileBytes:)``).
+    public func dnsSettingsAhead(directory: String, smallFileBytes: Int = 64 * 1024) -> DNSSettings? {
+        settingsAhead(directory: directory, smallFileBytes: smallFileBytes).dns
+    }
+
+    /// One section as the small files define it: every definition found, or that one had a
+    /// problem (then it is not read ahead at all).
+    private struct SectionAhead<Section> {
+        var found: [Section] = []
+        var failed = false
+
+        mutating func note(_ pair: YAMLPair?, read: (YAMLNode) -> Section?) {
+            guard !failed, let pair else { return }
+            if let section = read(pair.value) { found.append(section) } else { failed = true }
+        }
+
+        var value: Section? { !failed && found.count == 1 ? found.first : nil }
     }
 
     // MARK: sections

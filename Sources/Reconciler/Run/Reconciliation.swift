@@ -98,10 +98,10 @@ public struct Reconciliation: Sendable {
     public func run() async throws(ReconcileError) -> Result {
         progress("reading the desired state in \(settings.desiredDirectory)")
         // nginx's tree and the zones are read on the other core while the (large) vhost lists load.
-        let loader = DesiredStateLoader()
-        let treeAhead = loader.nginxSettingsAhead(directory: settings.desiredDirectory).map(Observer.TreeAhead.init)
+        let sectionsAhead = DesiredStateLoader().settingsAhead(directory: settings.desiredDirectory)
+        let treeAhead = sectionsAhead.nginx.map(Observer.TreeAhead.init)
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
-        let zonesAhead = loader.dnsSettingsAhead(directory: settings.desiredDirectory).flatMap { dns in
+        let zonesAhead = sectionsAhead.dns.flatMap { dns in
             (try? makeProvider(dns, timeout: timeout)).flatMap { Observer.ZonesAhead(dns, provider: $0) }
         }
         // One host of a fleet reconciles its own vhosts and writes DNS compare-and-swap (DESIGN §15).

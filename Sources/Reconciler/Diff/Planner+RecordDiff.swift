@@ -46,11 +46,9 @@ extension Planner {
                         ? ["no \(family.recordTypeName) record at \(view.vhost.dnsName)"] : facts.recordEvidence
                 ))
         }
-        // One record set: every record sent with the set as read as its prerequisite.
+        let prerequisite = facts.publishedValues.sorted()
         func record(_ value: String, ttl: UInt32) -> RecordEdit {
-            RecordEdit(
-                zone: view.vhost.zone.description, name: view.vhost.dnsName.description, ttl: ttl, value: value,
-                prerequisite: facts.publishedValues.sorted())
+            view.recordEdit(value, ttl: ttl, prerequisite: prerequisite)
         }
         for value in deleting {
             let ttl = facts.records.first { $0.data.presentation(as: $0.type) == value }?.ttl ?? desired.dns.ttl
@@ -65,5 +63,14 @@ extension Planner {
                     .dnsAdd, phase: .advertise, vhost: view.vhost.name, family: family,
                     record: record(value, ttl: desired.dns.ttl)))
         }
+    }
+}
+
+extension VhostView {
+    /// One record of the vhost's set, sent with the set as read (`prerequisite`, sorted).
+    func recordEdit(_ value: String, ttl: UInt32, prerequisite: [String]) -> RecordEdit {
+        RecordEdit(
+            zone: vhost.zone.description, name: vhost.dnsName.description, ttl: ttl, value: value,
+            prerequisite: prerequisite)
     }
 }

@@ -30,14 +30,14 @@ extension Planner {
                                 + facts.recordEvidence))
                 }
             }
-            for record in facts.records where withdrawn.contains(record.data.presentation(as: record.type)) {
+            let prerequisite = facts.publishedValues.sorted()
+            for record in facts.records {
+                let value = record.data.presentation(as: record.type)
+                guard withdrawn.contains(value) else { continue }
                 draft.actions.append(
                     .dns(
                         .dnsDelete, phase: .withdraw, vhost: view.vhost.name, family: family,
-                        record: RecordEdit(
-                            zone: view.vhost.zone.description, name: view.vhost.dnsName.description, ttl: record.ttl,
-                            value: record.data.presentation(as: record.type),
-                            prerequisite: facts.publishedValues.sorted())))
+                        record: view.recordEdit(value, ttl: record.ttl, prerequisite: prerequisite)))
             }
         } else if !view.dnsManaged, let viaCNAME = view.viaCNAME, !facts.records.isEmpty {
             draft.notes.append(

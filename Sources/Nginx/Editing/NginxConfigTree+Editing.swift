@@ -42,17 +42,11 @@ extension NginxConfigTree {
     public func addListens(_ requests: [NginxListenRequest], hostAddresses: [String] = []) throws(NginxError)
         -> [FileEdit]
     {
-        var planner = NginxListenPlanner(tree: self)
-        var blockOrder: [Int] = []
-        var linesByBlock: [Int: [String]] = [:]
-        for request in requests {
-            let lines = try planner.plan(request, hostAddresses: hostAddresses)
-            if linesByBlock[request.block] == nil { blockOrder.append(request.block) }
-            linesByBlock[request.block, default: []] += lines
-        }
+        var batch = NginxEditBatch(tree: self)
+        for request in requests { _ = try batch.add(request, hostAddresses: hostAddresses) }
         var fileOrder: [Int] = []
         var byFile: [Int: [PlacedInsertion]] = [:]
-        for placed in placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock) {
+        for placed in batch.placedInsertions() {
             if byFile[placed.fileIndex] == nil { fileOrder.append(placed.fileIndex) }
             byFile[placed.fileIndex, default: []].append(placed)
         }

@@ -59,6 +59,12 @@ public struct NginxEditBatch {
         return nextHandle - 1
     }
 
+    /// The additions as one insertion per block, placed in their files (in the order the
+    /// blocks were first named).
+    func placedInsertions() -> [NginxConfigTree.PlacedInsertion] {
+        tree.placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock)
+    }
+
     /// Every request's final edit.
     public func outcome() -> Outcome {
         var edits = [NginxListenEdit?](repeating: nil, count: nextHandle)
@@ -68,7 +74,7 @@ public struct NginxEditBatch {
             if byFile[file] == nil { fileOrder.append(file) }
             byFile[file, default: []].append(edit)
         }
-        for placed in tree.placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock) {
+        for placed in placedInsertions() {
             for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block] ?? []) {
                 edits[handle] = edit
                 note(edit, file: placed.fileIndex)

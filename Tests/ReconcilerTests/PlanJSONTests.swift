@@ -100,4 +100,51 @@ import Testing
         #expect(chunks.flatMap { $0 } == Array(try plan.jsonData()))
         #expect(chunks.flatMap { $0 } == (try Self.encoderBytes(plan)))
     }
+
+    /// Long lists are written on two threads, a chunk each at a time; the bytes must be the
+    /// same, at every length around the chunks' boundaries.
+    @Test(arguments: [2, 3, 5])
+    func longListsWrittenOnTwoThreadsMatchJSONEncoder(chunks: Int) throws {
+        let count = chunks * PlanJSONWriter.chunkElements + (chunks == 3 ? 1 : chunks == 5 ? -1 : 0)
+        let findings = (0..<count).map {
+            Finding(
+                kind: .missingListen, vhost: "v\($0).example", family: .ipv6, port: 443, message: "m\($0)\n",
+                evidence: $0 % 7 == 0 ? [] : ["e\($0)"])
+        }
+        let actions = (0..<count - 1).map {
+            Action.dns(
+                .dnsAdd, phase: .advertise, vhost: "v\($0).example", family: .ipv6,
+                record: RecordEdit(
+                    zone: "example.", name: "v\($0).example.", ttl: 60, value: "2001:db8::\($0 % 9)",
+                    prerequisite: []))
+        }
+        let sets = (0..<count + 1).map { Preconditions.RecordSetState(name: "v\($0).", type: "A", values: ["\($0)"]) }
+        let plan = Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: actions, notes: [],
+            preconditions: Preconditions(nginxFiles: [], recordSets: sets), dnsSource: "s", nginxConfig: "c")
+        let expected = try Self.encoderBytes(plan)
+        #expect(Array(try plan.jsonData()) == expected)
+        var streamed: [UInt8] = []
+        plan.streamJSON { streamed += $0 }
+        #expect(streamed == expected)
+    }
+
+    /// A large plan's text is rendered in two halves at once; joined, they are what one thread
+    /// renders.
+    @Test func aLargePlansTextInHalvesIsTheSameText() {
+        let count = PlanText.halvingThreshold * 2 + 1
+        let findings = (0..<count).map {
+            Finding(
+                kind: $0 % 3 == 0 ? .wrongAddress : .missingListen, vhost: "v\($0 % (count - 5)).example",
+                family: .ipv4, port: 80, message: "m\($0)", evidence: ["e\($0)"])
+        }
+        let plan = Plan(
+            createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: [], notes: ["n"],
+            preconditions: Preconditions(nginxFiles: [], recordSets: []), dnsSource: "s", nginxConfig: "c")
+        var oneThread = PlanText(color: true, displayBase: "/")
+        oneThread.halves = false
+        let text = PlanText(color: true, displayBase: "/").render(plan, header: [("a", "b")])
+        #expect(text == oneThread.render(plan, header: [("a", "b")]))
+        #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count > 4 * count)
+    }
 }

@@ -4,21 +4,34 @@ import Dispatch
 /// steps that read only the observation run beside the ones that build the draft.
 enum Concurrently {
     /// Runs `other` on another thread while `body` runs on this one; returns once both are done.
+    /// `other` and what it captured are released before this returns, so an array it read is
+    /// again the only reference to its buffer and can be changed in place.
     static func run<T: Sendable>(_ other: @escaping @Sendable () -> T, while body: () -> Void) -> T {
-        let result = Outcome<T>()
+        let handoff = Handoff(other)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global(qos: .userInitiated).async {
-            result.value = other()
+            handoff.run()
             done.signal()
         }
         body()
         done.wait()
-        guard let value = result.value else { preconditionFailure("the other thread signalled without a value") }
+        guard let value = handoff.value else { preconditionFailure("the other thread signalled without a value") }
         return value
     }
 
-    /// Written by the other thread before it signals, read by this one after the wait.
-    private final class Outcome<T>: @unchecked Sendable {
+    /// The other thread's work and, once it is done, its value: written by that thread before
+    /// it signals, read by this one after the wait.
+    private final class Handoff<T>: @unchecked Sendable {
+        private var work: (@Sendable () -> T)?
         var value: T?
+
+        init(_ work: @escaping @Sendable () -> T) { self.work = work }
+
+        /// Runs the work once and lets it go.
+        func run() {
+            guard let body = work else { return }
+            work = nil
+            value = body()
+        }
     }
 }

@@ -3,7 +3,10 @@ import Probe
 
 /// Everything observed in one run: the inputs of the (pure) planner.
 public struct Observation: Sendable {
-    public var nginx: NginxConfigTree
+    public var nginx: NginxConfigTree { didSet { nginxIndexes = nil } }
+    /// The tree's indexes when they were built beside it (on the thread that read it); the
+    /// planner builds them when they are not here. A new tree drops them.
+    public private(set) var nginxIndexes: NginxTreeIndexes?
     public var dns: DNSObservation
     /// The addresses on this machine's interfaces; nil skips the `address-not-on-host` check.
     public var interfaces: HostInterfaces?
@@ -27,9 +30,10 @@ public struct Observation: Sendable {
 
     public init(
         nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,
-        dnsSource: String
+        dnsSource: String, nginxIndexes: NginxTreeIndexes? = nil
     ) {
         self.nginx = nginx
+        self.nginxIndexes = nginxIndexes
         self.dns = dns
         self.interfaces = interfaces
         self.probes = probes

@@ -42,7 +42,9 @@ public struct Planner: Sendable {
         // and after them; their findings are added in the same order as ever.
         var early: [Finding] = []
         var batch: NginxEditBatch?
-        let context = PlanContext(desired: desired, tree: observation.nginx, displayBase: displayBase) {
+        let context = PlanContext(
+            desired: desired, tree: observation.nginx, indexes: observation.nginxIndexes, displayBase: displayBase
+        ) {
             early = runtimeFindings() + interfaceFindings()
             batch = NginxEditBatch(tree: observation.nginx)
         }
@@ -59,14 +61,39 @@ public struct Planner: Sendable {
                 }
             })
         draft.findings += late
-        listenActions(&draft)
-        markWaitingRemovals(&draft.actions)
-        return finished(consume draft)
+        // The findings and record sets are complete: their order (string comparisons) and the
+        // files' digests are made on the second core while the batch's edits become actions.
+        let orders = Concurrently.run(
+            { [findings = draft.findings, sets = draft.recordSets, tree = observation.nginx] in
+                Orders(
+                    findings: Finding.planOrder(findings),
+                    recordSets: sets.indices.sorted {
+                        (sets[$0].name, sets[$0].type, $0) < (sets[$1].name, sets[$1].type, $1)
+                    },
+                    files: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {
+                        $0.path < $1.path
+                    })
+            },
+            while: {
+                listenActions(&draft)
+                markWaitingRemovals(&draft.actions)
+            })
+        return finished(consume draft, orders)
+    }
+
+    /// What ``finished(_:_:)`` puts the draft in order by, made beside the listen actions.
+    struct Orders: Sendable {
+        /// Findings in plan order, by position (see ``Finding/planOrder(_:)``).
+        let findings: [Int]
+        /// Record sets by name and type, by position.
+        let recordSets: [Int]
+        /// The tree's files with their digests, by path.
+        let files: [Preconditions.FileDigest]
     }
 
     /// The plan from what the steps found: actions in apply's order, findings by vhost and
     /// severity, and the preconditions a saved plan is checked against.
-    func finished(_ draft: consuming PlanDraft) -> Plan {
+    func finished(_ draft: consuming PlanDraft, _ orders: Orders) -> Plan {
         let tree = observation.nginx
         // Each array is taken out of the draft, so it is the only reference to its elements
         // and is reordered in place.
@@ -82,13 +109,9 @@ public struct Planner: Sendable {
             (actions[index].phase.rawValue << 2 | Self.applyOrder(actions[index].kind)) << 40 | index
         }
         actions = (consume actions).reordered(by: keys.sorted().map { $0 & (1 << 40 - 1) })
-        findings = Finding.inPlanOrder(consume findings)
-        let setOrder = sets.indices.sorted { (sets[$0].name, sets[$0].type, $0) < (sets[$1].name, sets[$1].type, $1) }
+        findings = (consume findings).reordered(by: orders.findings)
         let preconditions = Preconditions(
-            nginxFiles: tree.files.map { .init(path: $0.path, sha256: HexDigest.sha256($0.bytes)) }.sorted {
-                $0.path < $1.path
-            },
-            recordSets: (consume sets).reordered(by: setOrder))
+            nginxFiles: orders.files, recordSets: (consume sets).reordered(by: orders.recordSets))
         var plan = Plan(
             createdAt: ISO8601DateFormatter().string(from: now), desired: fingerprint, findings: findings,
             actions: actions,

@@ -41,9 +41,9 @@ public struct Observer: Sendable {
         // come first and at once, as when it was read before DNS was asked (the zones' read is
         // then cancelled, not waited for).
         let reading = Task { await observeZonesResult() }
-        let tree: NginxConfigTree
+        let loaded: LoadedTree
         switch await loadTree() {
-        case .success(let loaded): tree = loaded
+        case .success(let read): loaded = read
         case .failure(let error):
             reading.cancel()
             throw error
@@ -61,9 +61,10 @@ public struct Observer: Sendable {
             source +=
                 "; \(zone) asked \(report.servers.count) authoritative server\(report.servers.count == 1 ? "" : "s") (\(answered) answered)"
         }
+        let tree = loaded.tree
         var observation = Observation(
             nginx: tree, dns: records, interfaces: checkInterfaces ? HostInterfaces.current() : nil,
-            dnsSource: source)
+            dnsSource: source, nginxIndexes: loaded.indexes)
         if let stateDirectory {
             observation.withdrawals = stateDirectory.withdrawals()
             let inspection = NginxRuntime.inspect(tree, display: { Paths.display($0, from: displayBase) })
@@ -87,7 +88,7 @@ public struct Observer: Sendable {
 
     /// nginx's tree as nginx loads it, within the desired state's limits; the one read ahead
     /// when it was read with the same settings.
-    func loadTree() async -> Result<NginxConfigTree, ReconcileError> {
+    func loadTree() async -> Result<LoadedTree, ReconcileError> {
         let read =
             if let treeAhead, treeAhead.settings == desired.nginx { await treeAhead.reading.value } else {
                 await Self.readTreeOffThePool(desired.nginx)
@@ -103,11 +104,20 @@ public struct Observer: Sendable {
         }
     }
 
-    /// ``readTree(_:)`` on a thread of its own: the tasks' pool has one thread per core, and
-    /// parsing there would keep the zone transfer waiting for one.
-    static func readTreeOffThePool(_ settings: NginxSettings) async -> Result<NginxConfigTree, NginxError> {
+    /// A tree as read, with the indexes the planner looks every vhost up in.
+    struct LoadedTree: Sendable {
+        let tree: NginxConfigTree
+        let indexes: NginxTreeIndexes
+    }
+
+    /// ``readTree(_:)`` and the tree's indexes, on a thread of its own: the tasks' pool has
+    /// one thread per core, and parsing there would keep the zone transfer waiting for one.
+    static func readTreeOffThePool(_ settings: NginxSettings) async -> Result<LoadedTree, NginxError> {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: readTree(settings)) }
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(
+                    returning: readTree(settings).map { LoadedTree(tree: $0, indexes: NginxTreeIndexes(tree: $0)) })
+            }
         }
     }
 
@@ -172,7 +182,7 @@ public struct Observer: Sendable {
     /// nginx's tree being read from settings known before the desired state was loaded.
     public struct TreeAhead: Sendable {
         let settings: NginxSettings
-        let reading: Task<Result<NginxConfigTree, NginxError>, Never>
+        let reading: Task<Result<LoadedTree, NginxError>, Never>
 
         /// Starts reading the tree `settings` names, on another thread.
         public init(_ settings: NginxSettings) {

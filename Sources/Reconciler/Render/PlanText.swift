@@ -11,6 +11,10 @@ public struct PlanText: Sendable {
     /// List subjects that only have `info` findings one by one (otherwise they are counted).
     public var verbose: Bool
 
+    /// Whether a large plan's subjects are rendered in two halves at once (tests compare it
+    /// with one thread's rendering).
+    var halves = true
+
     public init(color: Bool, displayBase: String, verbose: Bool = false) {
         self.color = color
         self.displayBase = displayBase
@@ -40,13 +44,12 @@ public struct PlanText: Sendable {
     }
 
     public func render(_ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true) -> String {
-        // One string, grown in place: a large plan has a million lines.
+        // One string, grown in place: a large plan has a million lines. Each line ends in a
+        // newline as it is added; the last one's is dropped at the end.
         var out = ""
-        var lines = 0
         func emit(_ line: String) {
-            if lines > 0 { out += "\n" }
             out += line
-            lines += 1
+            out += "\n"
         }
         if !header.isEmpty {
             let width = header.map(\.0.count).max() ?? 0
@@ -59,23 +62,7 @@ public struct PlanText: Sendable {
         }
         let index = SubjectIndex(plan)
         let countInfoOnly = !verbose && index.infoOnly.count > 3
-        for slot in index.listed(leavingOutInfoOnly: countInfoOnly) {
-            emit(paint(TerminalText.escaped(index.names[slot]), .bold))
-            for position in index.findings[slot] {
-                let finding = plan.findings[position]
-                var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
-                if let family = finding.family { title += "  \(family.rawValue)" }
-                if let port = finding.port { title += " port \(port)" }
-                emit(title)
-                emit("      " + TerminalText.escaped(finding.message))
-                for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
-            }
-            if !index.actions[slot].isEmpty {
-                emit("    fix:")
-                for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
-            }
-            emit("")
-        }
+        subjects(index.listed(leavingOutInfoOnly: countInfoOnly), of: plan, index: index, into: &out)
         if countInfoOnly {
             var slugs: Set<String> = []
             for slot in index.infoOnly {
@@ -96,8 +83,54 @@ public struct PlanText: Sendable {
         let notRun = checksNotRunLines(plan)
         for line in notRun { emit(paint("warning: ", .yellow) + line) }
         if !notRun.isEmpty { emit("") }
-        emit(summary(plan, suggestApply: suggestApply))
+        out += summary(plan, suggestApply: suggestApply)
         return out
+    }
+
+    /// The listed subjects' lines, each ending in a newline. A large plan's are rendered in
+    /// two halves at once, on both cores: the first into `out`, the second into a string of
+    /// its own that follows it.
+    func subjects(_ listed: [Int], of plan: Plan, index: SubjectIndex, into out: inout String) {
+        guard halves && listed.count >= Self.halvingThreshold else {
+            return subjects(listed[...], of: plan, index: index, into: &out)
+        }
+        let middle = listed.count / 2
+        let later = Concurrently.run(
+            { [self] in
+                var text = ""
+                subjects(listed[middle...], of: plan, index: index, into: &text)
+                return text
+            },
+            while: { subjects(listed[..<middle], of: plan, index: index, into: &out) })
+        out += later
+    }
+
+    /// Below this many subjects, a second thread costs more than it saves.
+    static let halvingThreshold = 2000
+
+    /// Each subject's name, its findings with their evidence, and the actions that fix them.
+    private func subjects(_ slots: ArraySlice<Int>, of plan: Plan, index: SubjectIndex, into out: inout String) {
+        func emit(_ line: String) {
+            out += line
+            out += "\n"
+        }
+        for slot in slots {
+            emit(paint(TerminalText.escaped(index.names[slot]), .bold))
+            for position in index.findings[slot] {
+                let finding = plan.findings[position]
+                var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
+                if let family = finding.family { title += "  \(family.rawValue)" }
+                if let port = finding.port { title += " port \(port)" }
+                emit(title)
+                emit("      " + TerminalText.escaped(finding.message))
+                for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
+            }
+            if !index.actions[slot].isEmpty {
+                emit("    fix:")
+                for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
+            }
+            emit("")
+        }
     }
 
     /// One action as a diff line with where it applies (its text and file escaped for the

@@ -1,7 +1,11 @@
 /// Walks a configuration from the main file through its includes, in nginx's reading order,
 /// collecting files and `http` server blocks.
-struct NginxTreeLoader<Reader: NginxFileReader> {
-    let reader: Reader
+///
+/// Not generic over the reader: called from another module, a generic walk ran unspecialized
+/// (its stack of frames through metadata lookups and witness tables, a fifth of the load).
+/// The reader is asked once per file, where an existential costs nothing that shows.
+struct NginxTreeLoader {
+    let reader: any NginxFileReader
     let prefix: String
     let limits: NginxLimits
     private var bytesRead = 0
@@ -25,7 +29,7 @@ struct NginxTreeLoader<Reader: NginxFileReader> {
         case other
     }
 
-    init(reader: Reader, prefix: String, limits: NginxLimits = NginxLimits()) {
+    init(reader: any NginxFileReader, prefix: String, limits: NginxLimits = NginxLimits()) {
         self.reader = reader
         self.prefix = prefix
         self.limits = limits

@@ -107,7 +107,7 @@ extension Reconcile {
             run.planned = { (result: Reconciliation.Result) in
                 session.progress.finish()
                 if text {
-                    print(session.renderer.render(result.plan, header: session.header(result), suggestApply: false))
+                    session.printPlan(result, suggestApply: false)
                 }
             }
             run.progress = { (line: String) in if text { Terminal.printLine(line) } }

@@ -101,7 +101,7 @@ extension Reconcile {
             let session = Session(options: options, observation: observation)
             // init writes no metrics file: it is not a run the timer makes.
             let run = try await session.runOrExit(mode: "plan", metrics: nil)
-            print(session.renderer.render(run.plan, header: session.header(run)))
+            session.printPlan(run)
             fflush(nil)
             Foundation.exit(run.plan.inSync ? 0 : 2)
         }

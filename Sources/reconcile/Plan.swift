@@ -70,7 +70,7 @@ extension Reconcile {
                 plan.streamJSON { FileHandle.standardOutput.write(Data($0)) }
                 FileHandle.standardOutput.write(Data("\n".utf8))
             case .text:
-                print(session.renderer.render(plan, header: session.header(run)))
+                session.printPlan(run)
                 if let out { Terminal.printLine("Saved the plan to \(out); apply it with `reconcile apply \(out)`.") }
             }
             try session.recordSuccess(metrics, mode: "plan", run: run)

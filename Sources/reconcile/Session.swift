@@ -46,6 +46,13 @@ struct Session {
             verbose: options.verbose)
     }
 
+    /// Prints the run's plan as text, written out as it is rendered (a large plan's text is
+    /// never held whole).
+    func printPlan(_ result: Reconciliation.Result, suggestApply: Bool = true) {
+        renderer.render(result.plan, header: header(result), suggestApply: suggestApply) { print($0, terminator: "") }
+        print("")
+    }
+
     /// Runs the reconciliation for a command that records metrics: on failure the error is
     /// printed and the metrics written (`success` 0) before exiting with the error's code.
     func runOrExit(mode: String, metrics: MetricsOptions?) async throws -> Reconciliation.Result {

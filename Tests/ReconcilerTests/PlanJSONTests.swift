@@ -132,11 +132,11 @@ import Testing
     /// A large plan's text is rendered in two halves at once; joined, they are what one thread
     /// renders.
     @Test func aLargePlansTextInHalvesIsTheSameText() {
-        let count = PlanText.halvingThreshold * 2 + 1
+        let count = PlanText.halvingThreshold * 5 + 1
         let findings = (0..<count).map {
             Finding(
                 kind: $0 % 3 == 0 ? .wrongAddress : .missingListen, vhost: "v\($0 % (count - 5)).example",
-                family: .ipv4, port: 80, message: "m\($0)", evidence: ["e\($0)"])
+                family: .ipv4, port: 80, message: "m\($0)" + String(repeating: "x", count: 200), evidence: ["e\($0)"])
         }
         let plan = Plan(
             createdAt: "t", desired: DesiredFingerprint(digest: "d"), findings: findings, actions: [], notes: ["n"],
@@ -146,5 +146,10 @@ import Testing
         let text = PlanText(color: true, displayBase: "/").render(plan, header: [("a", "b")])
         #expect(text == oneThread.render(plan, header: [("a", "b")]))
         #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count > 4 * count)
+        // Written out as it is made, in pieces of about a megabyte.
+        var pieces: [String] = []
+        PlanText(color: true, displayBase: "/").render(plan, header: [("a", "b")]) { pieces.append($0) }
+        #expect(pieces.count > 1)
+        #expect(pieces.joined() == text)
     }
 }

@@ -15,6 +15,8 @@ public struct NginxNameClaims: Sendable {
     /// trailing wildcards and regexes (few in practice), not the number of blocks.
     public init(tree: NginxConfigTree, machineHostname: String? = nil) {
         self.machineHostname = machineHostname.map { $0.lowercased() }
+        // Made at its final size, not grown (and rehashed) one name at a time.
+        exact.reserveCapacity(tree.serverBlocks.reduce(0) { $0 + $1.serverNames.count })
         for block in tree.serverBlocks {
             for name in block.serverNames {
                 switch name.kind {

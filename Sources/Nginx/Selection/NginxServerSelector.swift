@@ -14,6 +14,16 @@ public struct NginxServerSelector: Sendable {
     public init(tree: NginxConfigTree, machineHostname: String? = nil) {
         var groups: [NginxSocketKey: NginxSocketGroup] = [:]
         var hostnameListens: [Int: NginxSourceLocation] = [:]
+        // Each socket's name table is made at its final size: grown one name at a time, a
+        // table of 100,000 names was hashed again at every doubling.
+        var names: [NginxSocketKey: Int] = [:]
+        for block in tree.serverBlocks {
+            for listen in block.effectiveListens where listen.family != nil {
+                guard let port = listen.port else { continue }
+                names[NginxSocketKey(address: listen.address, port: port), default: 0] += block.serverNames.count + 1
+            }
+        }
+        for (key, count) in names { groups[key] = NginxSocketGroup(expectedNames: count) }
         for block in tree.serverBlocks {
             for listen in block.effectiveListens {
                 guard let port = listen.port else { continue }

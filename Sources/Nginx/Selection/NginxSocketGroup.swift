@@ -15,6 +15,11 @@ struct NginxSocketGroup: Sendable {
     /// Blocks on the socket that have the legacy `ssl on;`.
     private(set) var legacySSLBlocks: [Int: NginxSourceLocation] = [:]
 
+    /// A group whose blocks will bring about `expectedNames` names, its table sized for them.
+    init(expectedNames: Int = 0) {
+        exact.reserveCapacity(expectedNames)
+    }
+
     /// Whether nginx speaks TLS to every connection on this socket: an `ssl` listen, or
     /// `ssl on;` in the block that is the socket's default (ngx_http_init_connection looks at
     /// the default server's configuration). Where it was decided, for evidence.

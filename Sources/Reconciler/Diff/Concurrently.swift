@@ -19,6 +19,24 @@ enum Concurrently {
         return value
     }
 
+    /// Works through `0..<count` in chunks of `chunk`, two at a time: this thread does the
+    /// first of each pair with `first` while another makes the second's result with `second`,
+    /// which `then` takes once both are done. Results arrive in order, and only a pair of
+    /// chunks is in hand at a time, never the whole.
+    static func inPairs<T: Sendable>(
+        count: Int, chunk: Int, first: (Range<Int>) -> Void, second: @escaping @Sendable (Range<Int>) -> T,
+        then: (T) -> Void
+    ) {
+        var start = 0
+        while start < count {
+            let middle = min(start + chunk, count)
+            let end = min(middle + chunk, count)
+            let other = run({ second(middle..<end) }, while: { first(start..<middle) })
+            then(other)
+            start = end
+        }
+    }
+
     /// The other thread's work and, once it is done, its value: written by that thread before
     /// it signals, read by this one after the wait.
     private final class Handoff<T>: @unchecked Sendable {

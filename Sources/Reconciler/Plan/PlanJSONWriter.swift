@@ -275,35 +275,33 @@ struct PlanJSONWriter {
     ) {
         guard elements.count >= 2 * Self.chunkElements else { return array(elements, body) }
         open(UInt8(ascii: "["))
-        var start = 0
-        while start < elements.count {
-            let middle = min(start + Self.chunkElements, elements.count)
-            let end = min(middle + Self.chunkElements, elements.count)
-            // The other chunk follows this one's members, so its first member has a comma.
-            var depth = started
-            depth[depth.count - 1] = true
-            let second = Concurrently.run(
-                { [depth] in
-                    var writer = PlanJSONWriter(capacity: 0)
-                    writer.started = depth
-                    for element in elements[middle..<end] {
-                        writer.member()
-                        body(&writer, element)
-                    }
-                    return writer.bytes
-                },
-                while: {
-                    for element in elements[start..<middle] {
-                        member()
-                        body(&self, element)
-                        flushIfFull()
-                    }
-                })
-            bytes += second
-            if end > middle { started[started.count - 1] = true }
-            flushIfFull()
-            start = end
-        }
+        // A second chunk always follows members of the first, so its first member has a comma.
+        var depth = started
+        depth[depth.count - 1] = true
+        var writer = self
+        Concurrently.inPairs(
+            count: elements.count, chunk: Self.chunkElements,
+            first: { range in
+                for element in elements[range] {
+                    writer.member()
+                    body(&writer, element)
+                    writer.flushIfFull()
+                }
+            },
+            second: { [depth] range in
+                var other = PlanJSONWriter(capacity: 0)
+                other.started = depth
+                for element in elements[range] {
+                    other.member()
+                    body(&other, element)
+                }
+                return other.bytes
+            },
+            then: { bytes in
+                writer.bytes += bytes
+                writer.flushIfFull()
+            })
+        self = writer
         close(UInt8(ascii: "]"))
     }
 

@@ -44,8 +44,17 @@ public struct PlanText: Sendable {
     }
 
     public func render(_ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true) -> String {
-        // One string, grown in place: a large plan has a million lines. Each line ends in a
-        // newline as it is added; the last one's is dropped at the end.
+        var text = ""
+        render(plan, header: header, suggestApply: suggestApply) { text += $0 }
+        return text
+    }
+
+    /// ``render(_:header:suggestApply:)`` handed to `write` in pieces of about a megabyte as
+    /// it is made, so a large plan's text is never held whole.
+    public func render(
+        _ plan: Plan, header: [(String, String)] = [], suggestApply: Bool = true, to write: (String) -> Void
+    ) {
+        // Each line ends in a newline as it is added; the summary, last, has none.
         var out = ""
         func emit(_ line: String) {
             out += line
@@ -62,7 +71,7 @@ public struct PlanText: Sendable {
         }
         let index = SubjectIndex(plan)
         let countInfoOnly = !verbose && index.infoOnly.count > 3
-        subjects(index.listed(leavingOutInfoOnly: countInfoOnly), of: plan, index: index, into: &out)
+        subjects(index.listed(leavingOutInfoOnly: countInfoOnly), of: plan, index: index, into: &out, write: write)
         if countInfoOnly {
             var slugs: Set<String> = []
             for slot in index.infoOnly {
@@ -84,32 +93,50 @@ public struct PlanText: Sendable {
         for line in notRun { emit(paint("warning: ", .yellow) + line) }
         if !notRun.isEmpty { emit("") }
         out += summary(plan, suggestApply: suggestApply)
-        return out
+        write(out)
     }
 
-    /// The listed subjects' lines, each ending in a newline. A large plan's are rendered in
-    /// two halves at once, on both cores: the first into `out`, the second into a string of
-    /// its own that follows it.
-    func subjects(_ listed: [Int], of plan: Plan, index: SubjectIndex, into out: inout String) {
-        guard halves && listed.count >= Self.halvingThreshold else {
-            return subjects(listed[...], of: plan, index: index, into: &out)
+    /// The listed subjects' lines, each ending in a newline, added to `out`, which goes to
+    /// `write` whenever it holds a megabyte. A large plan's subjects are rendered on both
+    /// cores: of each two chunks, this thread renders the first while another renders the
+    /// second into a string of its own that follows it.
+    func subjects(
+        _ listed: [Int], of plan: Plan, index: SubjectIndex, into out: inout String, write: (String) -> Void
+    ) {
+        func flushIfFull(_ text: inout String) {
+            guard text.utf8.count >= 1 << 20 else { return }
+            write(text)
+            text.removeAll(keepingCapacity: true)
         }
-        let middle = listed.count / 2
-        let later = Concurrently.run(
-            { [self] in
-                var text = ""
-                subjects(listed[middle...], of: plan, index: index, into: &text)
-                return text
+        guard halves && listed.count >= Self.halvingThreshold else {
+            return subjects(listed[...], of: plan, index: index, into: &out, after: flushIfFull)
+        }
+        var text = out
+        out = ""
+        Concurrently.inPairs(
+            count: listed.count, chunk: Self.halvingThreshold / 2,
+            first: { range in subjects(listed[range], of: plan, index: index, into: &text, after: flushIfFull) },
+            second: { [self] range in
+                var other = ""
+                subjects(listed[range], of: plan, index: index, into: &other, after: { _ in })
+                return other
             },
-            while: { subjects(listed[..<middle], of: plan, index: index, into: &out) })
-        out += later
+            then: { other in
+                text += other
+                flushIfFull(&text)
+            })
+        out = text
     }
 
-    /// Below this many subjects, a second thread costs more than it saves.
+    /// Below this many subjects, a second thread costs more than it saves; half of it is a
+    /// chunk.
     static let halvingThreshold = 2000
 
     /// Each subject's name, its findings with their evidence, and the actions that fix them.
-    private func subjects(_ slots: ArraySlice<Int>, of plan: Plan, index: SubjectIndex, into out: inout String) {
+    private func subjects(
+        _ slots: ArraySlice<Int>, of plan: Plan, index: SubjectIndex, into out: inout String,
+        after: (inout String) -> Void
+    ) {
         func emit(_ line: String) {
             out += line
             out += "\n"
@@ -130,6 +157,7 @@ public struct PlanText: Sendable {
                 for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
             }
             emit("")
+            after(&out)
         }
     }
 
@@ -267,6 +295,12 @@ struct SubjectIndex {
             var counted = [Bool](repeating: false, count: names.count)
             for slot in infoOnly { counted[slot] = true }
             listed.removeAll { counted[$0] }
+        }
+        // A plan's findings come by subject name already, so the subjects usually arrive in
+        // name order: then a pass per severity keeps that order, and no two names are compared
+        // beyond checking it.
+        if zip(listed, listed.dropFirst()).allSatisfy({ names[$0.0] < names[$0.1] }) {
+            return Severity.allCases.flatMap { severity in listed.filter { worst[$0] == severity } }
         }
         return listed.sorted { (worst[$0], names[$0]) < (worst[$1], names[$1]) }
     }

@@ -8,6 +8,9 @@ public enum TerminalText {
     /// `text` with every control character escaped; with `keepingNewlines`, line feeds (and
     /// tabs) stay, for multi-line text such as a child's output.
     public static func escaped(_ text: String, keepingNewlines: Bool = false) -> String {
+        // Printable ASCII, as nearly every line of a plan is, needs nothing: its bytes are
+        // checked, not its decoded scalars.
+        if isPrintableASCII(text, keepingNewlines: keepingNewlines) { return text }
         guard text.unicodeScalars.contains(where: { needsEscape($0, keepingNewlines: keepingNewlines) }) else {
             return text
         }
@@ -22,6 +25,12 @@ public enum TerminalText {
             out += scalar.value <= 0xFF ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{\(hex)}"
         }
         return out
+    }
+
+    private static func isPrintableASCII(_ text: String, keepingNewlines: Bool) -> Bool {
+        text.utf8.allSatisfy { byte in
+            (0x20..<0x7F).contains(byte) || (keepingNewlines && (byte == 0x0A || byte == 0x09))
+        }
     }
 
     static func needsEscape(_ scalar: Unicode.Scalar, keepingNewlines: Bool) -> Bool {

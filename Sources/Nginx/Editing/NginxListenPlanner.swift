@@ -86,7 +86,8 @@ struct NginxListenPlanner {
             effective.first { $0.family == family.other && $0.port == port && $0.address.isWildcard }
             ?? effective.first { $0.family == family.other && $0.port == port }
         let address = try mirroredAddress(of: template, family: family, hostAddresses: hostAddresses)
-        let newText = "listen \(NginxConfigTree.listenAddressText(address, port: port));"
+        // Only a refusal shows the listen as one directive.
+        var newText: String { "listen \(NginxConfigTree.listenAddressText(address, port: port));" }
         if let existing = effective.first(where: { $0.address == address && $0.port == port }) {
             throw .duplicateListen(text: newText, existing: existing.source?.location ?? block.location)
         }

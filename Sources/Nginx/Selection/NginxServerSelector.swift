@@ -123,7 +123,7 @@ public struct NginxServerSelector: Sendable {
 
     /// Why nginx's `ngx_http_validate_host` rejects `host`, nil when it accepts it.
     static func hostProblem(_ host: String) -> String? {
-        let bytes = Array(host.utf8)
+        let bytes = host.utf8
         var length = bytes.count
         var inLiteral = false
         var afterHost = false

@@ -92,4 +92,9 @@ struct PlanContext: Sendable {
     func place(_ source: NginxDirectiveSource) -> String {
         "\(displayedFiles[source.fileIndex]):\(source.location.line)"
     }
+
+    /// A directive as evidence shows it: `sites/a.conf:12: listen 443 ssl;`, made in one go.
+    func evidence(_ source: NginxDirectiveSource) -> String {
+        "\(displayedFiles[source.fileIndex]):\(source.location.line): \(source.text)"
+    }
 }

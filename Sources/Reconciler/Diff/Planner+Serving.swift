@@ -25,7 +25,7 @@ extension Planner {
                     message +=
                         ": its listen \(listen.socketDescription) is matched first for connections to \(family == .ipv6 ? "[\(address)]" : address):\(port) (nginx picks the address:port before the name)"
                     capture = [
-                        "captured by: \(context.place(source)): \(source.text)"
+                        "captured by: " + context.evidence(source)
                     ]
                 }
                 draft.findings.append(

@@ -82,7 +82,7 @@ extension Planner {
                     Finding(
                         kind: .undesiredListen, vhost: view.vhost.name, family: family,
                         port: UInt16(clamping: listen.port ?? 0), message: message,
-                        evidence: ["\(context.place(source)): \(source.text)"]))
+                        evidence: [context.evidence(source)]))
             }
         }
     }

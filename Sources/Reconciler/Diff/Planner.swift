@@ -141,6 +141,8 @@ public struct Planner: Sendable {
 
     /// The claimant groups as one list, best first, each block once.
     static func flatten(_ groups: [[Int]]) -> [Int] {
+        // Most vhosts are claimed by one block: no set to make.
+        if groups.count == 1 && groups[0].count == 1 { return groups[0] }
         var seen: Set<Int> = []
         return groups.joined().filter { seen.insert($0).inserted }
     }
@@ -204,9 +206,7 @@ public struct Planner: Sendable {
                 out.append("\(context.place(block.source)): server { (no listen: nginx listens on *:80)")
             }
             for listen in block.listens where listen.port == Int(port) {
-                if let source = listen.source {
-                    out.append("\(context.place(source)): \(source.text)")
-                }
+                if let source = listen.source { out.append(context.evidence(source)) }
             }
         }
         if out.isEmpty, let index = own.first {

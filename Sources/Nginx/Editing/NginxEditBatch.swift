@@ -4,7 +4,7 @@
 /// the listens accepted before it (one planner for the whole batch, so thousands stay
 /// linear); a refused request throws and leaves the batch as it was, so a caller can report it
 /// and go on with the others.
-public struct NginxEditBatch {
+public struct NginxEditBatch: Sendable {
     /// What the batch makes of its requests.
     public struct Outcome: Sendable {
         /// Each request's edit, indexed by the handle ``add(_:hostAddresses:)`` or

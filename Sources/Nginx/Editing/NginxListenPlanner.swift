@@ -1,7 +1,7 @@
 /// Decides the text of each added listen (DESIGN §4) against the tree's listens plus those
 /// already planned in the same batch, so several additions never collide with each other
 /// (two `default_server`s, two sets of socket options, `listen 80;` written twice).
-struct NginxListenPlanner {
+struct NginxListenPlanner: Sendable {
     private struct FamilyPort: Hashable {
         let family: AddressFamily
         let port: Int

@@ -6,7 +6,7 @@ public struct Observation: Sendable {
     public var nginx: NginxConfigTree { didSet { nginxIndexes = nil } }
     /// The tree's indexes when they were built beside it (on the thread that read it); the
     /// planner builds them when they are not here. A new tree drops them.
-    public private(set) var nginxIndexes: NginxTreeIndexes?
+    public private(set) var nginxIndexes: TreeIndexes?
     public var dns: DNSObservation
     /// The addresses on this machine's interfaces; nil skips the `address-not-on-host` check.
     public var interfaces: HostInterfaces?
@@ -30,7 +30,7 @@ public struct Observation: Sendable {
 
     public init(
         nginx: NginxConfigTree, dns: DNSObservation, interfaces: HostInterfaces?, probes: [ProbeOutcome]? = nil,
-        dnsSource: String, nginxIndexes: NginxTreeIndexes? = nil
+        dnsSource: String, nginxIndexes: TreeIndexes? = nil
     ) {
         self.nginx = nginx
         self.nginxIndexes = nginxIndexes

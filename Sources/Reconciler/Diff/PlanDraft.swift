@@ -54,29 +54,12 @@ struct PlanContext: Sendable {
     /// line, and shortening the path each time was a string built per listen.
     let displayedFiles: [String]
 
-    /// The tree's `indexes`, when built with it, are used as they are; otherwise the selector
-    /// is built on another thread while the claims are built on this one. `alongside` runs on
-    /// this thread meanwhile.
-    init(
-        desired: DesiredState, tree: NginxConfigTree, indexes: NginxTreeIndexes?, displayBase: String,
-        alongside: () -> Void = {}
-    ) {
+    /// The tree's `indexes` with what the desired state names and where this host listens.
+    init(desired: DesiredState, tree: NginxConfigTree, indexes: TreeIndexes, displayBase: String) {
         self.tree = tree
         displayedFiles = tree.files.map { Paths.display($0.path, from: displayBase) }
-        if let indexes {
-            alongside()
-            selector = indexes.selector
-            claims = indexes.claims
-        } else {
-            var claims: NginxNameClaims?
-            selector = Concurrently.run(
-                { NginxServerSelector(tree: tree) },
-                while: {
-                    claims = NginxNameClaims(tree: tree)
-                    alongside()
-                })
-            self.claims = claims ?? NginxNameClaims(tree: tree)
-        }
+        selector = indexes.selector
+        claims = indexes.claims
         // A fleet host's other vhosts are the desired state's too, not unmanaged.
         vhostNames = Set((desired.fleet?.allVhosts ?? desired.vhosts).map(\.name))
         familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })

@@ -1,10 +1,11 @@
 import DesiredState
 import Foundation
+import Nginx
 
 extension Planner {
     /// What the running nginx and this machine say before any vhost is looked at: files nginx
     /// has not loaded, a stopped nginx, listens it cannot bind together.
-    func runtimeFindings() -> [Finding] {
+    func runtimeFindings(listenConflicts: [NginxError]) -> [Finding] {
         let tree = observation.nginx
         var findings: [Finding] = []
         // Files the running nginx has not loaded: what follows is judged on the files.
@@ -29,7 +30,7 @@ extension Planner {
                 ))
         }
         // Listens nginx accepts in `nginx -t` but cannot bind: the model's sockets are not real.
-        return findings + listenConflictFindings(tree)
+        return findings + listenConflictFindings(tree, conflicts: listenConflicts)
     }
 
     /// The host's addresses that no interface of this machine has.

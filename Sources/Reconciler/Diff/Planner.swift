@@ -38,18 +38,13 @@ public struct Planner: Sendable {
     }
 
     public func plan() -> Plan {
-        // Steps that read only the observation run on the second core beside the ones before
-        // and after them; their findings are added in the same order as ever.
-        var early: [Finding] = []
-        var batch: NginxEditBatch?
+        // What the tree alone gives was made as it was read (or is made now); the steps that
+        // read only the observation run on the second core beside the vhosts' steps.
+        let indexes = observation.nginxIndexes ?? TreeIndexes(tree: observation.nginx)
         let context = PlanContext(
-            desired: desired, tree: observation.nginx, indexes: observation.nginxIndexes, displayBase: displayBase
-        ) {
-            early = runtimeFindings() + interfaceFindings()
-            batch = NginxEditBatch(tree: observation.nginx)
-        }
-        var draft = PlanDraft(batch: batch ?? NginxEditBatch(tree: observation.nginx))
-        draft.findings += early
+            desired: desired, tree: observation.nginx, indexes: indexes, displayBase: displayBase)
+        var draft = PlanDraft(batch: indexes.batch)
+        draft.findings += runtimeFindings(listenConflicts: indexes.listenConflicts) + interfaceFindings()
         let late = Concurrently.run(
             { [self] in
                 // Every authoritative server of each zone (DESIGN §14).
@@ -216,8 +211,7 @@ public struct Planner: Sendable {
     }
 
     /// One `listen-conflict` per pair of listens nginx cannot bind together, both as evidence.
-    func listenConflictFindings(_ tree: NginxConfigTree) -> [Finding] {
-        let conflicts = tree.listenConflicts()
+    func listenConflictFindings(_ tree: NginxConfigTree, conflicts: [NginxError]) -> [Finding] {
         guard !conflicts.isEmpty else { return [] }
         var listenText: [NginxSourceLocation: String] = [:]
         for block in tree.serverBlocks {

@@ -107,7 +107,7 @@ public struct Observer: Sendable {
     /// A tree as read, with the indexes the planner looks every vhost up in.
     struct LoadedTree: Sendable {
         let tree: NginxConfigTree
-        let indexes: NginxTreeIndexes
+        let indexes: TreeIndexes
     }
 
     /// ``readTree(_:)`` and the tree's indexes, on a thread of its own: the tasks' pool has
@@ -116,7 +116,7 @@ public struct Observer: Sendable {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(
-                    returning: readTree(settings).map { LoadedTree(tree: $0, indexes: NginxTreeIndexes(tree: $0)) })
+                    returning: readTree(settings).map { LoadedTree(tree: $0, indexes: TreeIndexes(tree: $0)) })
             }
         }
     }

@@ -57,17 +57,46 @@ public struct NginxServerSelector: Sendable {
     /// ``select(family:address:port:host:)`` with the local address already parsed (a caller
     /// asking about many names on one address parses it once).
     public func select(family: AddressFamily, local: NginxListenAddress, port: Int, host: String) -> NginxSelection {
+        select(on: socket(family: family, local: local, port: port), host: host)
+    }
+
+    /// Where connections to one local address and port go, before the Host is looked at:
+    /// found once, for a caller asking about many names there (see ``select(on:host:)``).
+    public struct Socket: Sendable {
+        fileprivate enum Outcome: Sendable {
+            case decided(NginxSelection)
+            case group(NginxSocketGroup)
+        }
+        fileprivate let outcome: Outcome
+    }
+
+    /// The socket nginx picks for connections to local `local` on `port` over `family`.
+    public func socket(family: AddressFamily, local: NginxListenAddress, port: Int) -> Socket {
         guard local.family == family, !local.isWildcard else {
-            return .undecidable("\"\(local)\" is not a specific \(family.displayName) address")
+            return Socket(
+                outcome: .decided(.undecidable("\"\(local)\" is not a specific \(family.displayName) address")))
         }
         if let location = hostnameListensByPort[port] {
-            return .undecidable(
-                "\(location): a listen on port \(port) names a host; nginx resolves it when it starts, so which addresses it binds is unknown"
-            )
+            return Socket(
+                outcome: .decided(
+                    .undecidable(
+                        "\(location): a listen on port \(port) names a host; nginx resolves it when it starts, so which addresses it binds is unknown"
+                    )))
         }
-        guard let group = socketGroup(for: local, family: family, port: port) else { return .nothingListens }
-        if let problem = Self.hostProblem(host) { return .badRequest(problem) }
-        return select(in: group, host: Self.normalize(host))
+        guard let group = socketGroup(for: local, family: family, port: port) else {
+            return Socket(outcome: .decided(.nothingListens))
+        }
+        return Socket(outcome: .group(group))
+    }
+
+    /// The block answering a request for `host` on `socket`.
+    public func select(on socket: Socket, host: String) -> NginxSelection {
+        switch socket.outcome {
+        case .decided(let selection): return selection
+        case .group(let group):
+            if let problem = Self.hostProblem(host) { return .badRequest(problem) }
+            return select(in: group, host: Self.normalize(host))
+        }
     }
 
     /// How nginx treats a connection to local `address` on `port` over `family`: whether it

@@ -50,6 +50,9 @@ struct PlanContext: Sendable {
     let hostIPv6: [String]
     let localIPv4: [NginxListenAddress?]
     let localIPv6: [NginxListenAddress?]
+    /// Per family and per port a vhost names, where connections to each host address go (nil
+    /// for an address that is not a literal): found once, not once per vhost.
+    let sockets: FamilyPair<[UInt16: [NginxServerSelector.Socket?]]>
     /// Each file of the tree as findings show it, by file index: evidence names a file per
     /// line, and shortening the path each time was a string built per listen.
     let displayedFiles: [String]
@@ -67,10 +70,27 @@ struct PlanContext: Sendable {
         hostIPv6 = desired.host.addresses(.ipv6)
         localIPv4 = hostIPv4.map { NginxListenAddress.literal($0) }
         localIPv6 = hostIPv6.map { NginxListenAddress.literal($0) }
+        var ports: Set<UInt16> = []
+        for vhost in desired.vhosts { ports.formUnion(vhost.ports) }
+        let selector = selector
+        func table(_ family: AddressFamily, _ locals: [NginxListenAddress?]) -> [UInt16: [NginxServerSelector.Socket?]]
+        {
+            Dictionary(
+                uniqueKeysWithValues: ports.map { port in
+                    (port, locals.map { $0.map { selector.socket(family: family, local: $0, port: Int(port)) } })
+                })
+        }
+        sockets = FamilyPair(ipv4: table(.ipv4, localIPv4), ipv6: table(.ipv6, localIPv6))
     }
 
     func hostAddresses(_ family: AddressFamily) -> [String] { family == .ipv4 ? hostIPv4 : hostIPv6 }
     func locals(_ family: AddressFamily) -> [NginxListenAddress?] { family == .ipv4 ? localIPv4 : localIPv6 }
+
+    /// Where connections to each host address of `family` on `port` go.
+    func sockets(_ family: AddressFamily, port: UInt16) -> [NginxServerSelector.Socket?] {
+        sockets[family][port]
+            ?? locals(family).map { $0.map { selector.socket(family: family, local: $0, port: Int(port)) } }
+    }
     /// Where a directive is, as evidence starts: `sites/a.conf:12`.
     func place(_ source: NginxDirectiveSource) -> String {
         "\(displayedFiles[source.fileIndex]):\(source.location.line)"

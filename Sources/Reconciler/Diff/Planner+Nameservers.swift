@@ -63,7 +63,8 @@ extension Planner {
         let unserved = vhost.ports.filter { port in
             servingStatus(
                 selector: context.selector, own: own, family: family, port: port, host: Self.probeHost(vhost),
-                addresses: context.hostAddresses(family), locals: context.locals(family), tree: tree) != .served
+                addresses: context.hostAddresses(family), sockets: context.sockets(family, port: port), tree: tree)
+                != .served
         }
         let publishedElsewhere = differing.filter { server in
             server.snapshot.map { !$0.values(vhost.dnsName, type).isEmpty } ?? false

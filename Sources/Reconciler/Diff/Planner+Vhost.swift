@@ -36,6 +36,8 @@ struct FamilyPair<Value> {
     }
 }
 
+extension FamilyPair: Sendable where Value: Sendable {}
+
 /// One family of one vhost: what is published, the host's addresses, how nginx serves each port.
 struct FamilyView {
     let family: AddressFamily
@@ -78,7 +80,8 @@ extension Planner {
                 facts.status.append(
                     servingStatus(
                         selector: context.selector, own: view.own, family: facts.family, port: port, host: probeHost,
-                        addresses: facts.hostAddresses, locals: context.locals(family), tree: context.tree))
+                        addresses: facts.hostAddresses, sockets: context.sockets(family, port: port), tree: context.tree
+                    ))
             }
             if vhost.families.contains(family) {
                 let willServe = planServing(view, facts, context: context, into: &draft)

@@ -155,12 +155,12 @@ public struct Planner: Sendable {
 
     func servingStatus(
         selector: NginxServerSelector, own: [Int], family: AddressFamily, port: UInt16, host: String,
-        addresses: [String], locals: [NginxListenAddress?], tree: NginxConfigTree
+        addresses: [String], sockets: [NginxServerSelector.Socket?], tree: NginxConfigTree
     ) -> ServingStatus {
         guard !addresses.isEmpty else { return .notServed(answeredBy: nil) }
-        for (address, local) in zip(addresses, locals) {
+        for (address, socket) in zip(addresses, sockets) {
             let selection =
-                local.map { selector.select(family: family, local: $0, port: Int(port), host: host) }
+                socket.map { selector.select(on: $0, host: host) }
                 ?? selector.select(family: family, address: address, port: Int(port), host: host)
             switch selection {
             case .answered(let block, _):

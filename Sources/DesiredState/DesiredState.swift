@@ -155,7 +155,13 @@ public struct DNSSettings: Sendable, Hashable {
 
     /// The most specific managed zone containing `name`, if any.
     public func zone(containing name: DNSName) -> DNSName? {
-        zones.filter { name.isSubdomain(of: $0) }.max { $0.wire.count < $1.wire.count }
+        // A scan rather than filter and max: it runs once per vhost.
+        var found: DNSName?
+        for zone in zones where name.isSubdomain(of: zone) {
+            if let best = found, best.wire.count >= zone.wire.count { continue }
+            found = zone
+        }
+        return found
     }
 }
 

@@ -154,7 +154,10 @@ public struct DNSSettings: Sendable, Hashable {
     }
 
     /// The most specific managed zone containing `name`, if any.
-    public func zone(containing name: DNSName) -> DNSName? {
+    public func zone(containing name: DNSName) -> DNSName? { Self.zone(in: zones, containing: name) }
+
+    /// The most specific of `zones` containing `name`, if any.
+    static func zone(in zones: [DNSName], containing name: DNSName) -> DNSName? {
         // A scan rather than filter and max: it runs once per vhost.
         var found: DNSName?
         for zone in zones where name.isSubdomain(of: zone) {

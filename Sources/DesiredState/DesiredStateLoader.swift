@@ -159,8 +159,8 @@ public struct DesiredStateLoader: Sendable {
         var assignments: [String: [String]] = [:]
         // Read once, not per vhost; entries by index, so none is copied.
         let fleet = fleetHosts?.0
-        let addresses = host?.0
-        let settings = dns?.0
+        let noAddress = host.map { (ipv4: $0.0.ipv4.isEmpty, ipv6: $0.0.ipv6.isEmpty) }
+        let zones = dns?.0.zones
         var labels = DNSLabels()
         for index in vhosts.indices {
             let name = vhosts[index].name
@@ -171,9 +171,8 @@ public struct DesiredStateLoader: Sendable {
                     "vhost \(YAMLScalar.quote(name)) names hosts, but the desired state has one host (host:); list the hosts under hosts: to assign vhosts to them",
                     at: hostsNode)
             }
-            if let addresses {
-                for family in vhosts[index].families
-                where family == .ipv4 ? addresses.ipv4.isEmpty : addresses.ipv6.isEmpty {
+            if let noAddress {
+                for family in vhosts[index].families where family == .ipv4 ? noAddress.ipv4 : noAddress.ipv6 {
                     reader.fail(
                         "vhost \(YAMLScalar.quote(name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
                         at: vhosts[index].familiesNode ?? vhosts[index].keyNode)
@@ -184,11 +183,11 @@ public struct DesiredStateLoader: Sendable {
                 continue
             }
             var zone = DNSName.root
-            if let settings {
-                guard let found = settings.zone(containing: dnsName) else {
-                    let zones = settings.zones.map { String($0.description.dropLast()) }.joined(separator: ", ")
+            if let zones {
+                guard let found = DNSSettings.zone(in: zones, containing: dnsName) else {
+                    let list = zones.map { String($0.description.dropLast()) }.joined(separator: ", ")
                     reader.fail(
-                        "vhost \(YAMLScalar.quote(name)) is not inside any managed zone (dns.zones: \(zones))",
+                        "vhost \(YAMLScalar.quote(name)) is not inside any managed zone (dns.zones: \(list))",
                         at: vhosts[index].keyNode)
                     continue
                 }

@@ -154,8 +154,17 @@ public struct DNSSettings: Sendable, Hashable {
     }
 
     /// The most specific managed zone containing `name`, if any.
-    public func zone(containing name: DNSName) -> DNSName? {
-        zones.filter { name.isSubdomain(of: $0) }.max { $0.wire.count < $1.wire.count }
+    public func zone(containing name: DNSName) -> DNSName? { Self.zone(in: zones, containing: name) }
+
+    /// The most specific of `zones` containing `name`, if any.
+    static func zone(in zones: [DNSName], containing name: DNSName) -> DNSName? {
+        // A scan rather than filter and max: it runs once per vhost.
+        var found: DNSName?
+        for zone in zones where name.isSubdomain(of: zone) {
+            if let best = found, best.wire.count >= zone.wire.count { continue }
+            found = zone
+        }
+        return found
     }
 }
 

@@ -155,41 +155,48 @@ public struct DesiredStateLoader: Sendable {
         }
 
         var result: [Vhost] = []
+        result.reserveCapacity(vhosts.count)
         var assignments: [String: [String]] = [:]
-        for entry in vhosts {
-            if let (fleet, _) = fleetHosts {
-                assignments[entry.name] = assignHosts(entry, fleet: fleet, &reader)
-            } else if let hostsNode = entry.hostsNode {
+        // Read once, not per vhost; entries by index, so none is copied.
+        let fleet = fleetHosts?.0
+        let noAddress = host.map { (ipv4: $0.0.ipv4.isEmpty, ipv6: $0.0.ipv6.isEmpty) }
+        let zones = dns?.0.zones
+        var labels = DNSLabels()
+        for index in vhosts.indices {
+            let name = vhosts[index].name
+            if let fleet {
+                assignments[name] = assignHosts(vhosts[index], fleet: fleet, &reader)
+            } else if let hostsNode = vhosts[index].hostsNode {
                 reader.fail(
-                    "vhost \(YAMLScalar.quote(entry.name)) names hosts, but the desired state has one host (host:); list the hosts under hosts: to assign vhosts to them",
+                    "vhost \(YAMLScalar.quote(name)) names hosts, but the desired state has one host (host:); list the hosts under hosts: to assign vhosts to them",
                     at: hostsNode)
             }
-            if let (addresses, _) = host {
-                for family in entry.families where family == .ipv4 ? addresses.ipv4.isEmpty : addresses.ipv6.isEmpty {
+            if let noAddress {
+                for family in vhosts[index].families where family == .ipv4 ? noAddress.ipv4 : noAddress.ipv6 {
                     reader.fail(
-                        "vhost \(YAMLScalar.quote(entry.name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
-                        at: entry.familiesNode ?? entry.keyNode)
+                        "vhost \(YAMLScalar.quote(name)) wants \(family.rawValue) but host.\(family.rawValue) lists no address",
+                        at: vhosts[index].familiesNode ?? vhosts[index].keyNode)
                 }
             }
-            guard let dnsName = try? DNSName(entry.name + ".") else {
-                reader.fail("vhost \(YAMLScalar.quote(entry.name)) is not a valid DNS name", at: entry.keyNode)
+            guard let dnsName = labels.dnsName(name) else {
+                reader.fail("vhost \(YAMLScalar.quote(name)) is not a valid DNS name", at: vhosts[index].keyNode)
                 continue
             }
             var zone = DNSName.root
-            if let (settings, _) = dns {
-                guard let found = settings.zone(containing: dnsName) else {
-                    let zones = settings.zones.map { String($0.description.dropLast()) }.joined(separator: ", ")
+            if let zones {
+                guard let found = DNSSettings.zone(in: zones, containing: dnsName) else {
+                    let list = zones.map { String($0.description.dropLast()) }.joined(separator: ", ")
                     reader.fail(
-                        "vhost \(YAMLScalar.quote(entry.name)) is not inside any managed zone (dns.zones: \(zones))",
-                        at: entry.keyNode)
+                        "vhost \(YAMLScalar.quote(name)) is not inside any managed zone (dns.zones: \(list))",
+                        at: vhosts[index].keyNode)
                     continue
                 }
                 zone = found
             }
             result.append(
                 Vhost(
-                    name: entry.name, dnsName: dnsName, families: entry.families, ports: entry.ports, zone: zone,
-                    declaredAt: entry.keyNode.mark))
+                    name: name, dnsName: dnsName, families: vhosts[index].families, ports: vhosts[index].ports,
+                    zone: zone, declaredAt: vhosts[index].keyNode.mark))
         }
 
         // With hosts:, `host` stays empty until the run knows which host it is (scoped(to:)).
@@ -363,7 +370,8 @@ public struct DesiredStateLoader: Sendable {
         guard let keys = reader.mapping(node, allowed: ranges.keys.sorted(), what: what) else { return nil }
         var values: [String: Int] = [:]
         var ok = true
-        for (key, pair) in keys.sorted(by: { $0.key < $1.key }) {
+        for pair in keys.pairs.sorted(by: { $0.keyText < $1.keyText }) {
+            let key = pair.keyText
             guard let range = ranges[key], let value = reader.integer(pair.value, what: "\(what).\(key)", range: range)
             else {
                 ok = false
@@ -551,7 +559,7 @@ public struct DesiredStateLoader: Sendable {
     }
 
     private func readRFC2136(
-        _ node: YAMLNode, _ keys: [String: YAMLPair], _ reader: inout SchemaReader, cwd: String
+        _ node: YAMLNode, _ keys: MappingKeys, _ reader: inout SchemaReader, cwd: String
     ) -> DNSProviderSettings? {
         guard let serverPair = keys["server"] else {
             reader.fail("dns needs server: the address of the authoritative server, like \"[::1]:53\"", at: node)
@@ -618,7 +626,7 @@ public struct DesiredStateLoader: Sendable {
     }
 
     private func readZoneFile(
-        _ node: YAMLNode, _ keys: [String: YAMLPair], _ reader: inout SchemaReader, cwd: String, zoneCount: Int
+        _ node: YAMLNode, _ keys: MappingKeys, _ reader: inout SchemaReader, cwd: String, zoneCount: Int
     ) -> DNSProviderSettings? {
         guard let pair = keys["zonefile"] else {
             reader.fail("dns needs zonefile: {path: ...} with provider: zonefile", at: node)
@@ -655,6 +663,12 @@ public struct DesiredStateLoader: Sendable {
         return nil
     }
 
+    /// Family lists as a vhost can have them: equal lists share one array.
+    private static let bothFamilies: [AddressFamily] = [.ipv4, .ipv6]
+    private static let onlyIPv4: [AddressFamily] = [.ipv4]
+    private static let onlyIPv6: [AddressFamily] = [.ipv6]
+    private static let defaultPorts: [UInt16] = [80, 443]
+
     private func readVhosts(
         _ node: YAMLNode, _ reader: inout SchemaReader, into vhosts: inout [VhostEntry], seen: inout [String: YAMLMark]
     ) {
@@ -663,6 +677,11 @@ public struct DesiredStateLoader: Sendable {
                 "vhosts must be a mapping of host names to {families, ports}, found \(node.kindDescription)", at: node)
             return
         }
+        seen.reserveCapacity(seen.count + pairs.count)
+        vhosts.reserveCapacity(vhosts.count + pairs.count)
+        // The ports of the vhost being read, and the last list kept (most vhosts repeat it).
+        var chosenPorts: [UInt16] = []
+        var lastPorts = Self.defaultPorts
         for pair in pairs {
             let name: String
             switch HostName.validate(pair.keyText) {
@@ -680,11 +699,23 @@ public struct DesiredStateLoader: Sendable {
                 let keys = reader.mapping(
                     pair.value, allowed: ["families", "ports", "hosts"], what: "vhost \(YAMLScalar.quote(name))")
             else { continue }
-            var families: [AddressFamily] = [.ipv4, .ipv6]
+            // One scan for the three keys (each is there at most once).
+            var familiesPair: YAMLPair?
+            var portsPair: YAMLPair?
+            var hostsPair: YAMLPair?
+            for entry in keys.pairs {
+                switch entry.keyText {
+                case "families": familiesPair = entry
+                case "ports": portsPair = entry
+                default: hostsPair = entry
+                }
+            }
+            var families = Self.bothFamilies
             var ok = true
-            if let familiesPair = keys["families"] {
+            if let familiesPair {
                 if let items = reader.list(familiesPair.value, what: "families", example: "[ipv4, ipv6]") {
-                    var chosen: [AddressFamily] = []
+                    var hasIPv4 = false
+                    var hasIPv6 = false
                     for item in items {
                         guard let text = reader.string(item, what: "a family") else {
                             ok = false
@@ -699,50 +730,61 @@ public struct DesiredStateLoader: Sendable {
                             ok = false
                             continue
                         }
-                        if chosen.contains(family) {
+                        if family == .ipv4 ? hasIPv4 : hasIPv6 {
                             reader.fail("family \(text) is listed twice", at: item)
                             ok = false
                         }
-                        chosen.append(family)
+                        if family == .ipv4 { hasIPv4 = true } else { hasIPv6 = true }
                     }
                     if items.isEmpty {
                         reader.fail("families must list at least one of ipv4, ipv6", at: familiesPair.value)
                         ok = false
                     }
-                    // A scan, not a Set: these lists have one or two entries.
-                    families = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element)
-                        .sorted()
+                    families = hasIPv4 ? (hasIPv6 ? Self.bothFamilies : Self.onlyIPv4) : (hasIPv6 ? Self.onlyIPv6 : [])
                 } else {
                     ok = false
                 }
             }
-            var ports: [UInt16] = [80, 443]
-            if let portsPair = keys["ports"] {
+            var ports = Self.defaultPorts
+            if let portsPair {
                 if let items = reader.list(portsPair.value, what: "ports", example: "[80, 443]") {
-                    var chosen: [UInt16] = []
+                    chosenPorts.removeAll(keepingCapacity: true)
+                    // A scan for the short lists of a vhost; a set keeps a long one linear.
+                    var long: Set<UInt16> = []
                     for item in items {
-                        guard let port = reader.integer(item, what: "port", range: 1...65535) else {
+                        guard let value = reader.integer(item, what: "port", range: 1...65535) else {
                             ok = false
                             continue
                         }
-                        if chosen.contains(UInt16(port)) {
+                        let port = UInt16(value)
+                        let listed: Bool
+                        if chosenPorts.count < 16 {
+                            listed = chosenPorts.contains(port)
+                        } else {
+                            if long.isEmpty { long = Set(chosenPorts) }
+                            listed = !long.insert(port).inserted
+                        }
+                        if listed {
                             reader.fail("port \(port) is listed twice", at: item)
                             ok = false
                         }
-                        chosen.append(UInt16(port))
+                        chosenPorts.append(port)
                     }
                     if items.isEmpty {
                         reader.fail("ports must list at least one port", at: portsPair.value)
                         ok = false
                     }
-                    ports = chosen.enumerated().filter { !chosen[..<$0.offset].contains($0.element) }.map(\.element)
-                        .sorted()
+                    if ok {
+                        chosenPorts.sort()
+                        if chosenPorts != lastPorts { lastPorts = chosenPorts }
+                        ports = lastPorts
+                    }
                 } else {
                     ok = false
                 }
             }
             var hosts: [(name: String, node: YAMLNode)]?
-            if let hostsPair = keys["hosts"] {
+            if let hostsPair {
                 if let items = reader.list(hostsPair.value, what: "hosts", example: "[web1, web2]") {
                     var chosen: [(name: String, node: YAMLNode)] = []
                     for item in items {
@@ -769,8 +811,8 @@ public struct DesiredStateLoader: Sendable {
             guard ok else { continue }
             vhosts.append(
                 VhostEntry(
-                    name: name, keyNode: pair.key, families: families, familiesNode: keys["families"]?.value,
-                    ports: ports, hosts: hosts, hostsNode: keys["hosts"]?.value))
+                    name: name, keyNode: pair.key, families: families, familiesNode: familiesPair?.value,
+                    ports: ports, hosts: hosts, hostsNode: hostsPair?.value))
         }
     }
 

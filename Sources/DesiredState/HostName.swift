@@ -8,20 +8,30 @@ import StrictYAML
 public enum HostName {
     /// Validates `text`; returns the lowercase name (trailing dot dropped) or a message.
     ///
-    /// Works on the UTF-8 bytes in one pass and a scan of the labels (it runs once per vhost,
-    /// a million times for a large desired state); only a refusal builds strings.
+    /// Works on the UTF-8 bytes in one pass and a scan of the labels, allocating nothing when
+    /// the name is already lowercase without a trailing dot (it runs once per vhost, a million
+    /// times for a large desired state); only a refusal builds strings.
     public static func validate(_ text: String, allowWildcard: Bool = true) -> Result<String, HostNameError> {
-        if text.isEmpty { return .failure(HostNameError("host name is empty")) }
+        var text = text
+        text.makeContiguousUTF8()
+        return text.utf8.withContiguousStorageIfAvailable { validate(text, bytes: $0, allowWildcard: allowWildcard) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { validate(text, bytes: $0, allowWildcard: allowWildcard) }
+    }
+
+    /// ``validate(_:allowWildcard:)`` over `bytes`, the UTF-8 of `text`.
+    private static func validate(
+        _ text: String, bytes: UnsafeBufferPointer<UInt8>, allowWildcard: Bool
+    ) -> Result<String, HostNameError> {
+        if bytes.isEmpty { return .failure(HostNameError("host name is empty")) }
         var quoted: String { YAMLScalar.quote(text) }
-        var name: [UInt8] = []
-        name.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
+        var hasCapitals = false
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"),
                 UInt8(ascii: "."), UInt8(ascii: "*"):
-                name.append(byte)
+                continue
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                name.append(byte + 32)
+                hasCapitals = true
             default:
                 let scalar = text.unicodeScalars.first { !isAllowed($0) } ?? Unicode.Scalar(byte)
                 return .failure(
@@ -30,45 +40,61 @@ public enum HostName {
                             + "(letters, digits, \"-\" and \".\" only)"))
             }
         }
-        if name.count > 1 && name.last == UInt8(ascii: ".") { name.removeLast() }
-        if name.count > 253 {
-            return .failure(HostNameError("host name is \(name.count) characters long (at most 253 allowed)"))
+        // The name is `bytes[..<count]`, lowercased.
+        var count = bytes.count
+        if count > 1 && bytes[count - 1] == UInt8(ascii: ".") { count -= 1 }
+        if count > 253 {
+            return .failure(HostNameError("host name is \(count) characters long (at most 253 allowed)"))
         }
-        // Labels as byte ranges of `name`, split at every dot (empty ones kept).
-        var labels: [Range<Int>] = []
-        var labelStart = 0
-        for (index, byte) in name.enumerated() where byte == UInt8(ascii: ".") {
-            labels.append(labelStart..<index)
-            labelStart = index + 1
-        }
-        labels.append(labelStart..<name.count)
-        if let first = labels.first, first.count == 1, name[first.lowerBound] == UInt8(ascii: "*") {
+        // Labels are split at every dot (empty ones kept); `start` is where the current one begins.
+        var start = 0
+        var firstEnd = 0
+        while firstEnd < count && bytes[firstEnd] != UInt8(ascii: ".") { firstEnd += 1 }
+        if firstEnd == 1, bytes[0] == UInt8(ascii: "*") {
             guard allowWildcard else {
                 return .failure(HostNameError("wildcard \(quoted) is not allowed here"))
             }
-            guard labels.count >= 3 else {
+            var labels = 1
+            for index in 0..<count where bytes[index] == UInt8(ascii: ".") { labels += 1 }
+            guard labels >= 3 else {
                 return .failure(
                     HostNameError("wildcard \(quoted) must cover a name inside a domain, like *.example.social"))
             }
-            labels.removeFirst()
+            start = firstEnd + 1
         }
-        for label in labels {
-            if label.isEmpty {
+        while true {
+            var end = start
+            var hasStar = false
+            while end < count && bytes[end] != UInt8(ascii: ".") {
+                if bytes[end] == UInt8(ascii: "*") { hasStar = true }
+                end += 1
+            }
+            if end == start {
                 return .failure(HostNameError("host name \(quoted) has an empty label (\"..\" or a leading dot)"))
             }
-            if name[label].contains(UInt8(ascii: "*")) {
+            if hasStar {
                 return .failure(
                     HostNameError("host name \(quoted) has \"*\" other than as a whole first label (\"*.\")"))
             }
-            if label.count > 63 {
+            if end - start > 63 {
                 return .failure(
-                    HostNameError("host name \(quoted) has a label of \(label.count) characters (at most 63 allowed)"))
+                    HostNameError("host name \(quoted) has a label of \(end - start) characters (at most 63 allowed)"))
             }
-            if name[label.lowerBound] == UInt8(ascii: "-") || name[label.upperBound - 1] == UInt8(ascii: "-") {
+            if bytes[start] == UInt8(ascii: "-") || bytes[end - 1] == UInt8(ascii: "-") {
                 return .failure(HostNameError("host name \(quoted) has a label that starts or ends with \"-\""))
             }
+            if end == count { break }
+            start = end + 1
         }
-        return .success(String(decoding: name, as: UTF8.self))
+        if !hasCapitals && count == bytes.count { return .success(text) }
+        return .success(
+            String(unsafeUninitializedCapacity: count) { name in
+                for index in 0..<count {
+                    let byte = bytes[index]
+                    name[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return count
+            })
     }
 
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {

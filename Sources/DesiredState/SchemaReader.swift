@@ -13,19 +13,21 @@ struct SchemaReader {
     }
 
     /// The entries of a mapping by key, after reporting keys not in `allowed`.
-    mutating func mapping(_ node: YAMLNode, allowed: [String], what: @autoclosure () -> String) -> [String: YAMLPair]? {
+    mutating func mapping(_ node: YAMLNode, allowed: [String], what: @autoclosure () -> String) -> MappingKeys? {
         guard case .mapping(let pairs) = node.content else {
             fail(
                 "\(what()) must be a mapping with keys \(allowed.joined(separator: ", ")), found \(node.kindDescription)",
                 at: node)
             return nil
         }
-        var result: [String: YAMLPair] = [:]
-        for pair in pairs {
+        // The pairs themselves unless a key is unknown (then a copy without those).
+        var known: [YAMLPair]?
+        for (index, pair) in pairs.enumerated() {
             let key = pair.keyText
             if allowed.contains(key) {
-                result[key] = pair
+                known?.append(pair)
             } else {
+                if known == nil { known = Array(pairs[..<index]) }
                 var message = "unknown key \(YAMLScalar.quote(key)) in \(what())"
                 if let guess = Suggestion.closest(to: key, among: allowed) {
                     message += "; did you mean \"\(guess)\"?"
@@ -35,7 +37,7 @@ struct SchemaReader {
                 fail(message, at: pair.key)
             }
         }
-        return result
+        return MappingKeys(pairs: known ?? pairs)
     }
 
     /// A non-empty string scalar.
@@ -69,19 +71,22 @@ struct SchemaReader {
                 at: node)
             return nil
         }
+        // On the UTF-8 bytes: a Character test would break the text into graphemes first.
         let text = scalar.value
-        if text.count > 1, text.hasPrefix("0"), text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        let digits = text.utf8
+        let allDigits = digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        if digits.count > 1, digits.first == UInt8(ascii: "0"), allDigits {
             fail("\(what()) \(text) has a leading zero (YAML 1.1 would read it as octal); write it without", at: node)
             return nil
         }
-        guard !text.isEmpty, text.count <= 10, text.allSatisfy({ $0.isASCII && $0.isNumber }),
-            text == "0" || !text.hasPrefix("0"), let value = Int(text)
+        guard !digits.isEmpty, digits.count <= 10, allDigits, digits.count == 1 || digits.first != UInt8(ascii: "0")
         else {
             fail(
                 "\(what()) must be a number from \(range.lowerBound) to \(range.upperBound), found \(node.kindDescription)",
                 at: node)
             return nil
         }
+        let value = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         guard range.contains(value) else {
             fail("\(what()) \(value) is out of range (\(range.lowerBound)-\(range.upperBound))", at: node)
             return nil
@@ -126,6 +131,17 @@ struct SchemaReader {
         namedPaths.append(.init(key: what(), path: resolved, written: text, source: node.mark.description))
         return resolved
     }
+}
+
+/// The entries of a mapping whose keys the schema allows, in document order, found by a scan:
+/// a schema mapping has a handful of keys, and a dictionary per mapping (one per vhost) cost
+/// more than the scan.
+struct MappingKeys {
+    /// Keys are unique: the parser refuses a duplicate.
+    let pairs: [YAMLPair]
+
+    /// The entry with key `key`, if given.
+    subscript(key: String) -> YAMLPair? { pairs.first { $0.keyText == key } }
 }
 
 /// Lexical path handling (no symlink resolution: the file may not exist yet at validate time).

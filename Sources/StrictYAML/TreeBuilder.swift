@@ -13,12 +13,63 @@ struct TreeBuilder {
         var pendingKey: YAMLNode?
         /// Keys by text, built only once a mapping has more than ``smallMapping`` keys: the
         /// many small ones (`{families, ports}`) are checked by a scan, with no hashing.
-        var seen: [String: YAMLMark] = [:]
+        var keys = KeyTable()
         /// Nodes inside, counting alias expansions, to size anchored subtrees.
         var size = 0
+
+        /// The earlier pair whose key is `text`, or nil after noting `text` as the key of the
+        /// pair being added (``keys`` catches up with the pairs on first use).
+        mutating func firstKey(_ text: String) -> YAMLPair? {
+            let pairs = self.pairs
+            if keys.isEmpty {
+                for pair in pairs { _ = keys.insert(hash: pair.keyText.hashValue) { _ in false } }
+            }
+            return keys.insert(hash: text.hashValue) { pairs[$0].keyText == text }.map { pairs[$0] }
+        }
     }
 
     private static let smallMapping = 8
+
+    /// The keys of one large mapping, by text, for the duplicate check: open addressing over
+    /// the indices of its pairs, with each key's hash kept, so that growing the table moves
+    /// integers and never hashes or compares a key again. (A dictionary of keys rehashed
+    /// every key at each doubling; the hash is still `String`'s seeded one, so crafted keys
+    /// cannot make the check quadratic.)
+    private struct KeyTable {
+        /// Pair index + 1 per slot; 0 is empty. The count is a power of two, or zero.
+        private var slots: [Int32] = []
+        /// The hash of pair i's key.
+        private var hashes: [Int] = []
+
+        var isEmpty: Bool { hashes.isEmpty }
+
+        /// Pair index of a key equal to the one hashed to `hash` (`isKey` says which are),
+        /// or nil after recording the new key as pair `hashes.count`.
+        mutating func insert(hash: Int, isKey: (Int) -> Bool) -> Int? {
+            if (hashes.count + 1) * 4 > slots.count * 3 { grow() }
+            let mask = slots.count - 1
+            var slot = hash & mask
+            while slots[slot] != 0 {
+                let index = Int(slots[slot]) - 1
+                if hashes[index] == hash && isKey(index) { return index }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = Int32(truncatingIfNeeded: hashes.count + 1)
+            hashes.append(hash)
+            return nil
+        }
+
+        private mutating func grow() {
+            let count = max(64, slots.count * 2)
+            slots = [Int32](repeating: 0, count: count)
+            let mask = count - 1
+            for (index, hash) in hashes.enumerated() {
+                var slot = hash & mask
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(truncatingIfNeeded: index + 1)
+            }
+        }
+    }
 
     let file: String
     let limits: YAMLParser.Limits
@@ -136,9 +187,8 @@ struct TreeBuilder {
             stack[top].items.append(node)
             return
         }
-        if let key = stack[top].pendingKey {
+        if let key = stack[top].pendingKey.take() {
             stack[top].pairs.append(YAMLPair(key: key, value: node))
-            stack[top].pendingKey = nil
             return
         }
         guard let scalar = node.scalar else {
@@ -151,10 +201,7 @@ struct TreeBuilder {
         if stack[top].pairs.count < Self.smallMapping {
             earlier = stack[top].pairs.first { $0.key.scalar?.value == scalar.value }?.key.mark
         } else {
-            if stack[top].seen.isEmpty {
-                for pair in stack[top].pairs { stack[top].seen[pair.keyText] = pair.key.mark }
-            }
-            earlier = stack[top].seen.updateValue(node.mark, forKey: scalar.value)
+            earlier = stack[top].firstKey(scalar.value)?.key.mark
         }
         if let first = earlier {
             throw YAMLError(

@@ -59,56 +59,73 @@ public enum YAMLParser {
 
     /// Rejects bytes that are not UTF-8, naming the first bad byte's line and column.
     static func validateUTF8(_ bytes: [UInt8], file: String) throws(YAMLError) {
+        guard let bad = firstInvalidUTF8(bytes) else { return }
+        // Lines and columns are counted only now: everything before `bad` is valid, so each
+        // byte that is not a continuation byte starts one character.
         var line = 1
         var column = 1
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b < 0x80 {
-                if b == 0x0A {
-                    line += 1
-                    column = 1
-                } else {
-                    column += 1
+        for b in bytes[..<bad] {
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        let hex = String(bytes[bad], radix: 16, uppercase: true)
+        throw YAMLError(
+            "invalid UTF-8 byte 0x\(hex.count == 1 ? "0" + hex : hex) (the file must be UTF-8 text)",
+            at: YAMLMark(file: file, line: line, column: column))
+    }
+
+    /// The offset of the first byte that does not start a valid UTF-8 sequence, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer -> Int? in
+            let n = buffer.count
+            var i = 0
+            while i < n {
+                // Eight ASCII bytes at a time: nearly every file is all ASCII.
+                if i + 8 <= n, let base = buffer.baseAddress,
+                    UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
+                    i += 8
+                    continue
                 }
-                i += 1
-                continue
-            }
-            let length: Int
-            var minimum: UInt32
-            var scalar: UInt32
-            switch b {
-            case 0xC2...0xDF: (length, minimum, scalar) = (2, 0x80, UInt32(b & 0x1F))
-            case 0xE0...0xEF: (length, minimum, scalar) = (3, 0x800, UInt32(b & 0x0F))
-            case 0xF0...0xF4: (length, minimum, scalar) = (4, 0x10000, UInt32(b & 0x07))
-            default:
-                length = 0
-                minimum = 0
-                scalar = 0
-            }
-            var valid = length > 0 && i + length <= n
-            if valid {
-                for k in 1..<length {
-                    let c = bytes[i + k]
-                    if c & 0xC0 != 0x80 {
-                        valid = false
-                        break
+                let b = buffer[i]
+                if b < 0x80 {
+                    i += 1
+                    continue
+                }
+                let length: Int
+                var minimum: UInt32
+                var scalar: UInt32
+                switch b {
+                case 0xC2...0xDF: (length, minimum, scalar) = (2, 0x80, UInt32(b & 0x1F))
+                case 0xE0...0xEF: (length, minimum, scalar) = (3, 0x800, UInt32(b & 0x0F))
+                case 0xF0...0xF4: (length, minimum, scalar) = (4, 0x10000, UInt32(b & 0x07))
+                default:
+                    length = 0
+                    minimum = 0
+                    scalar = 0
+                }
+                var valid = length > 0 && i + length <= n
+                if valid {
+                    for k in 1..<length {
+                        let c = buffer[i + k]
+                        if c & 0xC0 != 0x80 {
+                            valid = false
+                            break
+                        }
+                        scalar = scalar << 6 | UInt32(c & 0x3F)
                     }
-                    scalar = scalar << 6 | UInt32(c & 0x3F)
                 }
+                if valid && (scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar)) {
+                    valid = false
+                }
+                guard valid else { return i }
+                i += length
             }
-            if valid && (scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar)) {
-                valid = false
-            }
-            guard valid else {
-                let hex = String(b, radix: 16, uppercase: true)
-                throw YAMLError(
-                    "invalid UTF-8 byte 0x\(hex.count == 1 ? "0" + hex : hex) (the file must be UTF-8 text)",
-                    at: YAMLMark(file: file, line: line, column: column))
-            }
-            column += 1
-            i += length
+            return nil
         }
     }
 

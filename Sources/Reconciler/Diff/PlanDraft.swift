@@ -4,7 +4,7 @@ import Nginx
 
 /// What the planner's steps add to as they go: findings, actions and notes, and the listens
 /// to add and remove, which become actions once the batch has placed them all.
-struct PlanDraft {
+struct PlanDraft: Sendable {
     /// A listen the batch holds, and what its action says once the edit is known.
     struct ListenRequest {
         let handle: Int
@@ -36,6 +36,30 @@ struct PlanDraft {
     }
 
     init(batch: NginxEditBatch) { self.batch = batch }
+
+    /// Findings, notes and record sets as reading the vhosts makes them (see
+    /// ``VhostReadings``), before they join the draft.
+    struct Found: Sendable {
+        var findings: [Finding] = []
+        var notes: [String] = []
+        var recordSets: [Preconditions.RecordSetState] = []
+
+        /// How far each array has come: where one vhost's part ends.
+        struct Ends: Sendable {
+            let findings: Int
+            let notes: Int
+            let recordSets: Int
+        }
+
+        var ends: Ends { Ends(findings: findings.count, notes: notes.count, recordSets: recordSets.count) }
+    }
+
+    /// Adds what reading found between `start` and `end`, in order.
+    mutating func add(_ found: Found, from start: Found.Ends, to end: Found.Ends) {
+        findings += found.findings[start.findings..<end.findings]
+        notes += found.notes[start.notes..<end.notes]
+        recordSets += found.recordSets[start.recordSets..<end.recordSets]
+    }
 }
 
 /// What every vhost's step reads, computed once per run.

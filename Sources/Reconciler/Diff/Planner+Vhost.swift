@@ -50,16 +50,44 @@ struct FamilyView {
     var recordEvidence: [String] { records.map(\.presentation) }
 }
 
+/// What the vhosts' steps start from, read for every vhost before any step runs (on both
+/// cores, as it needs nothing the steps change): each vhost's blocks, what DNS publishes for
+/// it and how nginx serves each family and port, with the findings, notes and record sets
+/// that reading made, in order, each vhost's part known by where it ends.
+struct VhostReadings {
+    var views: [VhostView] = []
+    var families: [FamilyPair<FamilyView>] = []
+    var found = PlanDraft.Found()
+    /// Where each vhost's part of ``found`` ends.
+    var ends: [PlanDraft.Found.Ends] = []
+}
+
 extension Planner {
-    /// Everything one vhost needs: its blocks, its records, and per family the serving,
-    /// record and unserving steps.
-    func planVhost(_ vhost: Vhost, context: PlanContext, into draft: inout PlanDraft) {
+    /// Reads `vhosts` (see ``VhostReadings``).
+    func read(_ vhosts: ArraySlice<Vhost>, context: PlanContext) -> VhostReadings {
+        var readings = VhostReadings()
+        readings.views.reserveCapacity(vhosts.count)
+        readings.families.reserveCapacity(vhosts.count)
+        readings.ends.reserveCapacity(vhosts.count)
+        for vhost in vhosts {
+            let (view, families) = read(vhost, context: context, into: &readings.found)
+            readings.views.append(view)
+            readings.families.append(families)
+            readings.ends.append(readings.found.ends)
+        }
+        return readings
+    }
+
+    /// One vhost's blocks, records and serving per family and port.
+    func read(_ vhost: Vhost, context: PlanContext, into found: inout PlanDraft.Found) -> (
+        VhostView, FamilyPair<FamilyView>
+    ) {
         let probeHost = Self.probeHost(vhost)
         let claimants = context.claims.claimants(of: probeHost)
         var view = VhostView(
             vhost: vhost, probeHost: probeHost, own: Self.flatten(claimants), preferred: claimants.first ?? [])
         if view.own.isEmpty {
-            draft.findings.append(
+            found.findings.append(
                 Finding(
                     kind: .missingServerBlock, vhost: vhost.name,
                     message:
@@ -68,8 +96,8 @@ extension Planner {
                         "searched \(Self.count(context.tree.serverBlocks.count, "server block")) in \(Self.count(context.tree.files.count, "file"))"
                     ]))
         }
-        readPublished(&view, into: &draft)
-        for family in AddressFamily.allCases {
+        readPublished(&view, into: &found)
+        func facts(_ family: AddressFamily) -> FamilyView {
             let records = view.published[family]
             var facts = FamilyView(
                 family: family, records: records,
@@ -83,7 +111,19 @@ extension Planner {
                         addresses: facts.hostAddresses, sockets: context.sockets(family, port: port), tree: context.tree
                     ))
             }
-            if vhost.families.contains(family) {
+            return facts
+        }
+        return (view, FamilyPair(ipv4: facts(.ipv4), ipv6: facts(.ipv6)))
+    }
+
+    /// One vhost's steps, from what was read of it: per family the serving, record and
+    /// unserving steps.
+    func planVhost(
+        _ view: VhostView, _ families: FamilyPair<FamilyView>, context: PlanContext, into draft: inout PlanDraft
+    ) {
+        for family in AddressFamily.allCases {
+            let facts = families[family]
+            if view.vhost.families.contains(family) {
                 let willServe = planServing(view, facts, context: context, into: &draft)
                 planRecords(view, facts, willServe: willServe, into: &draft)
             } else {
@@ -95,7 +135,7 @@ extension Planner {
 
     /// What DNS publishes for the vhost (following in-zone CNAMEs), and its record sets for
     /// the preconditions.
-    func readPublished(_ view: inout VhostView, into draft: inout PlanDraft) {
+    func readPublished(_ view: inout VhostView, into draft: inout PlanDraft.Found) {
         let vhost = view.vhost
         guard let snapshot = observation.dns.zone(containing: vhost.dnsName) else {
             view.dnsManaged = false

@@ -38,23 +38,13 @@ public struct Planner: Sendable {
     }
 
     public func plan() -> Plan {
-        // What the tree alone gives was made as it was read (or is made now); the steps that
-        // read only the observation run on the second core beside the vhosts' steps.
+        // What the tree alone gives was made as it was read (or is made now).
         let indexes = observation.nginxIndexes ?? TreeIndexes(tree: observation.nginx)
         let context = PlanContext(
             desired: desired, tree: observation.nginx, indexes: indexes, displayBase: displayBase)
         var draft = PlanDraft(batch: indexes.batch)
         draft.findings += runtimeFindings(listenConflicts: indexes.listenConflicts) + interfaceFindings()
-        let late = Concurrently.run(
-            { [self] in
-                // Every authoritative server of each zone (DESIGN §14).
-                unmanagedNameFindings(context) + nameserverFindings(context) + probeFindings()
-            },
-            while: {
-                for vhost in desired.vhosts {
-                    planVhost(vhost, context: context, into: &draft)
-                }
-            })
+        let late = planVhosts(context: context, into: &draft)
         draft.findings += late
         // The findings and record sets are complete: their order (string comparisons) and the
         // files' digests are made on the second core while the batch's edits become actions.
@@ -74,6 +64,33 @@ public struct Planner: Sendable {
                 markWaitingRemovals(&draft.actions)
             })
         return finished(consume draft, orders)
+    }
+
+    /// Every vhost, read first, half on each core; then its steps in order on this core while
+    /// the observation-only steps run on the other. Returns the latter's findings. What was
+    /// read is let go here, before the plan is finished.
+    func planVhosts(context: PlanContext, into draft: inout PlanDraft) -> [Finding] {
+        let vhosts = desired.vhosts
+        let middle = vhosts.count / 2
+        var first = VhostReadings()
+        let second = Concurrently.run(
+            { [self] in read(vhosts[middle...], context: context) },
+            while: { first = read(vhosts[..<middle], context: context) })
+        return Concurrently.run(
+            { [self] in
+                // Every authoritative server of each zone (DESIGN §14).
+                unmanagedNameFindings(context) + nameserverFindings(context) + probeFindings()
+            },
+            while: {
+                for readings in [first, second] {
+                    var start = PlanDraft.Found.Ends(findings: 0, notes: 0, recordSets: 0)
+                    for (index, view) in readings.views.enumerated() {
+                        draft.add(readings.found, from: start, to: readings.ends[index])
+                        start = readings.ends[index]
+                        planVhost(view, readings.families[index], context: context, into: &draft)
+                    }
+                }
+            })
     }
 
     /// What ``finished(_:_:)`` puts the draft in order by, made beside the listen actions.
@@ -113,6 +130,10 @@ public struct Planner: Sendable {
             notes: draft.notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
+        // The batch's tables and the rest of the draft are freed on another thread: a large
+        // plan's are hundreds of thousands of objects, and the plan is printed meanwhile.
+        let leftovers = consume draft
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(leftovers) {} }
         return plan
     }
 

@@ -233,6 +233,22 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
         hasher.combine(folded)
     }
 
+    /// What a dictionary or set asks for: the stored hash, already seeded per process, mixed
+    /// with the table's own seed without running a hasher per lookup and per rehash. The mix
+    /// (MurmurHash3's finalizer) lets every bit of the seed reach the low bits a table uses,
+    /// so two tables with different seeds place names independently, as the standard
+    /// library's per-table seeding intends (copying a large table into a small one stays
+    /// linear).
+    public func _rawHashValue(seed: Int) -> Int {
+        var k = UInt64(bitPattern: Int64(folded ^ seed))
+        k ^= k >> 33
+        k &*= 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k &*= 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return Int(truncatingIfNeeded: k)
+    }
+
     /// Canonical DNS ordering (RFC 4034 §6.1): by labels from the right, bytewise, lowercased.
     public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
         let l = Array(lhs.canonicalLabels.reversed())

@@ -2,18 +2,26 @@
 /// (ASCII only, RFC 4343). Always absolute: the root is the empty label list.
 ///
 /// Stored as one flat array in wire form (length-prefixed labels, no root byte), so a zone
-/// of tens of thousands of names costs one allocation per name, and hashing and comparison
-/// lowercase on the fly without allocating.
+/// of tens of thousands of names costs one allocation per name. The hash of the lowercased
+/// form is computed once, when the name is made: a name is hashed many times (a zone's
+/// index, every lookup of a vhost's name), and comparing the hashes first makes most
+/// unequal names differ at once.
 public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Length-prefixed labels in their original case, without the root byte.
     public let wire: [UInt8]
+    /// ``foldedHash(_:)`` of `wire`.
+    private let folded: Int
 
     /// Maximum wire length of a name including length bytes and the root (RFC 1035 §2.3.4).
     public static let maxWireLength = 255
     public static let maxLabelLength = 63
     public static let root = DNSName(wire: [])
 
-    private init(wire: [UInt8]) { self.wire = wire }
+    /// A name from its wire form (length-prefixed labels, no root byte), not checked.
+    init(wire: [UInt8]) {
+        self.wire = wire
+        self.folded = Self.foldedHash(wire)
+    }
 
     public init(uncheckedLabels labels: [[UInt8]]) {
         var wire: [UInt8] = []
@@ -22,7 +30,25 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
             wire.append(UInt8(truncatingIfNeeded: label.count))
             wire.append(contentsOf: label)
         }
-        self.wire = wire
+        self.init(wire: wire)
+    }
+
+    /// The lowercased bytes hashed with the process's seeded hasher (so crafted names cannot
+    /// collide on purpose), in one call: most names have no capitals to fold.
+    private static func foldedHash(_ wire: [UInt8]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(wire.count)
+        wire.withUnsafeBufferPointer { bytes in
+            guard bytes.contains(where: { $0 >= 65 && $0 <= 90 }) else {
+                hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+                return
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { lowered in
+                for (i, b) in bytes.enumerated() { lowered[i] = lower(b) }
+                hasher.combine(bytes: UnsafeRawBufferPointer(lowered))
+            }
+        }
+        return hasher.finalize()
     }
 
     /// Labels from left to right, without the root label. Each is 1...63 bytes.
@@ -135,48 +161,92 @@ public struct DNSName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Presentation form with a trailing dot, escaping bytes that are not plain.
     public var description: String {
         if wire.isEmpty { return "." }
-        // Built as bytes in one buffer: names are rendered once per record and finding.
-        var out: [UInt8] = []
-        out.reserveCapacity(wire.count + 1)
+        // Measured, then written in place: names are rendered once per record and finding.
+        var length = 0
+        forEachLabelByte { b in length += b.map(Self.escapedWidth) ?? 1 }
+        return String(unsafeUninitializedCapacity: length) { out in
+            var n = 0
+            forEachLabelByte { b in
+                guard let b else {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                    return
+                }
+                switch Self.escapedWidth(b) {
+                case 1:
+                    out[n] = b
+                case 2:
+                    out[n] = UInt8(ascii: "\\")
+                    out[n + 1] = b
+                default:
+                    out[n] = UInt8(ascii: "\\")
+                    out[n + 1] = 48 + b / 100
+                    out[n + 2] = 48 + b / 10 % 10
+                    out[n + 3] = 48 + b % 10
+                }
+                n += Self.escapedWidth(b)
+            }
+            return n
+        }
+    }
+
+    /// Calls `body` with each byte of each label, and nil after each label (its dot).
+    private func forEachLabelByte(_ body: (UInt8?) -> Void) {
         var i = 0
         while i < wire.count {
             let end = min(wire.count, i + 1 + Int(wire[i]))
-            for b in wire[(i + 1)..<end] {
-                switch b {
-                case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
-                    UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(b)
-                case 0x21...0x7E:
-                    out.append(b)
-                default:
-                    out += [UInt8(ascii: "\\"), 48 + b / 100, 48 + b / 10 % 10, 48 + b % 10]
-                }
-            }
-            out.append(UInt8(ascii: "."))
+            for b in wire[(i + 1)..<end] { body(b) }
+            body(nil)
             i = end
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// How many bytes `b` takes in presentation form: itself, `\` and itself for the
+    /// characters that mean something in a zone file, or `\DDD`.
+    private static func escapedWidth(_ b: UInt8) -> Int {
+        switch b {
+        case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
+            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
+            2
+        case 0x21...0x7E: 1
+        default: 4
+        }
     }
 
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        guard lhs.wire.count == rhs.wire.count else { return false }
-        var i = 0
-        while i < lhs.wire.count {
-            if lower(lhs.wire[i]) != lower(rhs.wire[i]) { return false }
-            i += 1
+        guard lhs.folded == rhs.folded, lhs.wire.count == rhs.wire.count else { return false }
+        return lhs.wire.withUnsafeBufferPointer { l in
+            rhs.wire.withUnsafeBufferPointer { r in
+                // Names decoded from one message often share their storage.
+                if l.baseAddress == r.baseAddress { return true }
+                var i = 0
+                while i < l.count {
+                    if l[i] != r[i] && lower(l[i]) != lower(r[i]) { return false }
+                    i += 1
+                }
+                return true
+            }
         }
-        return true
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(wire.count)
-        // The lowercased bytes in one call (most names have no capitals to fold).
-        if wire.contains(where: { $0 >= 65 && $0 <= 90 }) {
-            wire.map(Self.lower).withUnsafeBytes { hasher.combine(bytes: $0) }
-        } else {
-            wire.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
+        hasher.combine(folded)
+    }
+
+    /// What a dictionary or set asks for: the stored hash, already seeded per process, mixed
+    /// with the table's own seed without running a hasher per lookup and per rehash. The mix
+    /// (MurmurHash3's finalizer) lets every bit of the seed reach the low bits a table uses,
+    /// so two tables with different seeds place names independently, as the standard
+    /// library's per-table seeding intends (copying a large table into a small one stays
+    /// linear).
+    public func _rawHashValue(seed: Int) -> Int {
+        var k = UInt64(bitPattern: Int64(folded ^ seed))
+        k ^= k >> 33
+        k &*= 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k &*= 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return Int(truncatingIfNeeded: k)
     }
 
     /// Canonical DNS ordering (RFC 4034 §6.1): by labels from the right, bytewise, lowercased.

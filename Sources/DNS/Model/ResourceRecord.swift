@@ -67,7 +67,9 @@ public enum RData: Hashable, Sendable {
     case aaaa(IPv6Bytes)
     case cname(DNSName)
     case ns(DNSName)
-    case soa(SOA)
+    /// Boxed: the SOA is one record a zone, and inline it would make every record twice as
+    /// large.
+    indirect case soa(SOA)
     /// Character-strings, each at most 255 bytes.
     case txt([[UInt8]])
     /// Any other type: the raw RDATA bytes (also used for empty RDATA in UPDATE deletes).
@@ -99,10 +101,13 @@ public struct SOA: Hashable, Sendable {
 
 /// An IPv4 address as its 4 bytes.
 public struct IPv4Bytes: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// The bytes in network order, held as one number so an address costs no allocation.
+    let value: UInt32
+    public var bytes: [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+    init(value: UInt32) { self.value = value }
     public init?(_ bytes: [UInt8]) {
         guard bytes.count == 4 else { return nil }
-        self.bytes = bytes
+        self.value = bytes.reduce(0) { $0 << 8 | UInt32($1) }
     }
     /// Strict dotted-quad: four decimal octets 0-255, no leading zeros, nothing else.
     public init?(_ text: String) {
@@ -115,28 +120,52 @@ public struct IPv4Bytes: Hashable, Sendable, Comparable, CustomStringConvertible
             else { return nil }
             out.append(v)
         }
-        self.bytes = out
+        self.value = out.reduce(0) { $0 << 8 | UInt32($1) }
     }
+    /// Written in place (at most 15 bytes, so the string needs no allocation).
     public var description: String {
-        var out: [UInt8] = []
-        out.reserveCapacity(15)
-        for (i, b) in bytes.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ".")) }
-            if b >= 100 { out.append(48 + b / 100) }
-            if b >= 10 { out.append(48 + b / 10 % 10) }
-            out.append(48 + b % 10)
+        String(unsafeUninitializedCapacity: 15) { out in
+            var n = 0
+            for i in 0..<4 {
+                let b = UInt8(truncatingIfNeeded: value >> (24 - 8 * i))
+                if i > 0 {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+                if b >= 100 {
+                    out[n] = 48 + b / 100
+                    n += 1
+                }
+                if b >= 10 {
+                    out[n] = 48 + b / 10 % 10
+                    n += 1
+                }
+                out[n] = 48 + b % 10
+                n += 1
+            }
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
     }
-    public static func < (l: IPv4Bytes, r: IPv4Bytes) -> Bool { l.bytes.lexicographicallyPrecedes(r.bytes) }
+    public static func < (l: IPv4Bytes, r: IPv4Bytes) -> Bool { l.value < r.value }
 }
 
 /// An IPv6 address as its 16 bytes.
 public struct IPv6Bytes: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let bytes: [UInt8]
+    /// The bytes in network order as two numbers (the first 8, the last 8), so an address
+    /// costs no allocation.
+    let high: UInt64
+    let low: UInt64
+    public var bytes: [UInt8] {
+        (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (56 - 8 * ($0 % 8))) }
+    }
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
     public init?(_ bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
-        self.bytes = bytes
+        self.init(
+            high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, low: bytes[8...].reduce(0) { $0 << 8 | UInt64($1) })
     }
     /// Strict RFC 4291 text form (hex groups, one `::`, optional trailing dotted IPv4); no
     /// zone index, no brackets.
@@ -163,26 +192,26 @@ public struct IPv6Bytes: Hashable, Sendable, Comparable, CustomStringConvertible
         }
         if halves.count == 1 {
             guard let all = groups(halves[0], allowV4Tail: true), all.count == 16 else { return nil }
-            self.bytes = all
+            self.init(all)
         } else {
             guard let head = groups(halves[0], allowV4Tail: false),
                 let tail = groups(halves[1], allowV4Tail: true),
                 head.count + tail.count <= 14
             else { return nil }
-            self.bytes = head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
+            self.init(head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail)
         }
     }
-    /// RFC 5952 canonical text form (lowercase, longest zero run compressed).
+    /// RFC 5952 canonical text form (lowercase, longest zero run compressed). Written in
+    /// place: an address is printed once per record it appears in.
     public var description: String {
-        var words: [UInt16] = []
-        for i in stride(from: 0, to: 16, by: 2) { words.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])) }
+        func word(_ i: Int) -> UInt16 { UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> (48 - 16 * (i % 4))) }
         var bestStart = -1
         var bestLen = 0
         var i = 0
         while i < 8 {
-            if words[i] == 0 {
+            if word(i) == 0 {
                 var j = i
-                while j < 8 && words[j] == 0 { j += 1 }
+                while j < 8 && word(j) == 0 { j += 1 }
                 if j - i > bestLen && j - i >= 2 {
                     bestStart = i
                     bestLen = j - i
@@ -192,30 +221,38 @@ public struct IPv6Bytes: Hashable, Sendable, Comparable, CustomStringConvertible
                 i += 1
             }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(39)
-        func hex(_ range: Range<Int>) {
-            for (n, word) in words[range].enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ":")) }
-                var shift = 12
-                while shift > 0 && (word >> UInt16(shift)) == 0 { shift -= 4 }
-                while shift >= 0 {
-                    let digit = UInt8(truncatingIfNeeded: (word >> UInt16(shift)) & 0xF)
-                    out.append(digit < 10 ? 48 + digit : 87 + digit)
-                    shift -= 4
+        return String(unsafeUninitializedCapacity: 39) { out in
+            var count = 0
+            func hex(_ range: Range<Int>) {
+                for n in range {
+                    if n > range.lowerBound {
+                        out[count] = UInt8(ascii: ":")
+                        count += 1
+                    }
+                    let word = word(n)
+                    var shift = 12
+                    while shift > 0 && (word >> UInt16(shift)) == 0 { shift -= 4 }
+                    while shift >= 0 {
+                        let digit = UInt8(truncatingIfNeeded: (word >> UInt16(shift)) & 0xF)
+                        out[count] = digit < 10 ? 48 + digit : 87 + digit
+                        count += 1
+                        shift -= 4
+                    }
                 }
             }
+            if bestStart < 0 {
+                hex(0..<8)
+            } else {
+                hex(0..<bestStart)
+                out[count] = UInt8(ascii: ":")
+                out[count + 1] = UInt8(ascii: ":")
+                count += 2
+                hex((bestStart + bestLen)..<8)
+            }
+            return count
         }
-        if bestStart < 0 {
-            hex(0..<8)
-        } else {
-            hex(0..<bestStart)
-            out += [UInt8(ascii: ":"), UInt8(ascii: ":")]
-            hex((bestStart + bestLen)..<8)
-        }
-        return String(decoding: out, as: UTF8.self)
     }
-    public static func < (l: IPv6Bytes, r: IPv6Bytes) -> Bool { l.bytes.lexicographicallyPrecedes(r.bytes) }
+    public static func < (l: IPv6Bytes, r: IPv6Bytes) -> Bool { (l.high, l.low) < (r.high, r.low) }
 }
 
 /// One resource record.

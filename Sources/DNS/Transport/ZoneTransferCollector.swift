@@ -6,8 +6,8 @@ struct ZoneTransferCollector {
     let limits: ZoneTransferLimits
     private var soa: SOA?
     // Grown by append's doubling only: reserving "count + n" per message would reallocate
-    // (and copy every record so far) on every message.
-    private var records: [ResourceRecord] = []
+    // (and copy every record so far) on every message. Grouped by owner as they come.
+    private var records = RecordsByOwner.Builder()
     private var messages = 0
     private var bytes = 0
     private var finished = false
@@ -30,7 +30,7 @@ struct ZoneTransferCollector {
     /// Adds one message; returns true when the closing SOA has been seen.
     mutating func add(_ message: DNSMessage) throws(DNSError) -> Bool {
         messages += 1
-        if records.count + message.answers.count > limits.maxRecords + 1 {
+        if records.records.count + message.answers.count > limits.maxRecords + 1 {
             throw .transferLimitExceeded(
                 server: server, zone: zone, limit: "\(limits.maxRecords) records (dns.limits.transfer-records)")
         }
@@ -58,6 +58,7 @@ struct ZoneTransferCollector {
         guard finished, let soa else {
             throw .transferIncomplete(server: server, zone: zone, reason: "the closing SOA never arrived")
         }
-        return ZoneTransfer(zone: zone, soa: soa, records: records, messageCount: messages)
+        return ZoneTransfer(
+            zone: zone, soa: soa, records: records.records, byOwner: RecordsByOwner(records), messageCount: messages)
     }
 }

@@ -20,15 +20,13 @@ extension RData {
         let data: RData
         switch type {
         case .a:
-            guard length == 4, let v4 = IPv4Bytes(try reader.take(4, "A RDATA")) else {
-                throw .badRDataLength(type: type, length: length, offset: start)
-            }
-            data = .a(v4)
+            guard length == 4 else { throw .badRDataLength(type: type, length: length, offset: start) }
+            data = .a(IPv4Bytes(value: try reader.u32("A RDATA")))
         case .aaaa:
-            guard length == 16, let v6 = IPv6Bytes(try reader.take(16, "AAAA RDATA")) else {
-                throw .badRDataLength(type: type, length: length, offset: start)
-            }
-            data = .aaaa(v6)
+            guard length == 16 else { throw .badRDataLength(type: type, length: length, offset: start) }
+            let high = UInt64(try reader.u32("AAAA RDATA")) << 32 | UInt64(try reader.u32("AAAA RDATA"))
+            let low = UInt64(try reader.u32("AAAA RDATA")) << 32 | UInt64(try reader.u32("AAAA RDATA"))
+            data = .aaaa(IPv6Bytes(high: high, low: low))
         case .cname:
             data = .cname(try reader.name("CNAME target"))
         case .ns:

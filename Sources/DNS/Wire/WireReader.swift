@@ -42,15 +42,26 @@ struct WireReader {
         return Array(bytes[offset..<(offset + count)])
     }
 
+    /// The last name read that began with a label, and where: a later name that is only a
+    /// pointer to that spot (the next record of the same owner, as servers compress it) is
+    /// the same name, and shares its storage instead of being decoded again.
+    private var lastName: (start: Int, name: DNSName)?
+
     /// Reads a possibly compressed name. Each pointer must target a byte before the start of
     /// the label run that contains it, so the walk strictly moves backwards and ends.
     mutating func name(_ what: String = "domain name") throws(DNSWireError) -> DNSName {
-        var labels: [[UInt8]] = []
+        let nameStart = offset
+        if let last = lastName, nameStart + 1 < bytes.count, bytes[nameStart] & 0xC0 == 0xC0,
+            (Int(bytes[nameStart] & 0x3F) << 8 | Int(bytes[nameStart + 1])) == last.start, last.start < nameStart
+        {
+            offset = nameStart + 2
+            return last.name
+        }
+        // The walk checks everything and measures the name; the bytes are then copied once.
         var position = offset
         var runStart = offset
         var jumped = false
         var wireLength = 1
-        let nameStart = offset
         while true {
             guard position < bytes.count else { throw .truncated(what: what, offset: position) }
             let length = Int(bytes[position])
@@ -58,12 +69,13 @@ struct WireReader {
             case 0x00:
                 if length == 0 {
                     if !jumped { offset = position + 1 }
-                    return DNSName(uncheckedLabels: labels)
+                    let name = DNSName(wire: copyName(from: nameStart, wireLength: wireLength - 1))
+                    if bytes[nameStart] & 0xC0 == 0 { lastName = (nameStart, name) }
+                    return name
                 }
                 guard position + 1 + length <= bytes.count else { throw .truncated(what: what, offset: position) }
                 wireLength += 1 + length
                 guard wireLength <= DNSName.maxWireLength else { throw .nameTooLong(offset: nameStart) }
-                labels.append(Array(bytes[(position + 1)..<(position + 1 + length)]))
                 position += 1 + length
             case 0xC0:
                 guard position + 1 < bytes.count else { throw .truncated(what: what, offset: position) }
@@ -78,6 +90,26 @@ struct WireReader {
             default:
                 throw .unsupportedLabelType(byte: UInt8(length), offset: position)
             }
+        }
+    }
+
+    /// The labels of the name at `start`, already checked by ``name(_:)``, following
+    /// pointers, as one array of `count` bytes without the root byte.
+    private func copyName(from start: Int, wireLength count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            var position = start
+            var written = 0
+            while written < count {
+                let length = Int(bytes[position])
+                if length & 0xC0 == 0xC0 {
+                    position = (length & 0x3F) << 8 | Int(bytes[position + 1])
+                    continue
+                }
+                for k in 0...length { out[written + k] = bytes[position + k] }
+                written += 1 + length
+                position += 1 + length
+            }
+            initialized = count
         }
     }
 }

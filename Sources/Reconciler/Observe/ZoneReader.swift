@@ -15,7 +15,7 @@ struct ZoneReader: Sendable {
     /// The whole zone by AXFR; `how` says so in the output.
     func transfer(_ zone: DNSName, how: String) async throws(DNSError) -> ZoneSnapshot {
         let transfer = try await client.transferZone(zone, key: key)
-        return ZoneSnapshot(zone: zone, serial: transfer.serial, source: .axfr, records: transfer.records, read: how)
+        return ZoneSnapshot(zone: zone, serial: transfer.serial, source: .axfr, index: transfer.byOwner, read: how)
     }
 
     /// The records of `names` (and the SOA), one query per name and type, at most

@@ -19,31 +19,35 @@ public struct ZoneSnapshot: Sendable {
     /// How it was read, for the output: `AXFR from [::1]:53, signed`, `queries to
     /// 127.0.0.1:53 (transfer refused: REFUSED)`.
     public let read: String?
-    private let byName: [DNSName: [ResourceRecord]]
+    /// The records by owner name, in one object so that a snapshot is cheap to copy.
+    private let index: RecordsByOwner
 
     public init(
         zone: DNSName, serial: UInt32, source: Source, digest: String? = nil, records: [ResourceRecord],
         read: String? = nil
     ) {
+        self.init(
+            zone: zone, serial: serial, source: source, digest: digest, index: RecordsByOwner(records), read: read)
+    }
+
+    /// A snapshot of records already grouped by owner (as a zone transfer groups them while
+    /// they arrive).
+    init(zone: DNSName, serial: UInt32, source: Source, digest: String? = nil, index: RecordsByOwner, read: String?) {
         self.zone = zone
         self.serial = serial
         self.source = source
         self.digest = digest
         self.read = read
-        var byName: [DNSName: [ResourceRecord]] = [:]
-        for record in records {
-            byName[record.name, default: []].append(record)
-        }
-        self.byName = byName
+        self.index = index
     }
 
     /// Records of `type` owned by `name`.
     public func records(_ name: DNSName, _ type: RecordType) -> [ResourceRecord] {
-        (byName[name] ?? []).filter { $0.type == type }
+        records(at: name).filter { $0.type == type }
     }
 
     /// Every record owned by `name`, of any type.
-    func records(at name: DNSName) -> [ResourceRecord] { byName[name] ?? [] }
+    func records(at name: DNSName) -> ArraySlice<ResourceRecord> { index.records(at: name) }
 
     /// The values of the `type` records at `name` in presentation form, sorted: what two
     /// servers are compared on.
@@ -52,7 +56,7 @@ public struct ZoneSnapshot: Sendable {
     }
 
     /// Every record, name by name (no order promised).
-    public var allRecords: [ResourceRecord] { byName.values.flatMap { $0 } }
+    public var allRecords: [ResourceRecord] { index.grouped }
 }
 
 /// What every managed zone publishes.
@@ -84,16 +88,16 @@ public struct DNSObservation: Sendable {
     }
 
     /// Follows CNAMEs while they stay inside the managed zones, at most 8, so a loop ends.
+    /// Each name is looked up once: its zone, then its records, split by type. A target
+    /// outside the managed zones ends the walk at the next step's zone lookup.
     public func resolve(_ name: DNSName) -> Resolution {
         var current = name
         var chain: [String] = []
         for _ in 0..<8 {
             guard let zone = zone(containing: current) else { return .external(chain) }
-            // The name's records are looked up once, then split by type.
             let owned = zone.records(at: current)
             if let cname = owned.first(where: { $0.type == .cname }), case .cname(let target) = cname.data {
                 chain.append(cname.presentation)
-                guard self.zone(containing: target) != nil else { return .external(chain) }
                 current = target
                 continue
             }

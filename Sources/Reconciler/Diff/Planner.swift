@@ -130,10 +130,6 @@ public struct Planner: Sendable {
             notes: draft.notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
-        // The batch's tables and the rest of the draft are freed on another thread: a large
-        // plan's are hundreds of thousands of objects, and the plan is printed meanwhile.
-        let leftovers = consume draft
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(leftovers) {} }
         return plan
     }
 

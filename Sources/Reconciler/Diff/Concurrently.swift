@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Two independent pieces of pure work at once, on the machine's second core: the planner's
 /// steps that read only the observation run beside the ones that build the draft.
@@ -34,6 +35,78 @@ enum Concurrently {
             let other = run({ second(middle..<end) }, while: { first(start..<middle) })
             then(other)
             start = end
+        }
+    }
+
+    /// `count` pieces of pure work shared by two threads, each handed to `consume` in order on
+    /// this thread: this one takes pieces from the first up, consuming each as it goes;
+    /// another first runs `other`, then takes pieces from the last down, until they meet
+    /// (this one then waits for the pieces the other still works on). However long `other`
+    /// runs, neither core waits while pieces are left. Returns `other`'s value.
+    static func fromBothEnds<Piece: Sendable, Other: Sendable>(
+        count: Int, after other: @escaping @Sendable () -> Other, piece: @escaping @Sendable (Int) -> Piece,
+        consume: (Piece) -> Void
+    ) -> Other {
+        let pieces = Pieces<Piece>(count: count)
+        return run(
+            {
+                let value = other()
+                while let index = pieces.takeLast() { pieces.store(piece(index), at: index) }
+                return value
+            },
+            while: {
+                for index in 0..<count {
+                    consume(pieces.claim(index) ? piece(index) : pieces.wait(for: index))
+                }
+            })
+    }
+
+    /// The pieces not yet taken, from `front` to `back`, and those the other thread made.
+    private final class Pieces<Piece>: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var front = 0
+        private var back: Int
+        private var results: [Piece?]
+
+        init(count: Int) {
+            back = count
+            results = Array(repeating: nil, count: count)
+        }
+
+        /// Takes piece `index` for this thread, when the other has not taken it.
+        func claim(_ index: Int) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            guard index == front, front < back else { return false }
+            front += 1
+            return true
+        }
+
+        /// The last piece not taken, for the other thread.
+        func takeLast() -> Int? {
+            condition.lock()
+            defer { condition.unlock() }
+            guard front < back else { return nil }
+            back -= 1
+            return back
+        }
+
+        func store(_ result: Piece, at index: Int) {
+            condition.lock()
+            results[index] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Piece `index` once the other thread has made it (and let go of here).
+        func wait(for index: Int) -> Piece {
+            condition.lock()
+            defer { condition.unlock() }
+            while results[index] == nil { condition.wait() }
+            let result = results[index]
+            results[index] = nil
+            guard let result else { preconditionFailure("piece \(index) was stored as nothing") }
+            return result
         }
     }
 

@@ -66,32 +66,33 @@ public struct Planner: Sendable {
         return finished(consume draft, orders)
     }
 
-    /// Every vhost, read first, half on each core; then its steps in order on this core while
-    /// the observation-only steps run on the other. Returns the latter's findings. What was
-    /// read is let go here, before the plan is finished.
+    /// Every vhost: read in chunks on both cores (the other core first runs the
+    /// observation-only steps, whose findings this returns), each vhost's steps run in order
+    /// on this core as its chunk is read. What was read is let go chunk by chunk.
     func planVhosts(context: PlanContext, into draft: inout PlanDraft) -> [Finding] {
         let vhosts = desired.vhosts
-        let middle = vhosts.count / 2
-        var first = VhostReadings()
-        let second = Concurrently.run(
-            { [self] in read(vhosts[middle...], context: context) },
-            while: { first = read(vhosts[..<middle], context: context) })
-        return Concurrently.run(
-            { [self] in
+        let chunk = Self.readingChunk
+        return Concurrently.fromBothEnds(
+            count: (vhosts.count + chunk - 1) / chunk,
+            after: { [self] in
                 // Every authoritative server of each zone (DESIGN §14).
                 unmanagedNameFindings(context) + nameserverFindings(context) + probeFindings()
             },
-            while: {
-                for readings in [first, second] {
-                    var start = PlanDraft.Found.Ends(findings: 0, notes: 0, recordSets: 0)
-                    for (index, view) in readings.views.enumerated() {
-                        draft.add(readings.found, from: start, to: readings.ends[index])
-                        start = readings.ends[index]
-                        planVhost(view, readings.families[index], context: context, into: &draft)
-                    }
+            piece: { [self] index in
+                read(vhosts[index * chunk..<min(vhosts.count, (index + 1) * chunk)], context: context)
+            },
+            consume: { readings in
+                var start = PlanDraft.Found.Ends(findings: 0, notes: 0, recordSets: 0)
+                for index in readings.views.indices {
+                    draft.add(readings.found, from: start, to: readings.ends[index])
+                    start = readings.ends[index]
+                    planVhost(readings.views[index], readings.families[index], context: context, into: &draft)
                 }
             })
     }
+
+    /// Vhosts read at a time by one core (see ``planVhosts(context:into:)``).
+    static let readingChunk = 512
 
     /// What ``finished(_:_:)`` puts the draft in order by, made beside the listen actions.
     struct Orders: Sendable {

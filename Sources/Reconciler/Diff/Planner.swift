@@ -15,6 +15,8 @@ public struct Planner: Sendable {
     public let now: Date
     /// Set for one host of a fleet (DESIGN §15): only what it may withdraw is withdrawn.
     public var fleet: FleetView?
+    /// Vhosts read at a time by one core (see ``planVhosts(context:into:)``); tests vary it.
+    var readingChunk = 512
 
     public init(
         desired: DesiredState, observation: Observation, fingerprint: DesiredFingerprint, displayBase: String,
@@ -71,7 +73,7 @@ public struct Planner: Sendable {
     /// on this core as its chunk is read. What was read is let go chunk by chunk.
     func planVhosts(context: PlanContext, into draft: inout PlanDraft) -> [Finding] {
         let vhosts = desired.vhosts
-        let chunk = Self.readingChunk
+        let chunk = max(1, readingChunk)
         return Concurrently.fromBothEnds(
             count: (vhosts.count + chunk - 1) / chunk,
             after: { [self] in
@@ -90,9 +92,6 @@ public struct Planner: Sendable {
                 }
             })
     }
-
-    /// Vhosts read at a time by one core (see ``planVhosts(context:into:)``).
-    static let readingChunk = 512
 
     /// What ``finished(_:_:)`` puts the draft in order by, made beside the listen actions.
     struct Orders: Sendable {

@@ -1,7 +1,4 @@
-import DNS
-import DesiredState
 import Foundation
-import Nginx
 import Testing
 
 @testable import Reconciler
@@ -12,7 +9,7 @@ import Testing
     /// 1,300 vhosts, most lacking their IPv6 listen; every tenth pair shares one block (one
     /// listen added for both), some are IPv4 only with an AAAA to withdraw, some have no block.
     func planner() throws -> Planner {
-        var vhosts = "vhosts:\n"
+        var vhosts = ""
         var sites = ""
         var records = ""
         for i in 0..<1300 {
@@ -27,26 +24,8 @@ import Testing
                 sites += "server {\n    listen 443 ssl;\n    server_name v\(i).example.social;\n}\n"
             }
         }
-        let fs = InMemoryFileSystem(
-            files: ["d/base.yaml": PlannerTests.base, "d/v.yaml": vhosts], currentDirectory: "/")
-        let desired = try DesiredStateLoader(fileSystem: fs).load(directory: "d")
-        let tree = try NginxConfigTree.load(
-            mainConfig: "/etc/nginx/nginx.conf",
-            reader: InMemoryNginxFileReader(textFiles: [
-                "/etc/nginx/nginx.conf": "events {}\nhttp {\n    include sites/*.conf;\n}\n",
-                "/etc/nginx/sites/a.conf": sites,
-            ]))
-        let zone = try DNSName("example.social.")
-        let parsed = try records.split(separator: "\n").map {
-            try ResourceRecord(presentation: String($0), origin: zone)
-        }
-        let observation = Observation(
-            nginx: tree,
-            dns: DNSObservation(zones: [zone: ZoneSnapshot(zone: zone, serial: 1, source: .axfr, records: parsed)]),
-            interfaces: nil, dnsSource: "test")
-        return Planner(
-            desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"),
-            displayBase: "/etc", now: Date(timeIntervalSince1970: 1_800_000_000))
+        return try PlannerTests.planner(
+            vhosts: vhosts, sites: sites, records: records, now: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
     @Test(arguments: [1, 7, 512, 100_000])

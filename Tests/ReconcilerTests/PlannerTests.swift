@@ -17,6 +17,15 @@ import Testing
     func plan(
         vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil, runtime: NginxRuntime? = nil
     ) throws -> Plan {
+        try Self.planner(vhosts: vhosts, sites: sites, records: records, interfaces: interfaces, runtime: runtime)
+            .plan()
+    }
+
+    /// The planner of `vhosts` (the lines under `vhosts:`), one site file and one zone's records.
+    static func planner(
+        vhosts: String, sites: String, records: String, interfaces: Set<String>? = nil, runtime: NginxRuntime? = nil,
+        now: Date = Date()
+    ) throws -> Planner {
         let fs = InMemoryFileSystem(
             files: ["d/base.yaml": Self.base, "d/v.yaml": "vhosts:\n" + vhosts], currentDirectory: "/")
         let desired = try DesiredStateLoader(fileSystem: fs).load(directory: "d")
@@ -38,9 +47,7 @@ import Testing
         observation.nginxRuntime = runtime
         return Planner(
             desired: desired, observation: observation, fingerprint: DesiredFingerprint(digest: "d"),
-            displayBase: "/etc"
-        )
-        .plan()
+            displayBase: "/etc", now: now)
     }
 
     func slugs(_ plan: Plan) -> [String] {

@@ -96,13 +96,11 @@ struct PlanContext: Sendable {
         localIPv6 = hostIPv6.map { NginxListenAddress.literal($0) }
         var ports: Set<UInt16> = []
         for vhost in desired.vhosts { ports.formUnion(vhost.ports) }
-        let selector = selector
+        let (selector, localIPv4, localIPv6) = (selector, localIPv4, localIPv6)
         func table(_ family: AddressFamily, _ locals: [NginxListenAddress?]) -> [UInt16: [NginxServerSelector.Socket?]]
         {
             Dictionary(
-                uniqueKeysWithValues: ports.map { port in
-                    (port, locals.map { $0.map { selector.socket(family: family, local: $0, port: Int(port)) } })
-                })
+                uniqueKeysWithValues: ports.map { ($0, Self.sockets(of: locals, family, port: $0, selector)) })
         }
         sockets = FamilyPair(ipv4: table(.ipv4, localIPv4), ipv6: table(.ipv6, localIPv6))
     }
@@ -112,8 +110,14 @@ struct PlanContext: Sendable {
 
     /// Where connections to each host address of `family` on `port` go.
     func sockets(_ family: AddressFamily, port: UInt16) -> [NginxServerSelector.Socket?] {
-        sockets[family][port]
-            ?? locals(family).map { $0.map { selector.socket(family: family, local: $0, port: Int(port)) } }
+        sockets[family][port] ?? Self.sockets(of: locals(family), family, port: port, selector)
+    }
+
+    /// The socket of each local address (nil for an address that is not a literal).
+    private static func sockets(
+        of locals: [NginxListenAddress?], _ family: AddressFamily, port: UInt16, _ selector: NginxServerSelector
+    ) -> [NginxServerSelector.Socket?] {
+        locals.map { $0.map { selector.socket(family: family, local: $0, port: Int(port)) } }
     }
     /// Where a directive is, as evidence starts: `sites/a.conf:12`.
     func place(_ source: NginxDirectiveSource) -> String {

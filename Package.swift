@@ -33,6 +33,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // gperftools' tcmalloc (pkg-config libtcmalloc_minimal, Debian libgoogle-perftools-dev),
+        // the reconcile executable's malloc: glibc's arenas serialize a plan's two busy threads.
+        .systemLibrary(
+            name: "CTCMalloc",
+            pkgConfig: "libtcmalloc_minimal",
+            providers: [.apt(["libgoogle-perftools-dev"])]
+        ),
         .target(name: "StrictYAML", dependencies: ["CYAML"]),
         .target(
             name: "DesiredState",
@@ -87,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "reconcile",
             dependencies: [
-                "Reconciler", "DesiredState", "Probe", "ContainedFiles",
+                "Reconciler", "DesiredState", "Probe", "ContainedFiles", "CTCMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -22,7 +22,6 @@ struct Reconcile: AsyncParsableCommand {
     /// ArgumentParser's own entry point, except that a usage error (exit 64) under
     /// `--format json` is printed as the JSON error object a script parses, not as text.
     static func main() async {
-        HeapArenas.limit(to: 2)
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {

@@ -227,9 +227,21 @@ public struct Observer: Sendable {
 
 /// Identifies the desired state: a digest of its files, and its git commit when it is a checkout.
 public enum Fingerprints {
-    public static func desiredState(_ desired: DesiredState, directory: String) -> DesiredFingerprint {
-        let (commit, dirty) = gitCommit(directory: directory)
-        return DesiredFingerprint(digest: desired.digest, gitCommit: commit, gitDirty: dirty)
+    /// The fingerprint of `desired`, with `git` as ``gitCommit(directory:)`` gave it.
+    static func desiredState(_ desired: DesiredState, git: (commit: String?, dirty: Bool?)) -> DesiredFingerprint {
+        DesiredFingerprint(digest: desired.digest, gitCommit: git.commit, gitDirty: git.dirty)
+    }
+
+    /// ``gitCommit(directory:)`` asked on a thread of its own, while the run loads and reads:
+    /// the two git processes are waited for, not computed, and need no core of the tasks' pool.
+    static func gitCommitAhead(directory: String) -> Task<(commit: String?, dirty: Bool?), Never> {
+        Task {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(returning: gitCommit(directory: directory))
+                }
+            }
+        }
     }
 
     /// `git rev-parse HEAD` of the checkout at `directory` and whether it has uncommitted

@@ -99,6 +99,7 @@ public struct Reconciliation: Sendable {
         progress("reading the desired state in \(settings.desiredDirectory)")
         // nginx's tree and the zones are read on the other core while the (large) vhost lists load.
         let sectionsAhead = DesiredStateLoader().settingsAhead(directory: settings.desiredDirectory)
+        let gitAhead = Fingerprints.gitCommitAhead(directory: settings.desiredDirectory)
         let treeAhead = sectionsAhead.nginx.map(Observer.TreeAhead.init)
         let timeout = Duration.milliseconds(Int(settings.dnsTimeout * 1000))
         let zonesAhead = sectionsAhead.dns.flatMap { dns in
@@ -133,7 +134,7 @@ public struct Reconciliation: Sendable {
             observed.probes = probes.map(ProbeOutcome.init)
         }
         progress("planning")
-        let fingerprint = Fingerprints.desiredState(desired, directory: settings.desiredDirectory)
+        let fingerprint = Fingerprints.desiredState(desired, git: await gitAhead.value)
         var plan = FleetRun.plan(
             Planner(
                 desired: desired, observation: observed, fingerprint: fingerprint, displayBase: settings.displayBase),

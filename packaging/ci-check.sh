@@ -21,6 +21,11 @@ trap 'dpkg -r reconcile >/dev/null 2>&1 || true' EXIT
 
 version="$(tr -d ' \n' < VERSION)"
 [ "$(/usr/bin/reconcile --version)" = "$version" ] || { echo "reconcile --version is not $version" >&2; exit 1; }
+# Its malloc is tcmalloc (Sources/reconcile/Allocator.swift), a dependency of the package.
+dpkg-query -W -f='${Depends}' reconcile | grep -q "libtcmalloc-minimal4" ||
+    { echo "the package does not depend on libtcmalloc-minimal4" >&2; exit 1; }
+MALLOCSTATS=1 /usr/bin/reconcile --version 2>&1 >/dev/null | grep -q "Bytes in use by application" ||
+    { echo "the packaged reconcile does not allocate through tcmalloc" >&2; exit 1; }
 
 # The packaged example: the §1 outage, exit 2.
 examples=/usr/share/doc/reconcile/examples

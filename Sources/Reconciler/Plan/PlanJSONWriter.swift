@@ -298,15 +298,23 @@ struct PlanJSONWriter {
                 return other.bytes
             },
             then: { bytes in
-                writer.bytes += bytes
-                writer.flushIfFull()
+                guard let sink = writer.sink else {
+                    writer.bytes += bytes
+                    return
+                }
+                // Streamed, the second chunk goes out as it is, after this writer's bytes:
+                // copied into this buffer, it would grow it by a chunk for the rest of the run.
+                if !writer.bytes.isEmpty { sink(writer.bytes[...]) }
+                writer.bytes.removeAll(keepingCapacity: true)
+                sink(bytes[...])
             })
         self = writer
         close(UInt8(ascii: "]"))
     }
 
-    /// Elements per chunk of a ``largeArray(_:_:)``: a few megabytes of JSON.
-    static let chunkElements = 4096
+    /// Elements per chunk of a ``largeArray(_:_:)``: a megabyte or two of JSON (the second
+    /// chunk of each pair is held whole until it is written).
+    static let chunkElements = 2048
 
     private mutating func bool(_ value: Bool) {
         literal(value ? "true" : "false")

@@ -67,8 +67,10 @@ struct PlanContext: Sendable {
     let tree: NginxConfigTree
     let selector: NginxServerSelector
     let claims: NginxNameClaims
-    let vhostNames: Set<String>
-    let familiesByName: [String: Set<AddressFamily>]
+    /// Every vhost of the desired state by name: its position in ``vhosts``, or -1 for a
+    /// vhost of a fleet's other host (the desired state's too, not unmanaged).
+    let vhostIndex: [String: Int]
+    let vhosts: [Vhost]
     // Text forms computed once per run, not once per vhost and family.
     let hostIPv4: [String]
     let hostIPv6: [String]
@@ -87,9 +89,19 @@ struct PlanContext: Sendable {
         displayedFiles = tree.files.map { Paths.display($0.path, from: displayBase) }
         selector = indexes.selector
         claims = indexes.claims
-        // A fleet host's other vhosts are the desired state's too, not unmanaged.
-        vhostNames = Set((desired.fleet?.allVhosts ?? desired.vhosts).map(\.name))
-        familiesByName = Dictionary(desired.vhosts.map { ($0.name, Set($0.families)) }, uniquingKeysWith: { a, _ in a })
+        vhosts = desired.vhosts
+        var index: [String: Int] = [:]
+        if let others = desired.fleet?.allVhosts {
+            index.reserveCapacity(others.count)
+            for vhost in others { index[vhost.name] = -1 }
+        } else {
+            index.reserveCapacity(vhosts.count)
+        }
+        // Names are unique in the desired state: the first of each wins, as a safeguard.
+        for (position, vhost) in vhosts.enumerated() where (index[vhost.name] ?? -1) == -1 {
+            index[vhost.name] = position
+        }
+        vhostIndex = index
         hostIPv4 = desired.host.addresses(.ipv4)
         hostIPv6 = desired.host.addresses(.ipv6)
         localIPv4 = hostIPv4.map { NginxListenAddress.literal($0) }
@@ -106,6 +118,15 @@ struct PlanContext: Sendable {
     }
 
     func hostAddresses(_ family: AddressFamily) -> [String] { family == .ipv4 ? hostIPv4 : hostIPv6 }
+
+    /// Whether `name` is a vhost of the desired state (of any host of a fleet).
+    func isVhost(_ name: String) -> Bool { vhostIndex[name] != nil }
+
+    /// Whether `name` is one of this host's vhosts and wants `family`.
+    func vhost(_ name: String, wants family: AddressFamily) -> Bool {
+        guard let position = vhostIndex[name], position >= 0 else { return false }
+        return vhosts[position].families.contains(family)
+    }
     func locals(_ family: AddressFamily) -> [NginxListenAddress?] { family == .ipv4 ? localIPv4 : localIPv6 }
 
     /// Where connections to each host address of `family` on `port` go.

@@ -5,10 +5,12 @@ extension Planner {
     func unmanagedNameFindings(_ context: PlanContext) -> [Finding] {
         var findings: [Finding] = []
         var reported: Set<String> = []
+        // Made at its final size: most of a large tree's names may be unlisted aliases.
+        reported.reserveCapacity(context.tree.serverBlocks.reduce(0) { $0 + $1.serverNames.count })
         for block in context.tree.serverBlocks {
             for name in block.serverNames where name.kind == .exact && !name.name.isEmpty {
                 // Each name is judged once: a name that fails the checks fails them every time.
-                guard !context.vhostNames.contains(name.name), reported.insert(name.name).inserted,
+                guard !context.isVhost(name.name), reported.insert(name.name).inserted,
                     let dnsName = try? DNSName(name.name + "."), desired.dns.zone(containing: dnsName) != nil
                 else { continue }
                 findings.append(

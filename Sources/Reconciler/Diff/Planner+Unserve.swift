@@ -58,7 +58,7 @@ extension Planner {
                 var message =
                     "\(view.vhost.name)'s block listens on \(family.rawValue) port \(listen.port ?? 0), which the desired state does not list"
                 let othersWant = blockNames(block).filter { name in
-                    !context.vhostNames.contains(name) || context.familiesByName[name]?.contains(family) == true
+                    !context.isVhost(name) || context.vhost(name, wants: family)
                 }
                 if !othersWant.isEmpty {
                     message +=

@@ -260,6 +260,12 @@ struct SubjectIndex {
 
     init(_ plan: Plan) {
         var slots: [String: Int] = [:]
+        // Made for a subject per finding (most plans have fewer), not grown and rehashed.
+        slots.reserveCapacity(plan.findings.count)
+        names.reserveCapacity(plan.findings.count)
+        worst.reserveCapacity(plan.findings.count)
+        findings.reserveCapacity(plan.findings.count)
+        actions.reserveCapacity(plan.findings.count)
         func slot(_ subject: String) -> Int {
             let next = names.count
             let found = Self.existing(&slots[subject], or: next)

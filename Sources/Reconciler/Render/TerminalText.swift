@@ -28,8 +28,17 @@ public enum TerminalText {
     }
 
     private static func isPrintableASCII(_ text: String, keepingNewlines: Bool) -> Bool {
-        text.utf8.allSatisfy { byte in
-            (0x20..<0x7F).contains(byte) || (keepingNewlines && (byte == 0x0A || byte == 0x09))
+        var text = text
+        return text.withUTF8 { bytes in
+            // Every byte is looked at, without a branch per byte (the loop vectorizes): most
+            // text is printable, and the rest is found by the scalars' check after.
+            var outside: UInt8 = 0
+            if keepingNewlines {
+                for byte in bytes where byte &- 0x20 >= 0x5F && byte != 0x0A && byte != 0x09 { outside = 1 }
+            } else {
+                for byte in bytes { outside |= byte &- 0x20 >= 0x5F ? 1 : 0 }
+            }
+            return outside == 0
         }
     }
 

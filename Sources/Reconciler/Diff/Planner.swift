@@ -45,6 +45,11 @@ public struct Planner: Sendable {
         let context = PlanContext(
             desired: desired, tree: observation.nginx, indexes: indexes, displayBase: displayBase)
         var draft = PlanDraft(batch: indexes.batch)
+        // Room for what a large plan holds, made once: grown by doubling, each list would leave
+        // the buffers it outgrew resident until the end (tens of MiB at 100,000 vhosts). Pages
+        // never written are never resident, so room a small plan does not use costs nothing.
+        draft.findings.reserveCapacity(desired.vhosts.count + observation.nginx.serverBlocks.count)
+        draft.recordSets.reserveCapacity(2 * desired.vhosts.count)
         draft.findings += runtimeFindings(listenConflicts: indexes.listenConflicts) + interfaceFindings()
         let late = planVhosts(context: context, into: &draft)
         draft.findings += late
@@ -62,6 +67,7 @@ public struct Planner: Sendable {
                     })
             },
             while: {
+                draft.actions.reserveCapacity(draft.actions.count + draft.listenRequests.count)
                 listenActions(&draft)
                 markWaitingRemovals(&draft.actions)
             })

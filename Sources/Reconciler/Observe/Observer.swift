@@ -113,11 +113,14 @@ public struct Observer: Sendable {
     /// ``readTree(_:)`` and the tree's indexes, on a thread of its own: the tasks' pool has
     /// one thread per core, and parsing there would keep the zone transfer waiting for one.
     static func readTreeOffThePool(_ settings: NginxSettings) async -> Result<LoadedTree, NginxError> {
+        await offThePool { readTree(settings).map { LoadedTree(tree: $0, indexes: TreeIndexes(tree: $0)) } }
+    }
+
+    /// `work`'s value, made on a thread of Dispatch's rather than one of the tasks' pool
+    /// (which has one thread per core): for work that computes long or waits on a process.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(
-                    returning: readTree(settings).map { LoadedTree(tree: $0, indexes: TreeIndexes(tree: $0)) })
-            }
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
         }
     }
 
@@ -235,13 +238,7 @@ public enum Fingerprints {
     /// ``gitCommit(directory:)`` asked on a thread of its own, while the run loads and reads:
     /// the two git processes are waited for, not computed, and need no core of the tasks' pool.
     static func gitCommitAhead(directory: String) -> Task<(commit: String?, dirty: Bool?), Never> {
-        Task {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global(qos: .userInitiated).async {
-                    continuation.resume(returning: gitCommit(directory: directory))
-                }
-            }
-        }
+        Task { await Observer.offThePool { gitCommit(directory: directory) } }
     }
 
     /// `git rev-parse HEAD` of the checkout at `directory` and whether it has uncommitted

@@ -143,6 +143,46 @@ import Testing
         #expect(outcome.withheld[second] != nil)
     }
 
+    /// The outcome is made file by file: made from parts of any size (as the planner makes
+    /// it on two cores), it is the outcome made in one go, files with only withheld removals
+    /// left out of `files`.
+    @Test func anOutcomeMadeInPartsIsTheWholeOutcome() throws {
+        let tree = try NginxConfigTree.load(
+            mainConfig: "/n/nginx.conf",
+            reader: InMemoryNginxFileReader(textFiles: [
+                "/n/nginx.conf": "http {\n    include /n/sites/*.conf;\n}\n",
+                "/n/sites/a.conf":
+                    "server {\n    listen 80;\n    server_name a;\n}\nserver {\n    listen 80;\n    listen 8080;\n    listen [::]:8080;\n    server_name b;\n}\n",
+                "/n/sites/b.conf": "server {\n    listen [::]:80;\n    listen [::]:443;\n    server_name c;\n}\n",
+                "/n/sites/c.conf": "server { listen 443; listen [::]:81;  server_name d; }\n",
+            ]))
+        var batch = NginxEditBatch(tree: tree)
+        _ = try batch.add(NginxListenRequest(block: 0, family: .ipv6, port: 80), hostAddresses: [])
+        _ = try batch.remove(tree.serverBlocks[1].listens[2], fromBlock: 1)
+        _ = try batch.remove(tree.serverBlocks[2].listens[0], fromBlock: 2)
+        _ = try batch.remove(tree.serverBlocks[2].listens[1], fromBlock: 2)
+        _ = try batch.add(NginxListenRequest(block: 3, family: .ipv6, port: 443), hostAddresses: [])
+        _ = try batch.remove(tree.serverBlocks[3].listens[1], fromBlock: 3)
+        _ = try batch.add(NginxListenRequest(block: 1, family: .ipv6, port: 80), hostAddresses: [])
+        let whole = batch.outcome()
+        #expect(batch.changedFileCount == 3)
+        #expect(whole.edits.map { $0 != nil } == [true, true, false, false, true, false, true])
+        #expect(whole.withheld.keys.sorted() == [2, 3, 5])
+        #expect(whole.files.map(\.path) == ["/n/sites/a.conf", "/n/sites/c.conf"])
+        #expect(whole.files.map(\.edits.count) == [3, 1])
+        for size in 1...3 {
+            let parts = stride(from: 0, to: batch.changedFileCount, by: size).map {
+                batch.outcome(files: $0..<min(batch.changedFileCount, $0 + size))
+            }
+            let made = batch.outcome(parts)
+            #expect(made.edits == whole.edits)
+            #expect(made.withheld.mapValues(\.reason) == whole.withheld.mapValues(\.reason))
+            #expect(made.withheld.mapValues(\.edit) == whole.withheld.mapValues(\.edit))
+            #expect(made.files.map(\.path) == whole.files.map(\.path))
+            #expect(made.files.map(\.edits) == whole.files.map(\.edits))
+        }
+    }
+
     /// All of the certbot tree's one-family ports closed in one batch: one edit per file,
     /// only added lines, and `nginx -t` accepts each sites-enabled file.
     @Test

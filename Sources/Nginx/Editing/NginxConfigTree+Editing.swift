@@ -83,47 +83,41 @@ extension NginxConfigTree {
         let lines: [Line]
     }
 
-    /// Places the lines planned per block (blocks in `blockOrder`): per file in position order
-    /// (insertions at one position keep their order), numbering each line as it lands.
-    func placeInsertions(blockOrder: [Int], linesByBlock: [Int: [String]]) -> [PlacedInsertion] {
-        var fileOrder: [Int] = []
-        var byFile: [Int: [(position: Int, bytes: [UInt8], lineOffsets: [Int], lines: [String], block: Int)]] = [:]
-        for blockIndex in blockOrder {
-            let block = serverBlocks[blockIndex]
-            let lines = linesByBlock[blockIndex] ?? []
-            let planned = insertion(lines: lines, into: block)
-            let fileIndex = block.source.fileIndex
-            if byFile[fileIndex] == nil { fileOrder.append(fileIndex) }
-            byFile[fileIndex, default: []].append(
-                (planned.position, planned.bytes, planned.lineOffsets, lines, blockIndex))
+    /// Places the lines planned for `blocks` (each a block of file `fileIndex`, in the order
+    /// they were first named) in position order (insertions at one position keep their
+    /// order), numbering each line as it lands. Files are independent: each is placed on its
+    /// own.
+    func placeInsertions(inFile fileIndex: Int, blocks: [Int], linesByBlock: [Int: [String]]) -> [PlacedInsertion] {
+        let file = files[fileIndex]
+        let insertions = blocks.map { block in
+            let lines = linesByBlock[block] ?? []
+            return (planned: insertion(lines: lines, into: serverBlocks[block]), lines: lines, block: block)
+        }
+        // Sorted by index, so the insertions (each holding three arrays) are not copied.
+        let order = insertions.indices.sorted {
+            (insertions[$0].planned.position, $0) < (insertions[$1].planned.position, $1)
         }
         var out: [PlacedInsertion] = []
-        for fileIndex in fileOrder {
-            let file = files[fileIndex]
-            // Sorted by index, so the insertions (each holding three arrays) are not copied.
-            let insertions = byFile[fileIndex] ?? []
-            let order = insertions.indices.sorted {
-                (insertions[$0].position, $0) < (insertions[$1].position, $1)
+        out.reserveCapacity(insertions.count)
+        var cursor = 0
+        var lineNumber = 1
+        for insertion in order.lazy.map({ insertions[$0] }) {
+            let planned = insertion.planned
+            lineNumber += Self.newlines(file.bytes[cursor..<planned.position])
+            cursor = planned.position
+            var previous = 0
+            var lines: [PlacedInsertion.Line] = []
+            lines.reserveCapacity(insertion.lines.count)
+            for (offset, text) in zip(planned.lineOffsets, insertion.lines) {
+                lineNumber += Self.newlines(planned.bytes[previous..<offset])
+                previous = offset
+                lines.append(PlacedInsertion.Line(text: text, byteOffset: offset, line: lineNumber))
             }
-            var cursor = 0
-            var lineNumber = 1
-            for insertion in order.lazy.map({ insertions[$0] }) {
-                lineNumber += Self.newlines(file.bytes[cursor..<insertion.position])
-                cursor = insertion.position
-                var previous = 0
-                var lines: [PlacedInsertion.Line] = []
-                for (offset, text) in zip(insertion.lineOffsets, insertion.lines) {
-                    lineNumber += Self.newlines(insertion.bytes[previous..<offset])
-                    previous = offset
-                    lines.append(PlacedInsertion.Line(text: text, byteOffset: offset, line: lineNumber))
-                }
-                lineNumber += Self.newlines(insertion.bytes[previous...])
-                out.append(
-                    PlacedInsertion(
-                        path: file.path, fileIndex: fileIndex, block: insertion.block, position: insertion.position,
-                        bytes: insertion.bytes,
-                        lines: lines))
-            }
+            lineNumber += Self.newlines(planned.bytes[previous...])
+            out.append(
+                PlacedInsertion(
+                    path: file.path, fileIndex: fileIndex, block: insertion.block, position: planned.position,
+                    bytes: planned.bytes, lines: lines))
         }
         return out
     }

@@ -16,6 +16,13 @@ public struct NginxEditBatch: Sendable {
         public let withheld: [Int: Withheld]
         /// The edits of each changed file, in the order the files were first named.
         public let files: [(path: String, edits: [NginxListenEdit])]
+
+        /// What some of the changed files make (see ``NginxEditBatch/outcome(files:)``).
+        public struct Part: Sendable {
+            var edits: [(handle: Int, edit: NginxListenEdit)] = []
+            var withheld: [(handle: Int, withheld: Withheld)] = []
+            var files: [(path: String, edits: [NginxListenEdit])] = []
+        }
     }
 
     /// A removal left out, and why.
@@ -24,9 +31,19 @@ public struct NginxEditBatch: Sendable {
         public let reason: String
     }
 
+    /// A file the batch changes: its blocks that get additions, in the order first named,
+    /// and its removals (positions in ``removals``).
+    private struct ChangedFile: Sendable {
+        let file: Int
+        var blocks: [Int] = []
+        var removals: [Int] = []
+    }
+
     private let tree: NginxConfigTree
     private var planner: NginxListenPlanner
-    private var blockOrder: [Int] = []
+    /// The changed files in the order first named, and each one's position there by file index.
+    private var changed: [ChangedFile] = []
+    private var changedPosition: [Int: Int] = [:]
     private var linesByBlock: [Int: [String]] = [:]
     /// Per block, the accepted additions' handles and how many lines each added.
     private var additionsByBlock: [Int: [(handle: Int, lines: Int)]] = [:]
@@ -43,7 +60,9 @@ public struct NginxEditBatch: Sendable {
     /// ``NginxConfigTree/addListen(toBlock:family:port:hostAddresses:)``).
     public mutating func add(_ request: NginxListenRequest, hostAddresses: [String]) throws(NginxError) -> Int {
         let lines = try planner.plan(request, hostAddresses: hostAddresses)
-        if linesByBlock[request.block] == nil { blockOrder.append(request.block) }
+        if linesByBlock[request.block] == nil {
+            changed[position(ofFile: tree.serverBlocks[request.block].source.fileIndex)].blocks.append(request.block)
+        }
         linesByBlock[request.block, default: []] += lines
         additionsByBlock[request.block, default: []].append((nextHandle, lines.count))
         nextHandle += 1
@@ -54,61 +73,93 @@ public struct NginxEditBatch: Sendable {
     /// ``NginxConfigTree/removeListen(_:fromBlock:)`` refuses.
     public mutating func remove(_ listen: NginxListen, fromBlock block: Int) throws(NginxError) -> Int {
         let edit = try tree.removal(of: listen, fromBlock: block)
+        changed[position(ofFile: tree.serverBlocks[block].source.fileIndex)].removals.append(removals.count)
         removals.append((nextHandle, block, edit))
         nextHandle += 1
         return nextHandle - 1
     }
 
+    private mutating func position(ofFile file: Int) -> Int {
+        if let position = changedPosition[file] { return position }
+        changedPosition[file] = changed.count
+        changed.append(ChangedFile(file: file))
+        return changed.count - 1
+    }
+
     /// The additions as one insertion per block, placed in their files (in the order the
-    /// blocks were first named).
+    /// files were first named).
     func placedInsertions() -> [NginxConfigTree.PlacedInsertion] {
-        tree.placeInsertions(blockOrder: blockOrder, linesByBlock: linesByBlock)
+        changed.flatMap { tree.placeInsertions(inFile: $0.file, blocks: $0.blocks, linesByBlock: linesByBlock) }
     }
 
     /// Every request's final edit.
-    public func outcome() -> Outcome {
-        var edits = [NginxListenEdit?](repeating: nil, count: nextHandle)
-        var byFile: [Int: [NginxListenEdit]] = [:]
-        var fileOrder: [Int] = []
-        func note(_ edit: NginxListenEdit, file: Int) {
-            if byFile[file] == nil { fileOrder.append(file) }
-            byFile[file, default: []].append(edit)
-        }
-        for placed in placedInsertions() {
-            for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block] ?? []) {
-                edits[handle] = edit
-                note(edit, file: placed.fileIndex)
+    public func outcome() -> Outcome { outcome([outcome(files: 0..<changedFileCount)]) }
+
+    /// How many files the batch changes. The outcome is made file by file, so parts of it
+    /// (see ``outcome(files:)``) can be made on several threads at once.
+    public var changedFileCount: Int { changed.count }
+
+    /// What the changed files at `files` (positions in `0..<changedFileCount`) make.
+    public func outcome(files: Range<Int>) -> Outcome.Part {
+        var part = Outcome.Part()
+        for changedFile in changed[files] {
+            var fileEdits: [NginxListenEdit] = []
+            for placed in tree.placeInsertions(
+                inFile: changedFile.file, blocks: changedFile.blocks, linesByBlock: linesByBlock)
+            {
+                for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block] ?? []) {
+                    part.edits.append((handle, edit))
+                    fileEdits.append(edit)
+                }
             }
+            let fileRemovals = changedFile.removals.map { removals[$0] }
+            let withheld = withheldRemovals(fileRemovals, additions: fileEdits)
+            for removal in fileRemovals {
+                if let reason = withheld[removal.handle] {
+                    part.withheld.append((removal.handle, reason))
+                } else {
+                    part.edits.append((removal.handle, removal.edit))
+                    fileEdits.append(removal.edit)
+                }
+            }
+            if !fileEdits.isEmpty { part.files.append((tree.files[changedFile.file].path, fileEdits)) }
         }
-        let withheld = withheldRemovals(additions: byFile)
-        for removal in removals where withheld[removal.handle] == nil {
-            edits[removal.handle] = removal.edit
-            note(removal.edit, file: tree.serverBlocks[removal.block].source.fileIndex)
-        }
-        return Outcome(
-            edits: edits, withheld: withheld, files: fileOrder.map { (tree.files[$0].path, byFile[$0] ?? []) })
+        return part
     }
 
-    /// The removals that cannot be made: all of a file's when one of them overlaps another edit
-    /// of it (the operator applies, then plans again for the rest), and those that would take a
-    /// block's last listens while nothing is added to it (nginx would fall back to `*:80`).
-    private func withheldRemovals(additions: [Int: [NginxListenEdit]]) -> [Int: Withheld] {
+    /// The outcome from parts that cover every changed file once, in order.
+    public func outcome(_ parts: [Outcome.Part]) -> Outcome {
+        var edits = [NginxListenEdit?](repeating: nil, count: nextHandle)
         var withheld: [Int: Withheld] = [:]
-        guard !removals.isEmpty else { return withheld }
-        let byFile = Dictionary(grouping: removals) { tree.serverBlocks[$0.block].source.fileIndex }
-        for (file, fileRemovals) in byFile {
-            guard Self.anyOverlap(fileRemovals.map(\.edit) + (additions[file] ?? [])) else { continue }
+        for part in parts {
+            for (handle, edit) in part.edits { edits[handle] = edit }
+            for (handle, reason) in part.withheld { withheld[handle] = reason }
+        }
+        return Outcome(edits: edits, withheld: withheld, files: parts.flatMap(\.files))
+    }
+
+    /// The removals of one file that cannot be made: all of them when one overlaps another
+    /// edit of the file (the operator applies, then plans again for the rest), and those that
+    /// would take a block's last listens while nothing is added to it (nginx would fall back
+    /// to `*:80`).
+    private func withheldRemovals(
+        _ fileRemovals: [(handle: Int, block: Int, edit: NginxListenEdit)], additions: [NginxListenEdit]
+    ) -> [Int: Withheld] {
+        var withheld: [Int: Withheld] = [:]
+        guard !fileRemovals.isEmpty else { return withheld }
+        if Self.anyOverlap(fileRemovals.map(\.edit) + additions) {
             for removal in fileRemovals {
                 withheld[removal.handle] = Withheld(
                     edit: removal.edit,
                     reason: "additions and removals overlap; apply, then run plan again for the rest")
             }
+            return withheld
         }
-        let byBlock = Dictionary(grouping: removals, by: \.block)
+        let byBlock = Dictionary(grouping: fileRemovals, by: \.block)
         for (block, blockRemovals) in byBlock where additionsByBlock[block] == nil {
             let removed = Set(blockRemovals.map(\.edit.offset))
             guard removed.count >= tree.serverBlocks[block].listens.count else { continue }
-            for removal in blockRemovals where withheld[removal.handle] == nil {
+            for removal in blockRemovals {
                 withheld[removal.handle] = Withheld(
                     edit: removal.edit,
                     reason:

@@ -61,6 +61,19 @@ enum Concurrently {
             })
     }
 
+    /// Lets go of `value` on another thread: freeing a large structure object by object is
+    /// work nobody needs to wait for.
+    static func release<T: Sendable>(_ value: consuming T) {
+        let held = Held(consume value)
+        DispatchQueue.global(qos: .utility).async { held.value = nil }
+    }
+
+    /// A value another thread lets go of.
+    private final class Held<T>: @unchecked Sendable {
+        var value: T?
+        init(_ value: consuming T) { self.value = consume value }
+    }
+
     /// The pieces not yet taken, from `front` to `back`, and those the other thread made.
     private final class Pieces<Piece>: @unchecked Sendable {
         private let condition = NSCondition()

@@ -2,11 +2,11 @@ import Foundation
 import Nginx
 
 extension Planner {
-    /// The listen actions, made once the batch has placed every addition and removal: each
-    /// carries its final edit (a range of its file as read, and the line it lands on). A
-    /// removal the batch withholds gets no action, and a note says why, once per file.
-    func listenActions(_ draft: inout PlanDraft) {
-        let outcome = draft.batch.outcome()
+    /// The listen actions from the batch's `outcome`, made once it has placed every addition
+    /// and removal: each carries its final edit (a range of its file as read, and the line it
+    /// lands on). A removal the batch withholds gets no action, and a note says why, once per
+    /// file.
+    func listenActions(_ outcome: NginxEditBatch.Outcome, into draft: inout PlanDraft) {
         var noted: Set<String> = []
         for request in draft.listenRequests {
             guard let edit = outcome.edits[request.handle] else {

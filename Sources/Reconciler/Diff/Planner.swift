@@ -54,9 +54,15 @@ public struct Planner: Sendable {
         let late = planVhosts(context: context, into: &draft)
         draft.findings += late
         // The findings and record sets are complete: their order (string comparisons) and the
-        // files' digests are made on the second core while the batch's edits become actions.
-        let orders = Concurrently.run(
-            { [findings = draft.findings, sets = draft.recordSets, tree = observation.nginx] in
+        // files' digests are made on the second core, which then shares the batch's changed
+        // files (each placed on its own, a piece of files at a time) with this one.
+        let files = draft.batch.changedFileCount
+        let chunk = Self.outcomeChunk
+        var parts: [NginxEditBatch.Outcome.Part] = []
+        parts.reserveCapacity((files + chunk - 1) / chunk)
+        let orders = Concurrently.fromBothEnds(
+            count: (files + chunk - 1) / chunk,
+            after: { [findings = draft.findings, sets = draft.recordSets, tree = observation.nginx] in
                 Orders(
                     findings: Finding.planOrder(findings),
                     recordSets: sets.indices.sorted {
@@ -66,13 +72,18 @@ public struct Planner: Sendable {
                         $0.path < $1.path
                     })
             },
-            while: {
-                draft.actions.reserveCapacity(draft.actions.count + draft.listenRequests.count)
-                listenActions(&draft)
-                markWaitingRemovals(&draft.actions)
-            })
+            piece: { [batch = draft.batch] index in
+                batch.outcome(files: index * chunk..<min(files, (index + 1) * chunk))
+            },
+            consume: { parts.append($0) })
+        draft.actions.reserveCapacity(draft.actions.count + draft.listenRequests.count)
+        listenActions(draft.batch.outcome(parts), into: &draft)
+        markWaitingRemovals(&draft.actions)
         return finished(consume draft, orders)
     }
+
+    /// Changed files placed at a time by one core (see ``plan()``).
+    static let outcomeChunk = 16
 
     /// Every vhost: read in chunks on both cores (the other core first runs the
     /// observation-only steps, whose findings this returns), each vhost's steps run in order
@@ -136,6 +147,9 @@ public struct Planner: Sendable {
             notes: draft.notes, preconditions: preconditions, dnsSource: observation.dnsSource,
             nginxConfig: tree.mainConfigPath, pendingReloads: observation.pendingReloads)
         plan.checksNotRun = observation.checksNotRun.isEmpty ? nil : observation.checksNotRun
+        // What is left of the draft (the batch above all, with its tables per block) is freed
+        // on another thread: nothing needs to wait for it.
+        Concurrently.release(draft)
         return plan
     }
 

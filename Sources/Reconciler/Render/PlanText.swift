@@ -75,7 +75,7 @@ public struct PlanText: Sendable {
         if countInfoOnly {
             var slugs: Set<String> = []
             for slot in index.infoOnly {
-                for position in index.findings[slot] { slugs.insert(plan.findings[position].slug) }
+                for position in index.findings(slot) { slugs.insert(plan.findings[position].slug) }
             }
             emit(
                 paint("info", .cyan)
@@ -143,7 +143,7 @@ public struct PlanText: Sendable {
         }
         for slot in slots {
             emit(paint(TerminalText.escaped(index.names[slot]), .bold))
-            for position in index.findings[slot] {
+            for position in index.findings(slot) {
                 let finding = plan.findings[position]
                 var title = "  \(severityLabel(finding.severity)) \(finding.code) \(finding.slug)"
                 if let family = finding.family { title += "  \(family.rawValue)" }
@@ -152,9 +152,9 @@ public struct PlanText: Sendable {
                 emit("      " + TerminalText.escaped(finding.message))
                 for line in finding.evidence { emit("      " + paint(TerminalText.escaped(line), .dim)) }
             }
-            if !index.actions[slot].isEmpty {
+            if !index.actions(slot).isEmpty {
                 emit("    fix:")
-                for position in index.actions[slot] { emit("      " + line(for: plan.actions[position])) }
+                for position in index.actions(slot) { emit("      " + line(for: plan.actions[position])) }
             }
             emit("")
             after(&out)
@@ -253,37 +253,75 @@ struct SubjectIndex {
     /// Subjects in order of first appearance; the other arrays are indexed alike.
     private(set) var names: [String] = []
     private(set) var worst: [Severity] = []
-    private(set) var findings: [[Int]] = []
-    private(set) var actions: [[Int]] = []
     /// Subjects with nothing but `info` findings and no action.
     private(set) var infoOnly: [Int] = []
+    /// The positions of the findings, then of the actions, grouped by subject in slot order
+    /// (one list for all, not a small array per subject), and where each subject's begin.
+    private let findingPositions: Grouped
+    private let actionPositions: Grouped
 
     init(_ plan: Plan) {
         var slots: [String: Int] = [:]
+        var names: [String] = []
+        var worst: [Severity] = []
         // Made for a subject per finding (most plans have fewer), not grown and rehashed.
         slots.reserveCapacity(plan.findings.count)
         names.reserveCapacity(plan.findings.count)
         worst.reserveCapacity(plan.findings.count)
-        findings.reserveCapacity(plan.findings.count)
-        actions.reserveCapacity(plan.findings.count)
+        // A plan's findings come by subject: one with the subject of the one before takes its
+        // slot, and only the first of each is looked up.
+        var last = (subject: "", slot: -1)
         func slot(_ subject: String) -> Int {
+            if last.slot >= 0 && subject == last.subject { return last.slot }
             let next = names.count
             let found = Self.existing(&slots[subject], or: next)
             if found == next {
                 names.append(subject)
                 worst.append(.info)
-                findings.append([])
-                actions.append([])
             }
+            last = (subject, found)
             return found
         }
-        for (position, finding) in plan.findings.enumerated() {
+        var findingSlots: [Int] = []
+        findingSlots.reserveCapacity(plan.findings.count)
+        for finding in plan.findings {
             let at = slot(finding.vhost)
             worst[at] = min(worst[at], finding.severity)
-            findings[at].append(position)
+            findingSlots.append(at)
         }
-        for (position, action) in plan.actions.enumerated() { actions[slot(action.vhost)].append(position) }
-        infoOnly = names.indices.filter { worst[$0] == .info && actions[$0].isEmpty }
+        let actionSlots = plan.actions.map { slot($0.vhost) }
+        let actionPositions = Grouped(actionSlots, slots: names.count)
+        self.findingPositions = Grouped(findingSlots, slots: names.count)
+        self.actionPositions = actionPositions
+        self.infoOnly = names.indices.filter { worst[$0] == .info && actionPositions[$0].isEmpty }
+        self.names = names
+        self.worst = worst
+    }
+
+    /// The positions of the subject's findings, in plan order.
+    func findings(_ slot: Int) -> ArraySlice<Int> { findingPositions[slot] }
+
+    /// The positions of the subject's actions, in plan order.
+    func actions(_ slot: Int) -> ArraySlice<Int> { actionPositions[slot] }
+
+    /// Positions grouped by slot, each group in position order: a counting sort.
+    private struct Grouped {
+        private var starts: [Int]
+        private var positions: [Int]
+
+        init(_ slotOfPosition: [Int], slots: Int) {
+            starts = [Int](repeating: 0, count: slots + 1)
+            for slot in slotOfPosition { starts[slot + 1] += 1 }
+            for slot in 0..<slots { starts[slot + 1] += starts[slot] }
+            var next = starts
+            positions = [Int](repeating: 0, count: slotOfPosition.count)
+            for (position, slot) in slotOfPosition.enumerated() {
+                positions[next[slot]] = position
+                next[slot] += 1
+            }
+        }
+
+        subscript(_ slot: Int) -> ArraySlice<Int> { positions[starts[slot]..<starts[slot + 1]] }
     }
 
     /// The slot in `entry`, or `next` put there: one hash of the subject either way.

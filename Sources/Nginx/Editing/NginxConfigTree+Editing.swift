@@ -87,10 +87,10 @@ extension NginxConfigTree {
     /// they were first named) in position order (insertions at one position keep their
     /// order), numbering each line as it lands. Files are independent: each is placed on its
     /// own.
-    func placeInsertions(inFile fileIndex: Int, blocks: [Int], linesByBlock: [Int: [String]]) -> [PlacedInsertion] {
+    func placeInsertions(inFile fileIndex: Int, blocks: [Int], linesByBlock: [[String]]) -> [PlacedInsertion] {
         let file = files[fileIndex]
         let insertions = blocks.map { block in
-            let lines = linesByBlock[block] ?? []
+            let lines = linesByBlock[block]
             return (planned: insertion(lines: lines, into: serverBlocks[block]), lines: lines, block: block)
         }
         // Sorted by index, so the insertions (each holding three arrays) are not copied.

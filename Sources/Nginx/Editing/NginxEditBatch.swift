@@ -44,15 +44,20 @@ public struct NginxEditBatch: Sendable {
     /// The changed files in the order first named, and each one's position there by file index.
     private var changed: [ChangedFile] = []
     private var changedPosition: [Int: Int] = [:]
-    private var linesByBlock: [Int: [String]] = [:]
+    /// Per block (by index), the lines planned for it.
+    private var linesByBlock: [[String]]
     /// Per block, the accepted additions' handles and how many lines each added.
-    private var additionsByBlock: [Int: [(handle: Int, lines: Int)]] = [:]
+    private var additionsByBlock: [[(handle: Int, lines: Int)]]
     private var removals: [(handle: Int, block: Int, edit: NginxListenEdit)] = []
     private var nextHandle = 0
 
     public init(tree: NginxConfigTree) {
         self.tree = tree
         planner = NginxListenPlanner(tree: tree)
+        // Arrays by block index, not tables: a plan adding to every block hashed each index
+        // several times and grew the tables as it went.
+        linesByBlock = Array(repeating: [], count: tree.serverBlocks.count)
+        additionsByBlock = Array(repeating: [], count: tree.serverBlocks.count)
     }
 
     /// Plans one listen to add; returns its handle. Throws when nginx would reject it or it
@@ -60,11 +65,11 @@ public struct NginxEditBatch: Sendable {
     /// ``NginxConfigTree/addListen(toBlock:family:port:hostAddresses:)``).
     public mutating func add(_ request: NginxListenRequest, hostAddresses: [String]) throws(NginxError) -> Int {
         let lines = try planner.plan(request, hostAddresses: hostAddresses)
-        if linesByBlock[request.block] == nil {
+        if linesByBlock[request.block].isEmpty {
             changed[position(ofFile: tree.serverBlocks[request.block].source.fileIndex)].blocks.append(request.block)
         }
-        linesByBlock[request.block, default: []] += lines
-        additionsByBlock[request.block, default: []].append((nextHandle, lines.count))
+        linesByBlock[request.block] += lines
+        additionsByBlock[request.block].append((nextHandle, lines.count))
         nextHandle += 1
         return nextHandle - 1
     }
@@ -107,7 +112,7 @@ public struct NginxEditBatch: Sendable {
             for placed in tree.placeInsertions(
                 inFile: changedFile.file, blocks: changedFile.blocks, linesByBlock: linesByBlock)
             {
-                for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block] ?? []) {
+                for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block]) {
                     part.edits.append((handle, edit))
                     fileEdits.append(edit)
                 }
@@ -156,7 +161,7 @@ public struct NginxEditBatch: Sendable {
             return withheld
         }
         let byBlock = Dictionary(grouping: fileRemovals, by: \.block)
-        for (block, blockRemovals) in byBlock where additionsByBlock[block] == nil {
+        for (block, blockRemovals) in byBlock where additionsByBlock[block].isEmpty {
             let removed = Set(blockRemovals.map(\.edit.offset))
             guard removed.count >= tree.serverBlocks[block].listens.count else { continue }
             for removal in blockRemovals {

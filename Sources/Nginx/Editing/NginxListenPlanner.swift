@@ -26,11 +26,13 @@ struct NginxListenPlanner: Sendable {
     private var defaultOfSocket: [NginxSocketKey: Int] = [:]
     /// Sockets some listen makes TLS (`ssl` on any listen of the address:port).
     private var tlsSockets: Set<NginxSocketKey> = []
-    private var added: [Int: [NginxListen]] = [:]
+    /// Per block (by index), the listens planned for it.
+    private var added: [[NginxListen]]
     private var unsharedFiles: [Int: Bool] = [:]
 
     init(tree: NginxConfigTree) {
         self.tree = tree
+        added = Array(repeating: [], count: tree.serverBlocks.count)
         for block in tree.serverBlocks {
             for listen in block.effectiveListens {
                 let text =
@@ -58,9 +60,10 @@ struct NginxListenPlanner: Sendable {
     }
 
     private func effectiveListens(of block: NginxServerBlock) -> [NginxListen] {
-        let extra = added[block.index] ?? []
-        if block.listens.isEmpty && !extra.isEmpty { return extra }
-        return block.effectiveListens + extra
+        let extra = added[block.index]
+        if extra.isEmpty { return block.effectiveListens }
+        if block.listens.isEmpty { return extra }
+        return block.listens + extra
     }
 
     /// The lines (without indentation) to add to the block for `request`.
@@ -127,7 +130,7 @@ struct NginxListenPlanner: Sendable {
             parameters.insert("ssl", at: 0)
         }
         var lines: [String] = []
-        if block.listens.isEmpty && added[block.index] == nil {
+        if block.listens.isEmpty && added[block.index].isEmpty {
             lines.append("listen 80; \(NginxConfigTree.managedMarker)")
             record(NginxListen.implicitDefault, text: "listen 80;", in: block)
         }
@@ -141,7 +144,7 @@ struct NginxListenPlanner: Sendable {
     }
 
     private mutating func record(_ listen: NginxListen, text: String, in block: NginxServerBlock) {
-        added[block.index, default: []].append(listen)
+        added[block.index].append(listen)
         index(listen, of: block, text: text, location: block.location)
     }
 

@@ -50,6 +50,7 @@ public struct Planner: Sendable {
         // never written are never resident, so room a small plan does not use costs nothing.
         draft.findings.reserveCapacity(desired.vhosts.count + observation.nginx.serverBlocks.count)
         draft.recordSets.reserveCapacity(2 * desired.vhosts.count)
+        draft.handles.reserveCapacity(desired.vhosts.count)
         draft.findings += runtimeFindings(listenConflicts: indexes.listenConflicts) + interfaceFindings()
         let late = planVhosts(context: context, into: &draft)
         draft.findings += late

@@ -282,14 +282,17 @@ struct SubjectIndex {
             last = (subject, found)
             return found
         }
+        // Each finding's and action's fields are read where they are, not copied out whole.
+        let findings = plan.findings
         var findingSlots: [Int] = []
-        findingSlots.reserveCapacity(plan.findings.count)
-        for finding in plan.findings {
-            let at = slot(finding.vhost)
-            worst[at] = min(worst[at], finding.severity)
+        findingSlots.reserveCapacity(findings.count)
+        for position in findings.indices {
+            let at = slot(findings[position].vhost)
+            worst[at] = min(worst[at], findings[position].severity)
             findingSlots.append(at)
         }
-        let actionSlots = plan.actions.map { slot($0.vhost) }
+        let actions = plan.actions
+        let actionSlots = actions.indices.map { slot(actions[$0].vhost) }
         let actionPositions = Grouped(actionSlots, slots: names.count)
         self.findingPositions = Grouped(findingSlots, slots: names.count)
         self.actionPositions = actionPositions

@@ -20,7 +20,8 @@ struct PlanBench: AsyncParsableCommand {
     @Option(help: "Number of vhosts to generate.") var vhosts = 20000
     @Option(help: "Measured runs of each (the median is reported).") var iterations = 5
     @Flag(help: "No block has an IPv6 listen: every dual-stack vhost drifts.") var allDrifting = false
-    @Flag(help: "Also measure at 2N vhosts and report time(2N) / time(N).") var growth = false
+    @Flag(help: "Also measure at 2N vhosts, run by run in turn with N, and report time(2N) / time(N).")
+    var growth = false
     @Flag(help: "Also time octoDNS (installed from PyPI when missing) planning the same zone against the same named.")
     var octodns = false
     @Option(help: "Runs of octoDNS (the median is reported).") var octodnsIterations = 3
@@ -52,7 +53,16 @@ struct PlanBench: AsyncParsableCommand {
             throw ValidationError(
                 "no reconcile binary at \(binary) (build it: swift build -c release --product reconcile)")
         }
-        let base = try await measure(vhosts: vhosts, binary: binary, withOctoDNS: octodns)
+        let worlds = try (growth ? [vhosts, 2 * vhosts] : [vhosts]).map {
+            try PlanBenchData(vhosts: $0, allDrifting: allDrifting)
+        }
+        defer { for world in worlds { world.stop() } }
+        let spawned = try spawnedRuns(worlds, binary: binary)
+        var measured: [Figures] = []
+        for (index, world) in worlds.enumerated() {
+            measured.append(try await figures(world, spawned[index], withOctoDNS: octodns && index == 0))
+        }
+        let base = measured[0]
         var rows = rows(base)
         var json: [String: Any] = [
             "bench": "plan", "vhosts": vhosts, "all_drifting": allDrifting, "records": base.records,
@@ -74,8 +84,7 @@ struct PlanBench: AsyncParsableCommand {
             json["octodns_median_ms"] = base.octoDNSMedian
             json["octodns_ratio"] = ratio
         }
-        if growth {
-            let doubled = try await measure(vhosts: vhosts * 2, binary: binary, withOctoDNS: false)
+        if growth, let doubled = measured.last {
             rows.append(("", ""))
             rows += self.rows(doubled)
             let textGrowth = doubled.textMedian / base.textMedian
@@ -86,7 +95,7 @@ struct PlanBench: AsyncParsableCommand {
             rows.append(
                 (
                     "growth (2N / N)",
-                    "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3)"
+                    "wall: text \(ratio(textGrowth))x, JSON \(ratio(jsonGrowth))x; CPU: text \(ratio(textCPUGrowth))x, JSON \(ratio(jsonCPUGrowth))x (linear is 2.0; the bound is 2.3; N and 2N runs interleaved)"
                 ))
             json["growth_text"] = textGrowth
             json["growth_json"] = jsonGrowth
@@ -128,25 +137,46 @@ struct PlanBench: AsyncParsableCommand {
         return rows
     }
 
-    private func measure(vhosts: Int, binary: String, withOctoDNS: Bool) async throws -> Figures {
-        let data = try PlanBenchData(vhosts: vhosts, allDrifting: allDrifting)
-        defer { data.stop() }
+    /// The whole `reconcile plan` process in each world, as a user runs it, text then JSON:
+    /// one unmeasured run of each first warms the page cache, then the worlds take turns, run
+    /// by run, so that a change in the machine's speed (its other tenants) falls on N and 2N
+    /// alike and the growth ratio compares like with like.
+    private func spawnedRuns(_ worlds: [PlanBenchData], binary: String) throws -> [(
+        text: [SpawnedRun], json: [SpawnedRun]
+    )] {
+        var runs = [(text: [SpawnedRun], json: [SpawnedRun])](repeating: ([], []), count: worlds.count)
+        for format in ["text", "json"] {
+            func argv(_ world: PlanBenchData) -> [String] {
+                [
+                    binary, "plan", "--desired", world.desiredDirectory, "--no-interface-check", "--no-color",
+                    "--format", format,
+                ]
+            }
+            for world in worlds {
+                _ = try SpawnedRun.repeated(
+                    1, argv(world), outputFile: world.directory.path + "/plan.out", statuses: [0, 2])
+            }
+            for _ in 0..<iterations {
+                for (index, world) in worlds.enumerated() {
+                    let run = try SpawnedRun.repeated(
+                        1, argv(world), outputFile: world.directory.path + "/plan.out", statuses: [0, 2])
+                    if format == "text" { runs[index].text += run } else { runs[index].json += run }
+                }
+            }
+        }
+        return runs
+    }
+
+    /// One world's figures: its spawned runs, and the same work stage by stage in this process.
+    private func figures(
+        _ data: PlanBenchData, _ spawned: (text: [SpawnedRun], json: [SpawnedRun]), withOctoDNS: Bool
+    ) async throws -> Figures {
         var figures = Figures()
-        figures.vhosts = vhosts
+        figures.vhosts = data.vhosts
         figures.records = data.records
         figures.missingListens = data.missingListens
-
-        // The whole process, as a user runs it; one unmeasured run first warms the page cache.
-        let argv = [
-            binary, "plan", "--desired", data.desiredDirectory, "--no-interface-check", "--no-color", "--format",
-        ]
-        let output = data.directory.path + "/plan.out"
-        for format in ["text", "json"] {
-            _ = try SpawnedRun.repeated(1, argv + [format], outputFile: output, statuses: [0, 2])
-            let runs = try SpawnedRun.repeated(
-                iterations, argv + [format], outputFile: output, statuses: [0, 2])
-            if format == "text" { figures.text = runs } else { figures.json = runs }
-        }
+        figures.text = spawned.text
+        figures.json = spawned.json
 
         // The same work stage by stage, in this process.
         var laps: [String: [Double]] = [:]

@@ -146,21 +146,22 @@ struct PlanBench: AsyncParsableCommand {
     )] {
         var runs = [(text: [SpawnedRun], json: [SpawnedRun])](repeating: ([], []), count: worlds.count)
         for format in ["text", "json"] {
-            func argv(_ world: PlanBenchData) -> [String] {
-                [
+            func run(_ world: PlanBenchData) throws -> [SpawnedRun] {
+                let argv = [
                     binary, "plan", "--desired", world.desiredDirectory, "--no-interface-check", "--no-color",
                     "--format", format,
                 ]
+                return try SpawnedRun.repeated(
+                    1, argv, outputFile: world.directory.path + "/plan.out", statuses: [0, 2])
             }
-            for world in worlds {
-                _ = try SpawnedRun.repeated(
-                    1, argv(world), outputFile: world.directory.path + "/plan.out", statuses: [0, 2])
-            }
+            for world in worlds { _ = try run(world) }
             for _ in 0..<iterations {
                 for (index, world) in worlds.enumerated() {
-                    let run = try SpawnedRun.repeated(
-                        1, argv(world), outputFile: world.directory.path + "/plan.out", statuses: [0, 2])
-                    if format == "text" { runs[index].text += run } else { runs[index].json += run }
+                    if format == "text" {
+                        runs[index].text += try run(world)
+                    } else {
+                        runs[index].json += try run(world)
+                    }
                 }
             }
         }

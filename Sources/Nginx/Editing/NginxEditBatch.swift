@@ -93,8 +93,11 @@ public struct NginxEditBatch: Sendable {
 
     /// The additions as one insertion per block, placed in their files (in the order the
     /// files were first named).
-    func placedInsertions() -> [NginxConfigTree.PlacedInsertion] {
-        changed.flatMap { tree.placeInsertions(inFile: $0.file, blocks: $0.blocks, linesByBlock: linesByBlock) }
+    func placedInsertions() -> [NginxConfigTree.PlacedInsertion] { changed.flatMap(placed) }
+
+    /// One changed file's additions, one insertion per block, placed in the file.
+    private func placed(_ changedFile: ChangedFile) -> [NginxConfigTree.PlacedInsertion] {
+        tree.placeInsertions(inFile: changedFile.file, blocks: changedFile.blocks, linesByBlock: linesByBlock)
     }
 
     /// Every request's final edit.
@@ -109,10 +112,8 @@ public struct NginxEditBatch: Sendable {
         var part = Outcome.Part()
         for changedFile in changed[files] {
             var fileEdits: [NginxListenEdit] = []
-            for placed in tree.placeInsertions(
-                inFile: changedFile.file, blocks: changedFile.blocks, linesByBlock: linesByBlock)
-            {
-                for (handle, edit) in Self.split(placed, handles: additionsByBlock[placed.block]) {
+            for insertion in placed(changedFile) {
+                for (handle, edit) in Self.split(insertion, handles: additionsByBlock[insertion.block]) {
                     part.edits.append((handle, edit))
                     fileEdits.append(edit)
                 }

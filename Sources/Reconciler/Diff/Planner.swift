@@ -59,10 +59,11 @@ public struct Planner: Sendable {
         // files (each placed on its own, a piece of files at a time) with this one.
         let files = draft.batch.changedFileCount
         let chunk = Self.outcomeChunk
+        let pieces = (files + chunk - 1) / chunk
         var parts: [NginxEditBatch.Outcome.Part] = []
-        parts.reserveCapacity((files + chunk - 1) / chunk)
+        parts.reserveCapacity(pieces)
         let orders = Concurrently.fromBothEnds(
-            count: (files + chunk - 1) / chunk,
+            count: pieces,
             after: { [findings = draft.findings, sets = draft.recordSets, tree = observation.nginx] in
                 Orders(
                     findings: Finding.planOrder(findings),
